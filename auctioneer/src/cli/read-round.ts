@@ -22,8 +22,8 @@ export const CSV_OPTIONAL_COLUMNS = ['alpha'] as const;
 export interface LoadedRound {
   round: WireRound;
   format: RoundFormat;
-  /** for CSV input: the file line of each bid (same index as round.bids), for error messages */
-  bidLines?: Uint32Array;
+  /** CSV files: finds the file line of bids by index (for error messages; re-reads the file) */
+  locateBids?: (indices: number[]) => Promise<Map<number, number>>;
 }
 
 export interface ReadOptions {
@@ -149,67 +149,105 @@ function checkHeader(path: string, header: string[]): Map<string, number> {
   return cols;
 }
 
+const csvOptions = {
+  bom: true,
+  trim: true,
+  skip_empty_lines: true,
+  // a file may mix line endings (e.g. a CRLF header on LF data)
+  record_delimiter: ['\r\n', '\n', '\r'],
+};
+
 async function readCsvRound(path: string, progress?: Progress): Promise<LoadedRound> {
   const input = await openInput(path, progress, 'reading');
-  const parser = parse({
-    bom: true,
-    trim: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    // a file may mix line endings (e.g. a CRLF header on LF data)
-    record_delimiter: ['\r\n', '\n', '\r'],
-    info: true,
-  });
-  input.on('error', (e) => parser.destroy(readFailure(path, e)));
-  input.pipe(parser);
-
+  // every record must have as many fields as the header (csv-parse checks, naming the line)
+  const parser = parse({ ...csvOptions, relax_column_count: false });
   const bids: WireBid[] = [];
-  let lines = new Uint32Array(1024);
-  let cols: Map<string, number> | undefined;
-  let width = 0;
-  let header: string[] = [];
+  let header: string[] | undefined;
+  let cols = new Map<string, number>();
+
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      input.unpipe(parser);
+      if (input !== process.stdin) input.destroy();
+      parser.destroy();
+      if (e instanceof CliError) reject(e);
+      else if (e instanceof CsvError) reject(csvFailure(path, e, header));
+      else reject(readFailure(path, e));
+    };
+    input.on('error', fail);
+    parser.on('error', fail);
+    parser.on('data', (record: string[]) => {
+      if (failed) return;
+      if (!header) {
+        try {
+          cols = checkHeader(path, record);
+        } catch (e) {
+          fail(e);
+          return;
+        }
+        header = record;
+        return;
+      }
+      const bid: WireBid = {
+        id: record[cols.get('id') ?? 0] ?? '',
+        side: (record[cols.get('side') ?? 0] ?? '') as Side,
+        price: record[cols.get('price') ?? 0] ?? '',
+        quantity: record[cols.get('quantity') ?? 0] ?? '',
+      };
+      const a = cols.get('alpha');
+      const alpha = a === undefined ? '' : (record[a] ?? '');
+      if (alpha !== '') bid.alpha = alpha;
+      bids.push(bid);
+    });
+    parser.on('end', () => {
+      if (!failed) resolve();
+    });
+    input.pipe(parser);
+  });
+  if (!header)
+    throw new CliError(`${path}: empty CSV file: expected a header id,side,price,quantity[,alpha]`);
+  progress?.done();
+  const loaded: LoadedRound = { round: { bids }, format: 'csv' };
+  if (path !== '-') loaded.locateBids = (indices) => csvBidLines(path, indices);
+  return loaded;
+}
+
+function csvFailure(path: string, e: CsvError, header: string[] | undefined): CliError {
+  if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && header) {
+    const got = Array.isArray(e.record) ? (e.record as unknown[]).length : '?';
+    return new CliError(
+      `${path}: line ${String(e.lines)}: expected ${header.length} fields (${header.join(',')}), got ${got}`,
+    );
+  }
+  return new CliError(`${path}: invalid CSV: ${e.message}`);
+}
+
+/**
+ * The file lines of some bids (by index in round.bids), found by parsing the file again with line
+ * tracking — which halves parsing speed, so it is only done to explain a rejected round.
+ */
+async function csvBidLines(path: string, indices: number[]): Promise<Map<number, number>> {
+  const wanted = new Set(indices);
+  const found = new Map<number, number>();
+  if (wanted.size === 0) return found;
+  const last = Math.max(...wanted);
+  const input = createReadStream(path);
+  const parser = parse({ ...csvOptions, relax_column_count: true, info: true });
+  input.on('error', (e) => parser.destroy(e));
+  input.pipe(parser);
+  let index = -1; // the header is record -1
   try {
     for await (const item of parser) {
-      const { record, info } = item as { record: string[]; info: { lines: number } };
-      if (!cols) {
-        cols = checkHeader(path, record);
-        header = record;
-        width = record.length;
-        continue;
-      }
-      if (record.length !== width) {
-        throw new CliError(
-          `${path}: line ${info.lines}: expected ${width} fields (${header.join(',')}), got ${record.length}`,
-        );
-      }
-      const cell = (name: string): string => {
-        const i = cols?.get(name);
-        return i === undefined ? '' : (record[i] ?? '');
-      };
-      const bid: WireBid = {
-        id: cell('id'),
-        side: cell('side') as Side,
-        price: cell('price'),
-        quantity: cell('quantity'),
-      };
-      const alpha = cell('alpha');
-      if (alpha !== '') bid.alpha = alpha;
-      if (bids.length === lines.length) {
-        const grown = new Uint32Array(lines.length * 2);
-        grown.set(lines);
-        lines = grown;
-      }
-      lines[bids.length] = info.lines;
-      bids.push(bid);
+      if (wanted.has(index)) found.set(index, (item as { info: { lines: number } }).info.lines);
+      if (++index > last) break;
     }
-  } catch (e) {
-    input.unpipe(parser);
-    if (input !== process.stdin) input.destroy();
-    if (e instanceof CliError) throw e;
-    if (e instanceof CsvError) throw new CliError(`${path}: invalid CSV: ${e.message}`);
-    throw e;
+  } catch {
+    // best effort: the caller still has the bid index and id
+  } finally {
+    input.destroy();
   }
-  if (!cols) throw new CliError(`${path}: empty CSV file: expected a header id,side,price,quantity[,alpha]`);
-  progress?.done();
-  return { round: { bids }, format: 'csv', bidLines: lines.subarray(0, bids.length) };
+  return found;
 }

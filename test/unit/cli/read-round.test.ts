@@ -45,7 +45,7 @@ describe('readRound (JSON)', () => {
     const r = await readRound(file('ok.json', '\ufeff' + JSON.stringify(doc)));
     expect(r.format).toBe('json');
     expect(r.round).toEqual(doc);
-    expect(r.bidLines).toBeUndefined();
+    expect(r.locateBids).toBeUndefined();
   });
 
   it('leaves bid contents to the engine (numbers are passed through, not coerced)', async () => {
@@ -88,7 +88,12 @@ describe('readRound (CSV)', () => {
         { id: 's1', side: 'sell', price: '8', quantity: '2' },
       ],
     });
-    expect(Array.from(r.bidLines ?? [])).toEqual([2, 4]);
+    expect(await r.locateBids?.([0, 1])).toEqual(
+      new Map([
+        [0, 2],
+        [1, 4],
+      ]),
+    );
   });
 
   it('reads many rows', async () => {
@@ -96,7 +101,12 @@ describe('readRound (CSV)', () => {
     const r = await readRound(file('many.csv', ['id,side,price,quantity', ...rows].join('\n')));
     expect(r.round.bids).toHaveLength(5000);
     expect(r.round.bids[4999]).toEqual({ id: 'b4999', side: 'buy', price: '19.5', quantity: '1.25' });
-    expect(r.bidLines?.[4999]).toBe(5001);
+    expect(await r.locateBids?.([4999, 7])).toEqual(
+      new Map([
+        [7, 9],
+        [4999, 5001],
+      ]),
+    );
   });
 
   it('names missing, unknown and duplicate columns', async () => {
