@@ -1,0 +1,118 @@
+/**
+ * MECHANISM §6: allocation in whole Wh at the clearing price, with largest-remainder rationing.
+ * Integer-exact: numbers while provably safe, bigint otherwise.
+ */
+import { floorDiv, SAFE_HALF } from './exact';
+import type { Bid } from './types';
+
+/** d_j = min(floor(1000·(b_j − P)/α_j), xmax_j), 0 if b_j ≤ P; Wh. */
+export function demandAt(buyer: Bid, P: number): number {
+  if (buyer.price <= P) return 0;
+  // 1000·(b − P) ≤ 10^13: exact
+  return Math.min(floorDiv(1000 * (buyer.price - P), buyer.alpha), buyer.quantity);
+}
+
+/**
+ * Splits T whole units in proportion to the weights (Σ weights = W ≥ T ≥ 0): each k gets
+ * floor(T·w_k / W), and the T − Σ floor leftover units go one each to the largest remainders
+ * T·w_k mod W, ties to the lower index (the caller passes §3 order). Σ result = T exactly.
+ */
+export function proportionalShares(T: number, weights: ArrayLike<number>): Float64Array {
+  const m = weights.length;
+  const out = new Float64Array(m);
+  let W = 0;
+  let maxW = 0;
+  for (let k = 0; k < m; k++) {
+    const w = weights[k] as number;
+    W += w;
+    if (w > maxW) maxW = w;
+  }
+  if (T === W) {
+    for (let k = 0; k < m; k++) out[k] = weights[k] as number;
+    return out;
+  }
+  if (T === 0) return out;
+
+  const rem = new Float64Array(m); // remainders are < W < 2^53
+  let given = 0;
+  if (T * maxW <= SAFE_HALF) {
+    for (let k = 0; k < m; k++) {
+      const num = T * (weights[k] as number);
+      const q = floorDiv(num, W);
+      out[k] = q;
+      rem[k] = num - q * W;
+      given += q;
+    }
+  } else {
+    const bT = BigInt(T);
+    const bW = BigInt(W);
+    for (let k = 0; k < m; k++) {
+      const num = bT * BigInt(weights[k] as number);
+      const q = Number(num / bW);
+      out[k] = q;
+      rem[k] = Number(num % bW);
+      given += q;
+    }
+  }
+  const leftover = T - given; // < m
+  if (leftover > 0) {
+    for (const k of largestRemainders(rem, leftover)) out[k] = (out[k] as number) + 1;
+  }
+  return out;
+}
+
+/** Indices of the `count` largest remainders, ties to the lower index. */
+function largestRemainders(rem: Float64Array, count: number): Uint32Array {
+  // Only positive remainders can be among them: Σ rem = leftover · W with every rem < W.
+  const idx: number[] = [];
+  let maxR = 0;
+  for (let k = 0; k < rem.length; k++) {
+    const r = rem[k] as number;
+    if (r > 0) {
+      idx.push(k);
+      if (r > maxR) maxR = r;
+    }
+  }
+  const c = idx.length;
+  const chosen = new Uint32Array(count);
+  if ((maxR + 1) * c <= Number.MAX_SAFE_INTEGER) {
+    // key = (maxR − r) · c + position, ascending ⇔ r descending, then index ascending
+    const keys = new Float64Array(c);
+    for (let i = 0; i < c; i++) keys[i] = (maxR - (rem[idx[i] as number] as number)) * c + i;
+    keys.sort();
+    for (let i = 0; i < count; i++) chosen[i] = idx[(keys[i] as number) % c] as number;
+  } else {
+    idx.sort((a, b) => (rem[b] as number) - (rem[a] as number) || a - b);
+    for (let i = 0; i < count; i++) chosen[i] = idx[i] as number;
+  }
+  return chosen;
+}
+
+export interface Allocation {
+  /** Wh per winning buyer (§3 order) */
+  buyers: Float64Array;
+  /** Wh per winning seller (§3 order) */
+  sellers: Float64Array;
+  /** Σ buyers = Σ sellers, Wh */
+  traded: number;
+}
+
+/** MECHANISM §6 for the winning buyers and sellers (§3 order) at price P (ticks). */
+export function allocate(buyers: readonly Bid[], sellers: readonly Bid[], P: number): Allocation {
+  const d = new Float64Array(buyers.length);
+  let D = 0;
+  for (let j = 0; j < buyers.length; j++) {
+    const v = demandAt(buyers[j] as Bid, P);
+    d[j] = v;
+    D += v;
+  }
+  const e = new Float64Array(sellers.length);
+  let S = 0;
+  for (let i = 0; i < sellers.length; i++) {
+    const v = (sellers[i] as Bid).quantity;
+    e[i] = v;
+    S += v;
+  }
+  if (D <= S) return { buyers: d, sellers: proportionalShares(D, e), traded: D };
+  return { buyers: proportionalShares(S, d), sellers: e, traded: S };
+}

@@ -1,0 +1,126 @@
+/**
+ * The clearing of one round (MECHANISM §3–§8): a pure, deterministic function of the bids.
+ */
+import { allocate } from './allocate';
+import { stage1 } from './break-even';
+import { capOrder, capOrderPrefix, DemandCurve } from './demand';
+import { defaultLeaderPrice, defaultObjective, doanLeaderPrice } from './leader';
+import { efficiency, maxSocialWelfare, supplyTradedPercent, welfare } from './metrics';
+import { orderBids } from './order';
+import { allocationLines, totals, zeroLines } from './payments';
+import type { Bid, RoundParams, WireClearingResult, WireRoundParams } from './types';
+import { formatEnergy, formatMoney, formatPrice } from './units';
+import { validateRound } from './validate';
+
+export type NoTradeReason =
+  | 'no-buyers'
+  | 'no-sellers'
+  | 'no-compatible-pair'
+  | 'empty-price-range'
+  | 'no-positive-objective'
+  | 'zero-demand-at-price';
+
+const NO_BREAK_EVEN = { buyer: -1, seller: -1 };
+
+/**
+ * Clears validated bids (from validateRound: integer units, unique ids). Does not modify its
+ * arguments. The result lists every bid, in MECHANISM §3 order, and does not depend on the order
+ * of `bids`.
+ */
+export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingResult {
+  const { buyers, sellers } = orderBids(bids);
+  const order = capOrder(buyers);
+  const allDemand = new DemandCurve(buyers, order);
+  const maxWelfare = maxSocialWelfare(buyers, allDemand, sellers);
+  let offered = 0;
+  for (const s of sellers) offered += s.quantity;
+
+  const noTrade = (
+    reason: NoTradeReason,
+    range?: { pMin: number; pMax: number },
+    breakEven = NO_BREAK_EVEN,
+  ): WireClearingResult => ({
+    status: 'no-trade',
+    reason,
+    profile: params.profile,
+    price: formatPrice(0),
+    priceRange: {
+      min: formatPrice(range?.pMin ?? 0),
+      max: formatPrice(range?.pMax ?? 0),
+    },
+    breakEven: { ...breakEven },
+    buyers: zeroLines(buyers),
+    sellers: zeroLines(sellers),
+    totals: {
+      energy: formatEnergy(0),
+      buyerPayments: formatMoney(0n),
+      sellerReceipts: formatMoney(0n),
+      fees: formatMoney(0n),
+    },
+    metrics: {
+      tradedEnergy: formatEnergy(0),
+      supplyTradedPercent: supplyTradedPercent(0, offered),
+      buyerWelfare: formatMoney(0n),
+      sellerWelfare: formatMoney(0n),
+      socialWelfare: formatMoney(0n),
+      maxSocialWelfare: formatMoney(maxWelfare),
+      efficiency: efficiency(0n, maxWelfare),
+    },
+  });
+
+  const s1 = stage1(buyers, sellers);
+  if (!s1.ok) {
+    return s1.reason === 'empty-price-range' ? noTrade(s1.reason, s1, s1.breakEven) : noTrade(s1.reason);
+  }
+  const { pMin, pMax, breakEven } = s1;
+  const winBuyers = buyers.slice(0, s1.nBuyers);
+  const winSellers = sellers.slice(0, s1.nSellers);
+  const demand =
+    s1.nBuyers === buyers.length ? allDemand : new DemandCurve(winBuyers, capOrderPrefix(order, s1.nBuyers));
+
+  let P: number;
+  if (params.profile === 'default') {
+    P = defaultLeaderPrice(defaultObjective(demand, winSellers), pMin, pMax);
+  } else {
+    const p = doanLeaderPrice(demand, winSellers, pMin, pMax, params.gridStep);
+    if (p === undefined) return noTrade('no-positive-objective', s1, breakEven);
+    P = p;
+  }
+
+  const alloc = allocate(winBuyers, winSellers, P);
+  if (alloc.traded === 0) return noTrade('zero-demand-at-price', s1, breakEven);
+
+  const money = totals(alloc.traded, P, params.serviceFee);
+  const w = welfare(winBuyers, alloc.buyers, winSellers, alloc.sellers, P);
+  const energy = formatEnergy(alloc.traded);
+  return {
+    status: 'cleared',
+    profile: params.profile,
+    price: formatPrice(P),
+    priceRange: { min: formatPrice(pMin), max: formatPrice(pMax) },
+    breakEven: { ...breakEven },
+    buyers: allocationLines(buyers, alloc.buyers, P + params.serviceFee),
+    sellers: allocationLines(sellers, alloc.sellers, P),
+    totals: {
+      energy,
+      buyerPayments: formatMoney(money.buyerPayments),
+      sellerReceipts: formatMoney(money.sellerReceipts),
+      fees: formatMoney(money.fees),
+    },
+    metrics: {
+      tradedEnergy: energy,
+      supplyTradedPercent: supplyTradedPercent(alloc.traded, offered),
+      buyerWelfare: formatMoney(w.buyer),
+      sellerWelfare: formatMoney(w.seller),
+      socialWelfare: formatMoney(w.social),
+      maxSocialWelfare: formatMoney(maxWelfare),
+      efficiency: efficiency(w.social, maxWelfare),
+    },
+  };
+}
+
+/** Validates a wire round (params merged with `overrides`), then clears it. */
+export function clearRound(round: unknown, overrides?: Partial<WireRoundParams>): WireClearingResult {
+  const { params, bids } = validateRound(round, overrides);
+  return clear(params, bids);
+}

@@ -1,0 +1,139 @@
+/**
+ * MECHANISM §5: the leader's price.
+ *
+ * FLOATING POINT: the objectives are evaluated in float64 (MECHANISM §1 allows it inside the
+ * search); the search returns an integer tick, and everything after it is integer-exact. Two
+ * objective values are tied when |A1 − A2| ≤ 1e-12 · max(|A1|, |A2|), so that mathematically
+ * equal values (e.g. a maximum exactly between two ticks) are not decided by rounding noise.
+ *
+ * The mean asks are split as q + r/d (q, r integers, 0 ≤ r < d) so that p − mean is exact in
+ * sign and exactly 0 when p equals the mean.
+ */
+import type { DemandCurve } from './demand';
+import { ceilDiv } from './exact';
+import type { Bid } from './types';
+
+export const TIE_TOLERANCE = 1e-12;
+
+/** The project's tie rule for objective values. */
+export function tied(a: number, b: number): boolean {
+  return Math.abs(a - b) <= TIE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** sum / d as { q, r } with q = floor(sum / d), 0 ≤ r < d; sum ≥ 0 is exact (bigint). */
+function splitMean(sum: bigint, d: number): { q: number; r: number } {
+  const D = BigInt(d);
+  const q = sum / D;
+  return { q: Number(q), r: Number(sum - q * D) };
+}
+
+/**
+ * Profile `default`: A(p) = (p − s̃) · min(X(p), S) / n_S with s̃ = Σ s_i·e_i / S over the winning
+ * sellers and X the winning buyers' demand (Wh). Returns the objective as a function of the tick.
+ */
+export function defaultObjective(curve: DemandCurve, sellers: readonly Bid[]): (p: number) => number {
+  let S = 0;
+  let SE = 0n;
+  for (const s of sellers) {
+    S += s.quantity;
+    SE += BigInt(s.price) * BigInt(s.quantity);
+  }
+  const { q, r } = splitMean(SE, S);
+  const nS = sellers.length;
+  return (p: number): number => {
+    const x = curve.at(p);
+    return ((p - q - r / S) * (x < S ? x : S)) / nS;
+  };
+}
+
+/** Profile `doan2021`: A(p) = (mean_i (p − s_i)) · X(p), plain mean, X not capped by supply. */
+export function doanObjectiveParts(sellers: readonly Bid[]): (p: number, x: number) => number {
+  let sum = 0n;
+  for (const s of sellers) sum += BigInt(s.price);
+  const n = sellers.length;
+  const { q, r } = splitMean(sum, n);
+  return (p: number, x: number): number => (p - q - r / n) * x;
+}
+
+export function doanObjective(curve: DemandCurve, sellers: readonly Bid[]): (p: number) => number {
+  const value = doanObjectiveParts(sellers);
+  return (p: number): number => value(p, curve.at(p));
+}
+
+/**
+ * Profile `default`: the tick in [lo, hi] maximizing A, ties (as defined by tied()) to the higher
+ * price; precisely: with M the maximum over the ticks, the highest tick whose value is tied with M.
+ *
+ * A is log-concave and > 0 strictly inside [p_min, p_max] (p > p_min ≥ s̃ and X > 0 below every
+ * winning bid ≥ p_max), and may be 0 at the ends, so over the ticks it increases strictly, then
+ * decreases strictly (with at most one equal pair at the top). A binary search for the first tick
+ * that does not increase finds the maximum in O(log(range)) evaluations of O(log n); a hill climb
+ * guards against rounding noise in the comparison, and the final walk up collects the ticks tied
+ * with the maximum (a handful at most for any price ≤ 10^6; half-tick ties give two).
+ */
+export function defaultLeaderPrice(A: (p: number) => number, lo: number, hi: number): number {
+  let a = lo;
+  let b = hi;
+  while (a < b) {
+    const m = a + Math.floor((b - a) / 2);
+    if (A(m) < A(m + 1)) a = m + 1;
+    else b = m;
+  }
+  let best = a;
+  let M = A(best);
+  for (;;) {
+    if (best > lo) {
+      const v = A(best - 1);
+      if (v > M) {
+        best -= 1;
+        M = v;
+        continue;
+      }
+    }
+    if (best < hi) {
+      const v = A(best + 1);
+      if (v > M) {
+        best += 1;
+        M = v;
+        continue;
+      }
+    }
+    break;
+  }
+  let p = best;
+  while (p < hi) {
+    const v = A(p + 1);
+    if (v > M) M = v;
+    else if (!tied(v, M)) break;
+    p += 1;
+  }
+  return p;
+}
+
+/**
+ * Profile `doan2021`: evaluates A at p_max, p_max − δ, ... down to and including the first
+ * candidate ≤ p_min; the first value strictly larger (not tied) than the best so far wins, starting
+ * from 0. Returns undefined when no candidate is > 0. One sweep: O(candidates + n).
+ *
+ * Candidates below 0 are skipped: there p < s̄ and X ≥ 0, so A ≤ 0 and they can never win.
+ */
+export function doanLeaderPrice(
+  curve: DemandCurve,
+  sellers: readonly Bid[],
+  pMin: number,
+  pMax: number,
+  step: number,
+): number | undefined {
+  const value = doanObjectiveParts(sellers);
+  const last = pMax - ceilDiv(pMax - pMin, step) * step;
+  let best = 0;
+  let bestP: number | undefined;
+  curve.sweepDown(pMax, step, Math.max(last, 0), (p, x) => {
+    const v = value(p, x);
+    if (v > best && !tied(v, best)) {
+      best = v;
+      bestP = p;
+    }
+  });
+  return bestP;
+}

@@ -1,0 +1,134 @@
+/**
+ * MECHANISM §8 metrics. Everything here is integer-exact except maxSocialWelfare (see there).
+ *
+ * Money units are 1e-7 currency = 1 tick × 1 Wh. Buyer j's utility of q Wh is
+ *   U_j(q) = b·q − α·q²/2000   [money units; b in ticks, α in 1e-4 currency/kWh²]
+ * so 2000·U is an integer and welfare is summed ×2000 exactly, then rounded once, half-up.
+ */
+import type { DemandCurve } from './demand';
+import { ExactSum, mulExact, roundHalfUpBig } from './exact';
+import type { Bid } from './types';
+import { formatFixed } from './units';
+
+/** traded / offered × 100, 2 decimals, half-up ("0.00" when nothing is offered). */
+export function supplyTradedPercent(tradedWh: number, offeredWh: number): string {
+  if (offeredWh <= 0) return formatFixed(0, 2);
+  return formatFixed(roundHalfUpBig(BigInt(tradedWh) * 10000n, BigInt(offeredWh)), 2);
+}
+
+export interface Welfare {
+  /** Σ (U_j(q_j) − P·q_j), money units rounded half-up */
+  buyer: bigint;
+  /** Σ (P − s_i)·q_i, exact */
+  seller: bigint;
+  /**
+   * buyer + seller welfare computed from the exact sum and rounded once. The service fee is a
+   * transfer from buyers to the distribution operator, so it appears in neither term (buyer
+   * welfare is before fees, as in MECHANISM §8) and social welfare = Σ U_j(q_j) − Σ s_i·q_i.
+   * Since seller welfare is an integer, social = buyer + seller exactly.
+   */
+  social: bigint;
+}
+
+/** Exact welfare of an allocation (winners in §3 order, Wh per winner) at price P. */
+export function welfare(
+  buyers: readonly Bid[],
+  qB: ArrayLike<number>,
+  sellers: readonly Bid[],
+  qS: ArrayLike<number>,
+  P: number,
+): Welfare {
+  const b2000 = new ExactSum(); // 2000 · Σ (U_j(q) − P·q) = Σ 2000·(b − P)·q − α·q²
+  for (let j = 0; j < qB.length; j++) {
+    const q = qB[j] as number;
+    if (q === 0) continue;
+    const bid = buyers[j] as Bid;
+    b2000.addProduct(2000 * (bid.price - P), q);
+    const aq = mulExact(bid.alpha, q);
+    const aqq = typeof aq === 'number' ? mulExact(aq, q) : aq * BigInt(q);
+    b2000.add(-aqq);
+  }
+  const s = new ExactSum();
+  for (let i = 0; i < qS.length; i++) {
+    const q = qS[i] as number;
+    if (q !== 0) s.addProduct(P - (sellers[i] as Bid).price, q);
+  }
+  const b2 = b2000.value();
+  const seller = s.value();
+  return {
+    buyer: roundHalfUpBig(b2, 2000n),
+    seller,
+    social: roundHalfUpBig(b2 + 2000n * seller, 2000n),
+  };
+}
+
+/**
+ * The competitive benchmark over ALL bids: max Σ U_j(x_j) − Σ s_i·y_i subject to Σx = Σy,
+ * 0 ≤ x_j ≤ xmax_j, 0 ≤ y_i ≤ e_i. It is reached at the competitive price p* where the continuous
+ * demand X meets the step supply: the first seller k (ascending ask) with X(s_k) ≤ Σ_{i≤k} e_i
+ * either is the marginal seller (p* = s_k) or the price lies on the flat supply segment before it
+ * (X(p*) = Σ_{i<k} e_i, solved by bisection); if there is none, all supply trades. O(n log n).
+ *
+ * FLOATING POINT, and only here among the reported values: with distinct α's the optimum is a
+ * rational with a denominator up to the product of all α's, so an exact value is out of reach. It
+ * is computed in float64 in a fixed order (surpluses at p*, buyers then sellers, in §3 order) and
+ * rounded to whole money units; it is a benchmark, never paid or compared for equality except as
+ * a deterministic function of the bids.
+ *
+ * @param buyers all buyers in §3 order, curve their demand; sellers all sellers in §3 order
+ */
+export function maxSocialWelfare(
+  buyers: readonly Bid[],
+  curve: DemandCurve,
+  sellers: readonly Bid[],
+): bigint {
+  const nS = sellers.length;
+  if (buyers.length === 0 || nS === 0) return 0n;
+  const ask = (i: number): number => (sellers[i] as Bid).price;
+  const ycum = new Float64Array(nS + 1); // exact: Wh totals < 2^53
+  for (let i = 0; i < nS; i++) ycum[i + 1] = (ycum[i] as number) + (sellers[i] as Bid).quantity;
+
+  let lo = 0;
+  let hi = nS;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (curve.at(ask(mid)) <= (ycum[mid + 1] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  const k = lo;
+  let price: number;
+  if (k < nS && curve.at(ask(k)) >= (ycum[k] as number)) {
+    price = ask(k); // seller k is marginal and earns no surplus
+  } else if (k < nS) {
+    price = solveDemand(curve, ycum[k] as number, ask(k - 1), ask(k));
+  } else {
+    price = solveDemand(curve, ycum[nS] as number, ask(nS - 1), (buyers[0] as Bid).price);
+  }
+
+  let w = 0;
+  for (const bid of buyers) {
+    if (bid.price <= price) continue;
+    const x = Math.min((1000 * (bid.price - price)) / bid.alpha, bid.quantity);
+    w += (bid.price - price) * x - (bid.alpha * x * x) / 2000;
+  }
+  const full = Math.min(k, nS);
+  for (let i = 0; i < full; i++) w += (price - ask(i)) * (sellers[i] as Bid).quantity;
+  return w > 0 ? BigInt(Math.round(w)) : 0n;
+}
+
+/** The price p in [lo, hi] with X(p) = Q, given X(lo) > Q ≥ X(hi) (X continuous, non-increasing). */
+function solveDemand(curve: DemandCurve, Q: number, lo: number, hi: number): number {
+  for (let it = 0; it < 200; it++) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    if (curve.at(mid) > Q) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/** social / max with 6 decimals, half-up; "0" when the maximum is 0. */
+export function efficiency(social: bigint, max: bigint): string {
+  if (max <= 0n) return '0';
+  return formatFixed(roundHalfUpBig(social * 1_000_000n, max), 6);
+}

@@ -1,0 +1,45 @@
+/** Shared helpers of the mechanism tests. */
+import type { WireBid, WireClearingResult, WireRound } from '../../../auctioneer/src/mechanism/types';
+import { parseDecimal } from '../../../auctioneer/src/mechanism/units';
+
+/** "id price/kWh" shorthand: buy('b1', '20', '3'). */
+export const buy = (id: string, price: string, quantity: string, alpha?: string): WireBid =>
+  alpha === undefined ? { id, side: 'buy', price, quantity } : { id, side: 'buy', price, quantity, alpha };
+export const sell = (id: string, price: string, quantity: string): WireBid => ({
+  id,
+  side: 'sell',
+  price,
+  quantity,
+});
+
+/** Wh of each line, keyed by id. */
+export function whById(result: WireClearingResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const l of [...result.buyers, ...result.sellers]) out[l.id] = parseDecimal(l.quantity, 3);
+  return out;
+}
+
+/** A wire money string ("-12.3456789") as exact 1e-7 units. */
+export function money(s: string): bigint {
+  const m = /^(-?)(\d+)\.(\d{7})$/.exec(s);
+  if (!m) throw new Error(`not a 7-decimal money string: ${s}`);
+  const v = BigInt((m[2] ?? '') + (m[3] ?? ''));
+  return m[1] === '-' ? -v : v;
+}
+
+/** Deterministic Fisher-Yates with a small LCG (tests only). */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const a = items.slice();
+  let s = seed >>> 0 || 1;
+  for (let i = a.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    const t = a[i] as T;
+    a[i] = a[j] as T;
+    a[j] = t;
+  }
+  return a;
+}
+
+export const round = (bids: WireBid[], params?: WireRound['params']): WireRound =>
+  params === undefined ? { bids } : { params, bids };
