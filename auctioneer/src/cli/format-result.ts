@@ -93,7 +93,12 @@ export function formatTable(result: WireClearingResult, round: WireRound, opts: 
   }
   summary.push(
     ['price range', `${result.priceRange.min} .. ${result.priceRange.max}`],
-    ['break-even', `buyer #${result.breakEven.buyer}, seller #${result.breakEven.seller}`],
+    [
+      'break-even',
+      result.breakEven.buyer < 0
+        ? 'none'
+        : `buyer #${result.breakEven.buyer}, seller #${result.breakEven.seller} (0-based, in bid order)`,
+    ],
     [
       'traded energy',
       `${m.tradedEnergy} kWh (${m.supplyTradedPercent}% of ${formatEnergy(o.sell)} kWh offered; ` +

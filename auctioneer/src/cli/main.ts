@@ -1,0 +1,93 @@
+/** Entry point of the `energy-auction` command line tool (bin/energy-auction.js). */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { clearCommand } from './commands/clear';
+import { compareCommand } from './commands/compare';
+import { simulateCommand } from './commands/simulate';
+import { CliError } from './errors';
+
+const NAME = 'energy-auction';
+
+function packageVersion(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === NAME && pkg.version) return pkg.version;
+      } catch {
+        // not ours: keep looking
+      }
+    }
+  }
+  return '0.0.0';
+}
+
+/** commander's own errors ("error: unknown option ...") get the same prefix as ours */
+const OUTPUT = {
+  writeErr: (s: string): void => {
+    process.stderr.write(s.startsWith('error: ') ? `${NAME}: ${s}` : s);
+  },
+};
+
+export function buildProgram(): Command {
+  const program = new Command(NAME)
+    .description(
+      'Replay and simulate sealed-bid P2P energy auction rounds (Stackelberg double auction, MECHANISM.md).',
+    )
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput(OUTPUT)
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ${NAME} simulate --buyers 100 --sellers 100 --seed 1 --out round.json
+  $ ${NAME} clear round.json --profile doan2021
+  $ ${NAME} clear round.csv --json
+  $ ${NAME} compare round.json
+
+Run "${NAME} <command> --help" for the options of each command.`,
+    );
+  for (const cmd of [clearCommand(), simulateCommand(), compareCommand()]) {
+    program.addCommand(cmd.exitOverride().configureOutput(OUTPUT));
+  }
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code (0 ok, 1 bad input, 2 bad command line). */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has already printed its one-line message (or the help)
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') return e.exitCode;
+      return 2;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`${NAME}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(
+      `${NAME}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    return 70;
+  }
+}
+
+export function run(): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${NAME}: ${String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+'use strict';
+// The `energy-auction` CLI. The code lives in TypeScript (auctioneer/src/cli); this needs a build.
+const path = require('node:path');
+
+const main = path.join(__dirname, '..', 'dist', 'auctioneer', 'src', 'cli', 'main.js');
+let cli;
+try {
+  cli = require(main);
+} catch (e) {
+  if (e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes(main)) {
+    process.stderr.write(`energy-auction: ${main} not found: run "npm run build" first\n`);
+    process.exit(1);
+  }
+  throw e;
+}
+cli.run();
