@@ -18,9 +18,10 @@ export class CanonicalJsonError extends TypeError {
   }
 }
 
+/** A plain object's prototype is null or a root prototype (Object.prototype of any realm). */
 function isPlainObject(v: object): boolean {
   const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 function write(value: unknown, path: string, out: string[], seen: Set<object>): void {

@@ -86,3 +86,11 @@ export const formatPrice = (ticks: number | bigint): string => formatDecimal(tic
 export const formatAlpha = (units: number | bigint): string => formatDecimal(units, DECIMALS.alpha);
 /** Money always carries 7 decimals on the wire (MECHANISM §1). */
 export const formatMoney = (units: bigint): string => formatFixed(units, DECIMALS.money);
+
+/** Parses a wire money string (up to 7 decimals, optional leading '-') into exact 1e-7 units. */
+export function parseMoney(input: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d{1,7}))?$/.exec(input);
+  if (!m) throw new DecimalFormatError(input, 'must be a decimal money amount with at most 7 decimals');
+  const units = BigInt((m[2] ?? '') + (m[3] ?? '').padEnd(DECIMALS.money, '0'));
+  return m[1] === '-' ? -units : units;
+}

@@ -1,0 +1,254 @@
+import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
+import type { WireBid, WireClearingResult } from '../../auctioneer/src/mechanism/types';
+import {
+  DECIMALS,
+  formatEnergy,
+  formatMoney,
+  parseDecimal,
+  parseMoney,
+} from '../../auctioneer/src/mechanism/units';
+import { requireOperator, requireSelfOrOperator } from './access';
+import { qualifiedBidId } from './bids';
+import { decode, encode, sha256Hex } from './codec';
+import { MarketError } from './errors';
+import { collectionOf, keys } from './keys';
+import type { Ledger } from './ledger';
+import type { BatchCommitment, NetPosition, RoundRecord, Settlement, StoredBatch } from './model';
+import { getRound, listCommitmentValues, markCleared } from './rounds';
+
+/** The public record of a cleared round: the result without per-bid lines, plus digests. */
+export type PublicResult = Omit<WireClearingResult, 'buyers' | 'sellers'> & {
+  roundId: string;
+  mechanismVersion: string;
+  /** SHA-256 of the canonical JSON of the full result (incl. every bid's line) */
+  resultDigest: string;
+  /** SHA-256 of the canonical list of (utility, batchId, hash) the result was computed from */
+  bidSetDigest: string;
+  batchCount: number;
+  bidCount: number;
+  clearedTx: string;
+};
+
+interface SealedRound {
+  commitments: BatchCommitment[];
+  bids: WireBid[];
+}
+
+/** Point-reads every batch named by the public commitments and checks each salted hash. */
+async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> {
+  const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode<BatchCommitment>(v));
+  const bids: WireBid[] = [];
+  for (const c of commitments) {
+    const bytes = await l.getPrivate(collectionOf(c.utility), keys.batch(l, roundId, c.batchId));
+    if (!bytes) {
+      throw new MarketError('BATCH_MISSING', `batch ${c.batchId} of ${c.utility} is not readable here`, {
+        roundId,
+        utility: c.utility,
+        batchId: c.batchId,
+      });
+    }
+    const hash = sha256Hex(bytes);
+    if (hash !== c.hash) {
+      throw new MarketError(
+        'HASH_MISMATCH',
+        `batch ${c.batchId} of ${c.utility} does not match its commitment`,
+        {
+          roundId,
+          batchId: c.batchId,
+          expected: c.hash,
+          got: hash,
+        },
+      );
+    }
+    for (const bid of decode<StoredBatch>(bytes).bids) {
+      bids.push({ ...bid, id: qualifiedBidId(c.utility, bid.id) });
+    }
+  }
+  return { commitments, bids };
+}
+
+/** Path and values of the first place two JSON values differ (for a useful rejection). */
+function firstDifference(
+  expected: unknown,
+  got: unknown,
+  path = '$',
+): { path: string; expected: unknown; got: unknown } | null {
+  if (
+    typeof expected !== typeof got ||
+    Array.isArray(expected) !== Array.isArray(got) ||
+    expected === null ||
+    got === null
+  ) {
+    return expected === got ? null : { path, expected, got };
+  }
+  if (typeof expected !== 'object') return expected === got ? null : { path, expected, got };
+  const e = expected as Record<string, unknown>;
+  const g = got as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(e), ...Object.keys(g)])].sort();
+  for (const f of fields) {
+    const d = firstDifference(e[f], g[f], Array.isArray(expected) ? `${path}[${f}]` : `${path}.${f}`);
+    if (d) return d;
+  }
+  return null;
+}
+
+const utilityOf = (qualifiedId: string): string => qualifiedId.slice(0, qualifiedId.indexOf(':'));
+const localIdOf = (qualifiedId: string): string => qualifiedId.slice(qualifiedId.indexOf(':') + 1);
+
+/** Per-utility settlement lines and net positions derived from the verified result. */
+function settle(
+  round: RoundRecord,
+  result: WireClearingResult,
+): { settlements: Settlement[]; positions: NetPosition[] } {
+  const feeTicks = BigInt(parseDecimal(round.params.serviceFee, DECIMALS.price));
+  const byUtility = new Map<
+    string,
+    { settlement: Settlement; bought: bigint; sold: bigint; paid: bigint; received: bigint; fees: bigint }
+  >();
+  const entry = (utility: string) => {
+    let e = byUtility.get(utility);
+    if (!e) {
+      e = {
+        settlement: { roundId: round.id, utility, lines: [] },
+        bought: 0n,
+        sold: 0n,
+        paid: 0n,
+        received: 0n,
+        fees: 0n,
+      };
+      byUtility.set(utility, e);
+    }
+    return e;
+  };
+  for (const b of result.buyers) {
+    const e = entry(utilityOf(b.id));
+    const wh = BigInt(parseDecimal(b.quantity, DECIMALS.energy));
+    const fee = feeTicks * wh;
+    e.settlement.lines.push({ id: localIdOf(b.id), side: 'buy', quantity: b.quantity, payment: b.payment });
+    e.bought += wh;
+    e.fees += fee;
+    e.paid += parseMoney(b.payment) - fee;
+  }
+  for (const s of result.sellers) {
+    const e = entry(utilityOf(s.id));
+    e.settlement.lines.push({ id: localIdOf(s.id), side: 'sell', quantity: s.quantity, payment: s.payment });
+    e.sold += BigInt(parseDecimal(s.quantity, DECIMALS.energy));
+    e.received += parseMoney(s.payment);
+  }
+  const utilities = [...byUtility.keys()].sort();
+  return {
+    settlements: utilities.map((u) => byUtility.get(u)!.settlement),
+    positions: utilities.map((u) => {
+      const e = byUtility.get(u)!;
+      return {
+        roundId: round.id,
+        utility: u,
+        energyBought: formatEnergy(e.bought),
+        energySold: formatEnergy(e.sold),
+        moneyPaid: formatMoney(e.paid),
+        moneyReceived: formatMoney(e.received),
+        feesPaid: formatMoney(e.fees),
+      };
+    }),
+  };
+}
+
+/**
+ * Accepts the clearing of a closed round only if it is byte-identical to the mechanism's result on
+ * the committed bids. Repeating the accepted commit is a no-op; any other commit is rejected.
+ */
+export async function commitClearing(l: Ledger, roundId: string, resultJson: string): Promise<PublicResult> {
+  requireOperator(l, 'commit a clearing');
+  const round = await getRound(l, roundId);
+  if (round.status === 'CLEARED') {
+    const stored = decode<PublicResult>((await l.getState(keys.result(l, roundId)))!);
+    if (sha256Hex(resultJson) !== stored.resultDigest) {
+      throw new MarketError('CONFLICT', `round ${roundId} is already cleared with a different result`, {
+        roundId,
+        resultDigest: stored.resultDigest,
+      });
+    }
+    return stored;
+  }
+  if (round.status !== 'CLOSED') {
+    throw new MarketError('ROUND_NOT_CLOSED', `round ${roundId} is ${round.status}`, {
+      roundId,
+      status: round.status,
+    });
+  }
+
+  const sealed = await readSealedBids(l, roundId);
+  const result = clearRound({ params: round.params, bids: sealed.bids });
+  const expected = canonicalJson(result);
+  if (resultJson !== expected) {
+    let submitted: unknown;
+    try {
+      submitted = JSON.parse(resultJson);
+    } catch {
+      throw new MarketError('CLEARING_MISMATCH', 'submitted result is not JSON', { roundId });
+    }
+    const diff = firstDifference(result, submitted);
+    throw new MarketError(
+      'CLEARING_MISMATCH',
+      diff
+        ? `submitted result differs from the mechanism at ${diff.path}`
+        : 'submitted result is not in canonical JSON',
+      { roundId, ...(diff ?? {}) },
+    );
+  }
+
+  const { buyers: _b, sellers: _s, ...summary } = result;
+  const record: PublicResult = {
+    ...summary,
+    roundId,
+    mechanismVersion: round.mechanismVersion,
+    resultDigest: sha256Hex(expected),
+    bidSetDigest: sha256Hex(
+      canonicalJson(
+        sealed.commitments.map((c) => ({ utility: c.utility, batchId: c.batchId, hash: c.hash })),
+      ),
+    ),
+    batchCount: sealed.commitments.length,
+    bidCount: sealed.bids.length,
+    clearedTx: l.txId,
+  };
+  const { settlements, positions } = settle(round, result);
+  await l.putState(keys.result(l, roundId), encode(record));
+  for (const p of positions) await l.putState(keys.position(l, roundId, p.utility), encode(p));
+  for (const s of settlements)
+    await l.putPrivate(collectionOf(s.utility), keys.settlement(l, roundId), encode(s));
+  await markCleared(l, round);
+  l.setEvent(
+    'RoundCleared',
+    encode({ roundId, status: result.status, price: result.price, totals: result.totals }),
+  );
+  return record;
+}
+
+export async function getResult(l: Ledger, roundId: string): Promise<PublicResult> {
+  const bytes = await l.getState(keys.result(l, roundId));
+  if (!bytes) {
+    await getRound(l, roundId); // NOT_FOUND for an unknown round
+    throw new MarketError('NOT_FOUND', `round ${roundId} has no result yet`, { roundId });
+  }
+  return decode<PublicResult>(bytes);
+}
+
+export async function getPositions(l: Ledger, roundId: string): Promise<NetPosition[]> {
+  await getRound(l, roundId);
+  return (await l.getStateByPartialKey('position', [roundId])).map((kv) => decode<NetPosition>(kv.value));
+}
+
+/** A utility's own settlement lines (the operator may name any utility). */
+export async function getSettlement(l: Ledger, roundId: string, utility: string): Promise<Settlement> {
+  const target = requireSelfOrOperator(l, utility, 'read the settlement');
+  const bytes = await l.getPrivate(collectionOf(target), keys.settlement(l, roundId));
+  if (!bytes) {
+    await getRound(l, roundId);
+    throw new MarketError('NOT_FOUND', `no settlement of ${target} for round ${roundId}`, {
+      roundId,
+      utility: target,
+    });
+  }
+  return decode<Settlement>(bytes);
+}

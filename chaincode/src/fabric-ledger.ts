@@ -1,0 +1,38 @@
+import type { Context } from 'fabric-contract-api';
+import type { Iterators } from 'fabric-shim';
+import type { KeyValue, Ledger } from './ledger';
+
+async function drain(iterator: Iterators.StateQueryIterator): Promise<KeyValue[]> {
+  const out: KeyValue[] = [];
+  try {
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+      out.push({ key: r.value.key, value: r.value.value });
+    }
+  } finally {
+    await iterator.close();
+  }
+  return out;
+}
+
+const present = (v: Uint8Array): Uint8Array | undefined => (v.length > 0 ? v : undefined);
+
+/** The Ledger port on a real peer, backed by the transaction context's stub. */
+export function fabricLedger(ctx: Context): Ledger {
+  const stub = ctx.stub;
+  const ts = stub.getTxTimestamp();
+  return {
+    txId: stub.getTxID(),
+    txTimeSeconds: ts.seconds.toNumber(),
+    clientMsp: ctx.clientIdentity.getMSPID(),
+    compositeKey: (t, a) => stub.createCompositeKey(t, a),
+    getState: async (k) => present(await stub.getState(k)),
+    putState: (k, v) => stub.putState(k, v),
+    deleteState: (k) => stub.deleteState(k),
+    getStateByPartialKey: async (t, a) => drain(await stub.getStateByPartialCompositeKey(t, a)),
+    getPrivate: async (c, k) => present(await stub.getPrivateData(c, k)),
+    putPrivate: (c, k, v) => stub.putPrivateData(c, k, v),
+    getPrivateByPartialKey: async (c, t, a) => drain(await stub.getPrivateDataByPartialCompositeKey(c, t, a)),
+    transient: (name) => stub.getTransient().get(name),
+    setEvent: (name, payload) => stub.setEvent(name, payload),
+  };
+}

@@ -1,0 +1,19 @@
+import type { Ledger } from './ledger';
+
+/** Name of the private data collection owned by a utility (members: it and the operator). */
+export const collectionOf = (msp: string): string => `bids${msp}`;
+
+/** Every ledger key the market uses, in one place. */
+export const keys = {
+  round: (l: Ledger, roundId: string) => l.compositeKey('round', [roundId]),
+  roundStatus: (l: Ledger, status: string, roundId: string) =>
+    l.compositeKey('roundStatus', [status, roundId]),
+  commitment: (l: Ledger, roundId: string, utility: string, batchId: string) =>
+    l.compositeKey('commit', [roundId, utility, batchId]),
+  result: (l: Ledger, roundId: string) => l.compositeKey('result', [roundId]),
+  position: (l: Ledger, roundId: string, utility: string) => l.compositeKey('position', [roundId, utility]),
+  // private
+  batch: (l: Ledger, roundId: string, batchId: string) => l.compositeKey('batch', [roundId, batchId]),
+  bidId: (l: Ledger, roundId: string, bidId: string) => l.compositeKey('bidid', [roundId, bidId]),
+  settlement: (l: Ledger, roundId: string) => l.compositeKey('settlement', [roundId]),
+};

@@ -1,0 +1,103 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { readBatches, submitBatch } from './bids';
+import { commitClearing, getPositions, getResult, getSettlement } from './clearing';
+import { canonicalJson } from '../../auctioneer/src/mechanism';
+import { decode, parseJsonArg } from './codec';
+import { fabricLedger } from './fabric-ledger';
+import type { BatchCommitment } from './model';
+import {
+  closeRound,
+  getRound,
+  listCommitmentValues,
+  listRounds,
+  openRound,
+  type OpenRoundRequest,
+} from './rounds';
+
+const text = (value: unknown): string => canonicalJson(value);
+
+/**
+ * The market's transactions. Each one is a thin adapter: parse arguments, call the logic module
+ * with the Ledger port, return canonical JSON.
+ */
+@Info({ title: 'market', description: 'Sealed-bid P2P energy auctions with verified Stackelberg clearing' })
+export class MarketContract extends Contract {
+  constructor() {
+    super('market');
+  }
+
+  /** Operator: open a round. Argument: JSON {id, slot, closesAt, params?}. */
+  @Transaction()
+  @Returns('string')
+  async OpenRound(ctx: Context, requestJson: string): Promise<string> {
+    return text(await openRound(fabricLedger(ctx), parseJsonArg<OpenRoundRequest>('request', requestJson)));
+  }
+
+  /** Operator: close a round once its close time has passed. */
+  @Transaction()
+  @Returns('string')
+  async CloseRound(ctx: Context, roundId: string): Promise<string> {
+    return text(await closeRound(fabricLedger(ctx), roundId));
+  }
+
+  /** Utility: submit a bid batch; transient field `batch` = {salt, bids}. Returns the public commitment. */
+  @Transaction()
+  @Returns('string')
+  async SubmitBids(ctx: Context, roundId: string): Promise<string> {
+    return text(await submitBatch(fabricLedger(ctx), roundId));
+  }
+
+  /** Operator: commit the clearing (canonical JSON of the full result); verified against the sealed bids. */
+  @Transaction()
+  @Returns('string')
+  async CommitClearing(ctx: Context, roundId: string, resultJson: string): Promise<string> {
+    return text(await commitClearing(fabricLedger(ctx), roundId, resultJson));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetRound(ctx: Context, roundId: string): Promise<string> {
+    return text(await getRound(fabricLedger(ctx), roundId));
+  }
+
+  /** Rounds with the given status (OPEN, CLOSED, CLEARED), or all for ''. */
+  @Transaction(false)
+  @Returns('string')
+  async ListRounds(ctx: Context, status: string): Promise<string> {
+    return text(await listRounds(fabricLedger(ctx), status));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetCommitments(ctx: Context, roundId: string): Promise<string> {
+    const l = fabricLedger(ctx);
+    await getRound(l, roundId);
+    return text((await listCommitmentValues(l, roundId)).map((v) => decode<BatchCommitment>(v)));
+  }
+
+  /** The caller's own batches of a round ('' = own; the operator may name a utility). */
+  @Transaction(false)
+  @Returns('string')
+  async GetBatches(ctx: Context, roundId: string, utility: string): Promise<string> {
+    return text(await readBatches(fabricLedger(ctx), roundId, utility));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetResult(ctx: Context, roundId: string): Promise<string> {
+    return text(await getResult(fabricLedger(ctx), roundId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPositions(ctx: Context, roundId: string): Promise<string> {
+    return text(await getPositions(fabricLedger(ctx), roundId));
+  }
+
+  /** The caller's own settlement lines ('' = own; the operator may name a utility). */
+  @Transaction(false)
+  @Returns('string')
+  async GetSettlement(ctx: Context, roundId: string, utility: string): Promise<string> {
+    return text(await getSettlement(fabricLedger(ctx), roundId, utility));
+  }
+}

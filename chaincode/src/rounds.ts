@@ -1,0 +1,139 @@
+import { RoundValidationError, type WireRoundParams } from '../../auctioneer/src/mechanism/types';
+import { validateRound } from '../../auctioneer/src/mechanism';
+import { requireOperator } from './access';
+import { decode, encode } from './codec';
+import { MarketError } from './errors';
+import { keys } from './keys';
+import type { Ledger } from './ledger';
+import { MECHANISM_VERSION, type RoundRecord, type RoundStatus } from './model';
+import { formatInstant, parseInstant } from './time';
+
+const ROUND_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const STATUSES: readonly RoundStatus[] = ['OPEN', 'CLOSED', 'CLEARED'];
+const PARAM_DEFAULTS: Required<WireRoundParams> = {
+  profile: 'default',
+  alpha: '4',
+  gridStep: '0.1',
+  serviceFee: '0',
+};
+
+export interface OpenRoundRequest {
+  id: string;
+  slot: string;
+  closesAt: string;
+  params?: WireRoundParams;
+}
+
+export async function getRound(l: Ledger, roundId: string): Promise<RoundRecord> {
+  const bytes = await l.getState(keys.round(l, roundId));
+  if (!bytes) {
+    throw new MarketError('NOT_FOUND', `round ${roundId} does not exist`, { roundId });
+  }
+  return decode<RoundRecord>(bytes);
+}
+
+/** Writes the round and moves its entry in the status index. */
+async function saveRound(l: Ledger, round: RoundRecord, previous?: RoundStatus): Promise<void> {
+  await l.putState(keys.round(l, round.id), encode(round));
+  if (previous) await l.deleteState(keys.roundStatus(l, previous, round.id));
+  await l.putState(keys.roundStatus(l, round.status, round.id), encode({ id: round.id }));
+}
+
+export async function openRound(l: Ledger, req: OpenRoundRequest): Promise<RoundRecord> {
+  requireOperator(l, 'open a round');
+  if (typeof req.id !== 'string' || !ROUND_ID.test(req.id)) {
+    throw new MarketError('INVALID_ARGUMENT', 'round id must be 1-64 chars of A-Za-z0-9._:-', {
+      got: req.id,
+    });
+  }
+  parseInstant('slot', req.slot);
+  const closesAt = parseInstant('closesAt', req.closesAt);
+  if (closesAt <= l.txTimeSeconds) {
+    throw new MarketError('INVALID_ARGUMENT', 'closesAt must be in the future', {
+      closesAt: req.closesAt,
+      txTime: formatInstant(l.txTimeSeconds),
+    });
+  }
+  const params = { ...PARAM_DEFAULTS, ...(req.params ?? {}) };
+  try {
+    validateRound({ params, bids: [] });
+  } catch (e) {
+    if (e instanceof RoundValidationError) {
+      throw new MarketError('INVALID_ARGUMENT', 'invalid round parameters', { issues: e.issues });
+    }
+    throw e;
+  }
+  if (await l.getState(keys.round(l, req.id))) {
+    throw new MarketError('CONFLICT', `round ${req.id} already exists`, { roundId: req.id });
+  }
+  const round: RoundRecord = {
+    id: req.id,
+    slot: req.slot,
+    closesAt: req.closesAt,
+    status: 'OPEN',
+    params,
+    mechanismVersion: MECHANISM_VERSION,
+    openedTx: l.txId,
+  };
+  await saveRound(l, round);
+  l.setEvent('RoundOpened', encode({ roundId: round.id, slot: round.slot, closesAt: round.closesAt }));
+  return round;
+}
+
+/** Every public batch commitment of a round, in key order. */
+export async function listCommitmentValues(l: Ledger, roundId: string): Promise<Uint8Array[]> {
+  return (await l.getStateByPartialKey('commit', [roundId])).map((kv) => kv.value);
+}
+
+export async function closeRound(l: Ledger, roundId: string): Promise<RoundRecord> {
+  requireOperator(l, 'close a round');
+  const round = await getRound(l, roundId);
+  if (round.status !== 'OPEN') {
+    throw new MarketError('ROUND_NOT_OPEN', `round ${roundId} is ${round.status}`, {
+      roundId,
+      status: round.status,
+    });
+  }
+  if (l.txTimeSeconds < parseInstant('closesAt', round.closesAt)) {
+    throw new MarketError('TOO_EARLY', `round ${roundId} closes at ${round.closesAt}`, {
+      roundId,
+      closesAt: round.closesAt,
+      txTime: formatInstant(l.txTimeSeconds),
+    });
+  }
+  const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode<{ bidCount: number }>(v));
+  const closed: RoundRecord = {
+    ...round,
+    status: 'CLOSED',
+    closedTx: l.txId,
+    batchCount: commitments.length,
+    bidCount: commitments.reduce((n, c) => n + c.bidCount, 0),
+  };
+  await saveRound(l, closed, 'OPEN');
+  l.setEvent('RoundClosed', encode({ roundId, batchCount: closed.batchCount, bidCount: closed.bidCount }));
+  return closed;
+}
+
+/** Marks a round cleared (called by the verified commit). */
+export async function markCleared(l: Ledger, round: RoundRecord): Promise<RoundRecord> {
+  const cleared: RoundRecord = { ...round, status: 'CLEARED', clearedTx: l.txId };
+  await saveRound(l, cleared, round.status);
+  return cleared;
+}
+
+/** Rounds, optionally only those with one status, in id order. */
+export async function listRounds(l: Ledger, status: string): Promise<RoundRecord[]> {
+  if (status === '') {
+    return (await l.getStateByPartialKey('round', [])).map((kv) => decode<RoundRecord>(kv.value));
+  }
+  if (!STATUSES.includes(status as RoundStatus)) {
+    throw new MarketError('INVALID_ARGUMENT', `status must be one of ${STATUSES.join(', ')}`, {
+      got: status,
+    });
+  }
+  const out: RoundRecord[] = [];
+  for (const kv of await l.getStateByPartialKey('roundStatus', [status])) {
+    out.push(await getRound(l, decode<{ id: string }>(kv.value).id));
+  }
+  return out;
+}

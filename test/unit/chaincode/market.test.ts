@@ -1,0 +1,403 @@
+import { canonicalJson, clearRound } from '../../../auctioneer/src/mechanism';
+import type { WireBid, WireClearingResult } from '../../../auctioneer/src/mechanism/types';
+import { parseMoney } from '../../../auctioneer/src/mechanism/units';
+import { readBatches, submitBatch } from '../../../chaincode/src/bids';
+import { commitClearing, getPositions, getResult, getSettlement } from '../../../chaincode/src/clearing';
+import { MarketError } from '../../../chaincode/src/errors';
+import { collectionOf } from '../../../chaincode/src/keys';
+import type { Ledger } from '../../../chaincode/src/ledger';
+import { closeRound, getRound, listRounds, openRound } from '../../../chaincode/src/rounds';
+import { MemoryChannel, type TxOptions } from './memory-ledger';
+
+const OP = 'OperatorMSP';
+const U1 = 'Utility1MSP';
+const U2 = 'Utility2MSP';
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0) / 1000;
+const CLOSES = '2026-01-01T12:15:00Z';
+const AFTER_CLOSE = T0 + 15 * 60;
+const SALT_A = 'a'.repeat(32);
+const SALT_B = 'b'.repeat(32);
+
+// MECHANISM §9 vector A, split between the two utilities
+const U1_BIDS: WireBid[] = [
+  { id: 'b1', side: 'buy', price: '20', quantity: '3' },
+  { id: 'b2', side: 'buy', price: '18', quantity: '2' },
+  { id: 's1', side: 'sell', price: '8', quantity: '2' },
+  { id: 's3', side: 'sell', price: '13', quantity: '2' },
+];
+const U2_BIDS: WireBid[] = [
+  { id: 'b3', side: 'buy', price: '15', quantity: '4' },
+  { id: 'b4', side: 'buy', price: '12', quantity: '1' },
+  { id: 's2', side: 'sell', price: '10', quantity: '3' },
+  { id: 's4', side: 'sell', price: '16', quantity: '5' },
+];
+
+function newChannel(): MemoryChannel {
+  return new MemoryChannel({ [collectionOf(U1)]: [U1, OP], [collectionOf(U2)]: [U2, OP] });
+}
+
+async function expectCode(p: Promise<unknown>, code: string, text?: string): Promise<MarketError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(MarketError);
+  expect((err as MarketError).code).toBe(code);
+  if (text) expect((err as MarketError).message).toContain(text);
+  return err as MarketError;
+}
+
+const tx =
+  (ch: MemoryChannel, opts: TxOptions) =>
+  <T>(body: (l: Ledger) => Promise<T>) =>
+    ch.run(opts, body);
+const asOp = (ch: MemoryChannel, time = T0) => tx(ch, { msp: OP, time });
+const batch = (bids: WireBid[], salt = SALT_A) => ({ batch: JSON.stringify({ salt, bids }) });
+const asUtility = (ch: MemoryChannel, msp: string, bids?: WireBid[], time = T0 + 60, salt = SALT_A) =>
+  tx(ch, { msp, time, ...(bids ? { transient: batch(bids, salt) } : {}) });
+
+async function openDefault(ch: MemoryChannel, params = {}): Promise<void> {
+  await asOp(ch)((l) => openRound(l, { id: 'r1', slot: '2026-01-01T13:00:00Z', closesAt: CLOSES, params }));
+}
+
+/** Round r1 with vector A submitted and closed; returns the expected clearing. */
+async function closedVectorA(ch: MemoryChannel, params = {}): Promise<WireClearingResult> {
+  await openDefault(ch, params);
+  await asUtility(ch, U1, U1_BIDS)((l) => submitBatch(l, 'r1'));
+  await asUtility(ch, U2, U2_BIDS)((l) => submitBatch(l, 'r1'));
+  await asOp(ch, AFTER_CLOSE)((l) => closeRound(l, 'r1'));
+  const qualified = [
+    ...U1_BIDS.map((b) => ({ ...b, id: `${U1}:${b.id}` })),
+    ...U2_BIDS.map((b) => ({ ...b, id: `${U2}:${b.id}` })),
+  ];
+  return clearRound({
+    params: { profile: 'default', alpha: '4', gridStep: '0.1', serviceFee: '0', ...params },
+    bids: qualified,
+  });
+}
+
+describe('rounds', () => {
+  it('only the operator opens, closes and commits', async () => {
+    const ch = newChannel();
+    await expectCode(
+      tx(ch, { msp: U1, time: T0 })((l) =>
+        openRound(l, { id: 'r1', slot: '2026-01-01T13:00:00Z', closesAt: CLOSES }),
+      ),
+      'FORBIDDEN',
+      'OperatorMSP',
+    );
+    await openDefault(ch);
+    await expectCode(
+      tx(ch, { msp: U1, time: AFTER_CLOSE })((l) => closeRound(l, 'r1')),
+      'FORBIDDEN',
+    );
+    await expectCode(
+      tx(ch, { msp: U2, time: AFTER_CLOSE })((l) => commitClearing(l, 'r1', '{}')),
+      'FORBIDDEN',
+    );
+    expect((await asOp(ch)((l) => getRound(l, 'r1'))).status).toBe('OPEN');
+  });
+
+  it('opens with defaults filled in and emits RoundOpened', async () => {
+    const ch = newChannel();
+    await openDefault(ch, { serviceFee: '0.5' });
+    const r = await asOp(ch)((l) => getRound(l, 'r1'));
+    expect(r.params).toEqual({ profile: 'default', alpha: '4', gridStep: '0.1', serviceFee: '0.5' });
+    expect(ch.events).toEqual([
+      { name: 'RoundOpened', payload: { roundId: 'r1', slot: '2026-01-01T13:00:00Z', closesAt: CLOSES } },
+    ]);
+  });
+
+  it('rejects a bad id, a past close time, bad parameters and a duplicate round', async () => {
+    const ch = newChannel();
+    const open = (req: Parameters<typeof openRound>[1]) => asOp(ch)((l) => openRound(l, req));
+    await expectCode(
+      open({ id: 'bad id!', slot: '2026-01-01T13:00:00Z', closesAt: CLOSES }),
+      'INVALID_ARGUMENT',
+      'round id',
+    );
+    await expectCode(
+      open({ id: 'r1', slot: '2026-01-01T13:00:00Z', closesAt: '2026-01-01T11:00:00Z' }),
+      'INVALID_ARGUMENT',
+      'future',
+    );
+    await expectCode(
+      open({ id: 'r1', slot: '2026-02-30T13:00:00Z', closesAt: CLOSES }),
+      'INVALID_ARGUMENT',
+      'calendar',
+    );
+    const e = await expectCode(
+      open({ id: 'r1', slot: '2026-01-01T13:00:00Z', closesAt: CLOSES, params: { alpha: '-1' } }),
+      'INVALID_ARGUMENT',
+      'alpha',
+    );
+    expect(e.details).toHaveProperty('issues');
+    await openDefault(ch);
+    await expectCode(open({ id: 'r1', slot: '2026-01-01T13:00:00Z', closesAt: CLOSES }), 'CONFLICT');
+  });
+
+  it('closes only after closesAt, counts batches and moves the status index', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    await asUtility(ch, U1, U1_BIDS)((l) => submitBatch(l, 'r1'));
+    await expectCode(
+      asOp(ch, AFTER_CLOSE - 1)((l) => closeRound(l, 'r1')),
+      'TOO_EARLY',
+      CLOSES,
+    );
+    const closed = await asOp(ch, AFTER_CLOSE)((l) => closeRound(l, 'r1'));
+    expect(closed).toMatchObject({ status: 'CLOSED', batchCount: 1, bidCount: 4 });
+    expect(ch.events.at(-1)).toEqual({
+      name: 'RoundClosed',
+      payload: { roundId: 'r1', batchCount: 1, bidCount: 4 },
+    });
+    expect((await asOp(ch)((l) => listRounds(l, 'OPEN'))).map((r) => r.id)).toEqual([]);
+    expect((await asOp(ch)((l) => listRounds(l, 'CLOSED'))).map((r) => r.id)).toEqual(['r1']);
+    await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => closeRound(l, 'r1')),
+      'ROUND_NOT_OPEN',
+    );
+  });
+});
+
+describe('bid batches', () => {
+  it('stores the batch privately in the caller’s collection and a salted hash publicly', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    const c = await asUtility(ch, U1, U1_BIDS)((l) => submitBatch(l, 'r1'));
+    expect(c).toMatchObject({ roundId: 'r1', utility: U1, bidCount: 4 });
+    expect(c.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(ch.privateData.get(collectionOf(U1))!.size).toBe(1 + U1_BIDS.length);
+    expect(ch.privateData.get(collectionOf(U2))!.size).toBe(0);
+    const publicText = [...ch.state.values()].map((v) => Buffer.from(v).toString()).join('\n');
+    expect(publicText).not.toContain('"20"');
+    expect(publicText).not.toContain(SALT_A);
+  });
+
+  it('gives identical bids different public hashes under different salts', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    const a = await asUtility(ch, U1, [U1_BIDS[0]!], T0 + 60, SALT_A)((l) => submitBatch(l, 'r1'));
+    const b = await asUtility(ch, U2, [U1_BIDS[0]!], T0 + 60, SALT_B)((l) => submitBatch(l, 'r1'));
+    expect(a.hash).not.toBe(b.hash);
+  });
+
+  it('refuses bids from the operator, after close, into unknown or closed rounds', async () => {
+    const ch = newChannel();
+    await expectCode(
+      asUtility(ch, U1, U1_BIDS)((l) => submitBatch(l, 'r1')),
+      'NOT_FOUND',
+    );
+    await openDefault(ch);
+    await expectCode(
+      tx(ch, { msp: OP, time: T0 + 60, transient: batch(U1_BIDS) })((l) => submitBatch(l, 'r1')),
+      'FORBIDDEN',
+    );
+    await expectCode(
+      asUtility(ch, U1, U1_BIDS, AFTER_CLOSE)((l) => submitBatch(l, 'r1')),
+      'BIDDING_CLOSED',
+      CLOSES,
+    );
+    await asOp(ch, AFTER_CLOSE)((l) => closeRound(l, 'r1'));
+    await expectCode(
+      asUtility(ch, U1, U1_BIDS, T0 + 60)((l) => submitBatch(l, 'r1')),
+      'ROUND_NOT_OPEN',
+      'CLOSED',
+    );
+    expect(ch.privateData.get(collectionOf(U1))!.size).toBe(0);
+  });
+
+  it('rejects a batch with invalid bids whole, naming each bid', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    const bad: WireBid[] = [
+      U1_BIDS[0]!,
+      { id: 'x1', side: 'buy', price: '-3', quantity: '1' },
+      { id: 'x2', side: 'sell', price: '9', quantity: '0' },
+    ];
+    const e = await expectCode(
+      asUtility(ch, U1, bad)((l) => submitBatch(l, 'r1')),
+      'INVALID_BIDS',
+    );
+    const issues = (e.details as { issues: { index: number; id: string; field: string }[] }).issues;
+    expect(issues.map((i) => [i.index, i.id, i.field])).toEqual([
+      [1, 'x1', 'price'],
+      [2, 'x2', 'quantity'],
+    ]);
+    expect(ch.state.size).toBe(2); // the round and its status index only
+    expect(ch.privateData.get(collectionOf(U1))!.size).toBe(0);
+  });
+
+  it('rejects a missing salt, a missing batch and a reused bid id', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    await expectCode(
+      tx(ch, { msp: U1, time: T0 + 60 })((l) => submitBatch(l, 'r1')),
+      'INVALID_ARGUMENT',
+      'transient',
+    );
+    await expectCode(
+      tx(ch, { msp: U1, time: T0 + 60, transient: { batch: JSON.stringify({ bids: U1_BIDS }) } })((l) =>
+        submitBatch(l, 'r1'),
+      ),
+      'INVALID_ARGUMENT',
+      'salt',
+    );
+    await asUtility(ch, U1, U1_BIDS.slice(0, 2))((l) => submitBatch(l, 'r1'));
+    const e = await expectCode(
+      asUtility(ch, U1, U1_BIDS.slice(1))((l) => submitBatch(l, 'r1')),
+      'CONFLICT',
+    );
+    expect(e.details).toEqual({ ids: ['b2'] });
+    // the same local id from another utility is a different bid
+    await asUtility(ch, U2, [U1_BIDS[1]!])((l) => submitBatch(l, 'r1'));
+  });
+
+  it('lets a utility read only its own batches; the operator reads any', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    await asUtility(ch, U1, U1_BIDS)((l) => submitBatch(l, 'r1'));
+    const own = await asUtility(ch, U1)((l) => readBatches(l, 'r1', ''));
+    expect(own[0]!.bids).toEqual(U1_BIDS);
+    await expectCode(
+      asUtility(ch, U2)((l) => readBatches(l, 'r1', U1)),
+      'FORBIDDEN',
+    );
+    expect((await asOp(ch)((l) => readBatches(l, 'r1', U1)))[0]!.bids).toHaveLength(4);
+  });
+});
+
+describe('verified clearing', () => {
+  it('accepts exactly the mechanism’s result and settles every utility', async () => {
+    const ch = newChannel();
+    const expected = await closedVectorA(ch, { serviceFee: '0.5' });
+    expect(expected.price).toBe('14.1');
+    const rec = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(expected)));
+    expect(rec).toMatchObject({
+      roundId: 'r1',
+      status: 'cleared',
+      price: '14.1',
+      batchCount: 2,
+      bidCount: 8,
+    });
+    expect(rec).not.toHaveProperty('buyers');
+    expect((await asOp(ch)((l) => getRound(l, 'r1'))).status).toBe('CLEARED');
+    expect(await asOp(ch)((l) => getResult(l, 'r1'))).toEqual(rec);
+    expect(ch.events.at(-1)!.name).toBe('RoundCleared');
+
+    const s1 = await asUtility(ch, U1)((l) => getSettlement(l, 'r1', ''));
+    const s2 = await asUtility(ch, U2)((l) => getSettlement(l, 'r1', ''));
+    expect(s1.lines.map((x) => x.id).sort()).toEqual(['b1', 'b2', 's1', 's3']);
+    expect(s1.lines.find((x) => x.id === 'b1')).toMatchObject({ quantity: '1.475' });
+    expect(s2.lines.find((x) => x.id === 's2')).toMatchObject({ quantity: '1.47' });
+    await expectCode(
+      asUtility(ch, U2)((l) => getSettlement(l, 'r1', U1)),
+      'FORBIDDEN',
+    );
+
+    // money balances: buyers pay sellers plus fees, exactly
+    const lines = [...s1.lines, ...s2.lines];
+    const paid = lines.filter((x) => x.side === 'buy').reduce((n, x) => n + parseMoney(x.payment), 0n);
+    const received = lines.filter((x) => x.side === 'sell').reduce((n, x) => n + parseMoney(x.payment), 0n);
+    expect(paid).toBe(received + parseMoney(expected.totals.fees));
+    const positions = await asOp(ch)((l) => getPositions(l, 'r1'));
+    expect(positions.map((p) => p.utility)).toEqual([U1, U2]);
+    const sum = (f: 'moneyPaid' | 'moneyReceived' | 'feesPaid') =>
+      positions.reduce((n, p) => n + parseMoney(p[f]), 0n);
+    expect(sum('moneyPaid')).toBe(sum('moneyReceived'));
+    expect(sum('feesPaid')).toBe(parseMoney(expected.totals.fees));
+    expect(sum('feesPaid')).toBeGreaterThan(0n);
+  });
+
+  it.each([
+    [
+      'one Wh moved between buyers',
+      (r: WireClearingResult) => {
+        r.buyers[0]!.quantity = '1.476';
+        r.buyers[1]!.quantity = '0.974';
+      },
+      '$.buyers[0].quantity',
+    ],
+    ['the price off by one tick', (r: WireClearingResult) => void (r.price = '14.1001'), '$.price'],
+  ])('rejects a tampered clearing: %s', async (_name, tamper, path) => {
+    const ch = newChannel();
+    const result = structuredClone(await closedVectorA(ch));
+    tamper(result);
+    const e = await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result))),
+      'CLEARING_MISMATCH',
+    );
+    expect(e.details).toMatchObject({ path });
+    expect((await asOp(ch)((l) => getRound(l, 'r1'))).status).toBe('CLOSED');
+  });
+
+  it('rejects a clearing computed with a batch left out, and non-canonical JSON', async () => {
+    const ch = newChannel();
+    const full = await closedVectorA(ch);
+    const partial = clearRound({
+      params: { alpha: '4' },
+      bids: U1_BIDS.map((b) => ({ ...b, id: `${U1}:${b.id}` })),
+    });
+    await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(partial))),
+      'CLEARING_MISMATCH',
+    );
+    await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', JSON.stringify(full, null, 1))),
+      'CLEARING_MISMATCH',
+      'canonical',
+    );
+  });
+
+  it('settles exactly once: a repeated commit is a no-op, a different one is refused', async () => {
+    const ch = newChannel();
+    const result = await closedVectorA(ch);
+    const first = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result)));
+    const snapshot = new Map(ch.state);
+    const events = ch.events.length;
+    const again = await asOp(ch, AFTER_CLOSE + 5)((l) => commitClearing(l, 'r1', canonicalJson(result)));
+    expect(again).toEqual(first);
+    expect(ch.state).toEqual(snapshot);
+    expect(ch.events.length).toBe(events);
+    const other = structuredClone(result);
+    other.price = '14';
+    await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(other))),
+      'CONFLICT',
+    );
+  });
+
+  it('detects a private batch that no longer matches its public hash', async () => {
+    const ch = newChannel();
+    const result = await closedVectorA(ch);
+    const coll = ch.privateData.get(collectionOf(U2))!;
+    const [key, bytes] = [...coll.entries()].find(([k]) => k.includes('batch'))!;
+    coll.set(key, Buffer.from(Buffer.from(bytes).toString().replace('"15"', '"15.5"')));
+    await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result))),
+      'HASH_MISMATCH',
+    );
+  });
+
+  it('refuses to commit an open round', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', '{}')),
+      'ROUND_NOT_CLOSED',
+    );
+  });
+
+  it('is deterministic: two independent executions write identical bytes', async () => {
+    const snapshots: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const ch = newChannel();
+      const result = await closedVectorA(ch, { serviceFee: '0.25' });
+      await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result)));
+      const dump = (m: Map<string, Uint8Array>) =>
+        [...m.entries()].map(([k, v]) => k + '=' + Buffer.from(v).toString('hex'));
+      snapshots.push(JSON.stringify([dump(ch.state), ...[...ch.privateData.values()].map(dump)]));
+    }
+    expect(snapshots[0]).toBe(snapshots[1]);
+  });
+});

@@ -1,0 +1,76 @@
+import type { KeyValue, Ledger } from '../../../chaincode/src/ledger';
+
+const SEP = '\u0000';
+const compositeKey = (t: string, a: string[]): string => `${SEP}${t}${SEP}${a.map((x) => x + SEP).join('')}`;
+const prefixScan = (m: Map<string, Uint8Array>, prefix: string): KeyValue[] =>
+  [...m.entries()]
+    .filter(([k]) => k.startsWith(prefix))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => ({ key, value }));
+
+export interface TxOptions {
+  /** MSP of the signing client */
+  msp: string;
+  /** transaction time, seconds since the epoch */
+  time: number;
+  /** MSP of the peer that executes the transaction (default: the client's) */
+  peer?: string;
+  transient?: Record<string, string>;
+}
+
+/**
+ * An in-memory channel for unit tests of the contract logic. Like a peer, reads see only committed
+ * state (never the transaction's own writes), a failed transaction writes nothing, and private
+ * collections are readable only on member peers.
+ */
+export class MemoryChannel {
+  readonly state = new Map<string, Uint8Array>();
+  readonly privateData = new Map<string, Map<string, Uint8Array>>();
+  readonly events: { name: string; payload: unknown }[] = [];
+  private txCounter = 0;
+
+  /** collection name -> member MSPs */
+  constructor(private readonly collections: Record<string, string[]>) {
+    for (const c of Object.keys(collections)) this.privateData.set(c, new Map());
+  }
+
+  private collection(peer: string, name: string): Map<string, Uint8Array> {
+    const members = this.collections[name];
+    if (!members) throw new Error(`collection ${name} is not defined`);
+    if (!members.includes(peer)) throw new Error(`peer of ${peer} is not a member of ${name}`);
+    return this.privateData.get(name)!;
+  }
+
+  /** Runs one transaction; its writes and event are applied only if it succeeds. */
+  async run<T>(opts: TxOptions, body: (l: Ledger) => Promise<T>): Promise<T> {
+    const peer = opts.peer ?? opts.msp;
+    const writes: (() => void)[] = [];
+    let event: { name: string; payload: unknown } | undefined;
+    const txId = `tx${String(++this.txCounter).padStart(6, '0')}`;
+    const ledger: Ledger = {
+      txId,
+      txTimeSeconds: opts.time,
+      clientMsp: opts.msp,
+      compositeKey,
+      getState: async (k) => this.state.get(k),
+      putState: async (k, v) => void writes.push(() => this.state.set(k, v)),
+      deleteState: async (k) => void writes.push(() => this.state.delete(k)),
+      getStateByPartialKey: async (t, a) => prefixScan(this.state, compositeKey(t, a)),
+      getPrivate: async (c, k) => this.collection(peer, c).get(k),
+      putPrivate: async (c, k, v) => {
+        const m = this.collection(peer, c);
+        writes.push(() => m.set(k, v));
+      },
+      getPrivateByPartialKey: async (c, t, a) => prefixScan(this.collection(peer, c), compositeKey(t, a)),
+      transient: (name) =>
+        opts.transient?.[name] === undefined ? undefined : Buffer.from(opts.transient[name]!),
+      setEvent: (name, payload) => {
+        event = { name, payload: JSON.parse(Buffer.from(payload).toString()) };
+      },
+    };
+    const out = await body(ledger);
+    for (const w of writes) w();
+    if (event) this.events.push(event);
+    return out;
+  }
+}
