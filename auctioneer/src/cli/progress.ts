@@ -33,6 +33,8 @@ export function createProgress(enabled: boolean): Progress {
     format: '{stage} [{bar}] {percentage}% | {duration_formatted}',
     barsize: 30,
     hideCursor: null,
+    // leave the terminal clean for the output that follows
+    clearOnComplete: true,
     // with --progress on a non-TTY stderr, still print (one line per update, throttled)
     noTTYOutput: !process.stderr.isTTY,
     notTTYSchedule: 1000,
