@@ -2,19 +2,22 @@
  * Typed chaincode errors. The message starts with the code so that clients, which only see the
  * message text through the gateway, can recover it: `CODE: explanation {details}`.
  */
-export type MarketErrorCode =
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'INVALID_ARGUMENT'
-  | 'INVALID_BIDS'
-  | 'ROUND_NOT_OPEN'
-  | 'ROUND_NOT_CLOSED'
-  | 'BIDDING_CLOSED'
-  | 'TOO_EARLY'
-  | 'BATCH_MISSING'
-  | 'HASH_MISMATCH'
-  | 'CLEARING_MISMATCH';
+export const MARKET_ERROR_CODES = [
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'INVALID_ARGUMENT',
+  'INVALID_BIDS',
+  'ROUND_NOT_OPEN',
+  'ROUND_NOT_CLOSED',
+  'BIDDING_CLOSED',
+  'TOO_EARLY',
+  'BATCH_MISSING',
+  'HASH_MISMATCH',
+  'CLEARING_MISMATCH',
+] as const;
+
+export type MarketErrorCode = (typeof MARKET_ERROR_CODES)[number];
 
 export class MarketError extends Error {
   constructor(
@@ -27,10 +30,9 @@ export class MarketError extends Error {
   }
 }
 
-const CODE_RE = /\b([A-Z_]{4,}): /;
+const CODE_RE = new RegExp(`\\b(${MARKET_ERROR_CODES.join('|')}): `);
 
 /** Extracts the MarketError code from an error message that crossed the gateway, if any. */
 export function marketErrorCode(message: string): MarketErrorCode | undefined {
-  const m = CODE_RE.exec(message);
-  return m ? (m[1] as MarketErrorCode) : undefined;
+  return CODE_RE.exec(message)?.[1] as MarketErrorCode | undefined;
 }
