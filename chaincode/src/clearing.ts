@@ -1,5 +1,5 @@
 import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
-import type { WireBid, WireClearingResult } from '../../auctioneer/src/mechanism/types';
+import type { WireClearingResult } from '../../auctioneer/src/mechanism/types';
 import {
   DECIMALS,
   formatEnergy,
@@ -8,7 +8,7 @@ import {
   parseMoney,
 } from '../../auctioneer/src/mechanism/units';
 import { requireOperator, requireSelfOrOperator } from './access';
-import { qualifiedBidId } from './bids';
+import { assembleRoundInput, type AssemblyBatch } from './assemble';
 import { decode, encode, sha256Hex } from './codec';
 import { MarketError } from './errors';
 import { collectionOf, keys } from './keys';
@@ -31,13 +31,14 @@ export type PublicResult = Omit<WireClearingResult, 'buyers' | 'sellers'> & {
 
 interface SealedRound {
   commitments: BatchCommitment[];
-  bids: WireBid[];
+  /** the verified batches, in commitment order */
+  batches: AssemblyBatch[];
 }
 
 /** Point-reads every batch named by the public commitments and checks each salted hash. */
 async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> {
   const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode<BatchCommitment>(v));
-  const bids: WireBid[] = [];
+  const batches: AssemblyBatch[] = [];
   for (const c of commitments) {
     const bytes = await l.getPrivate(collectionOf(c.utility), keys.batch(l, roundId, c.batchId));
     if (!bytes) {
@@ -60,11 +61,9 @@ async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> 
         },
       );
     }
-    for (const bid of decode<StoredBatch>(bytes).bids) {
-      bids.push({ ...bid, id: qualifiedBidId(c.utility, bid.id) });
-    }
+    batches.push({ utility: c.utility, bids: decode<StoredBatch>(bytes).bids });
   }
-  return { commitments, bids };
+  return { commitments, batches };
 }
 
 /** Path and values of the first place two JSON values differ (for a useful rejection). */
@@ -178,7 +177,8 @@ export async function commitClearing(l: Ledger, roundId: string, resultJson: str
   }
 
   const sealed = await readSealedBids(l, roundId);
-  const result = clearRound({ params: round.params, bids: sealed.bids });
+  const input = assembleRoundInput(round.params, sealed.batches);
+  const result = clearRound(input);
   const expected = canonicalJson(result);
   if (resultJson !== expected) {
     let submitted: unknown;
@@ -209,7 +209,7 @@ export async function commitClearing(l: Ledger, roundId: string, resultJson: str
       ),
     ),
     batchCount: sealed.commitments.length,
-    bidCount: sealed.bids.length,
+    bidCount: input.bids.length,
     clearedTx: l.txId,
   };
   const { settlements, positions } = settle(round, result);
