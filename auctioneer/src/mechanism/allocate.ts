@@ -16,8 +16,9 @@ export function demandAt(buyer: Bid, P: number): number {
  * Splits T whole units in proportion to the weights (Σ weights = W ≥ T ≥ 0): each k gets
  * floor(T·w_k / W), and the T − Σ floor leftover units go one each to the largest remainders
  * T·w_k mod W, ties to the lower index (the caller passes §3 order). Σ result = T exactly.
+ * `packed = false` forces the comparator sort of the remainders (tests compare the two paths).
  */
-export function proportionalShares(T: number, weights: ArrayLike<number>): Float64Array {
+export function proportionalShares(T: number, weights: ArrayLike<number>, packed = true): Float64Array {
   const m = weights.length;
   const out = new Float64Array(m);
   let W = 0;
@@ -56,13 +57,13 @@ export function proportionalShares(T: number, weights: ArrayLike<number>): Float
   }
   const leftover = T - given; // < m
   if (leftover > 0) {
-    for (const k of largestRemainders(rem, leftover)) out[k] = (out[k] as number) + 1;
+    for (const k of largestRemainders(rem, leftover, packed)) out[k] = (out[k] as number) + 1;
   }
   return out;
 }
 
 /** Indices of the `count` largest remainders, ties to the lower index. */
-function largestRemainders(rem: Float64Array, count: number): Uint32Array {
+function largestRemainders(rem: Float64Array, count: number, packed: boolean): Uint32Array {
   // Only positive remainders can be among them: Σ rem = leftover · W with every rem < W.
   const idx: number[] = [];
   let maxR = 0;
@@ -75,7 +76,7 @@ function largestRemainders(rem: Float64Array, count: number): Uint32Array {
   }
   const c = idx.length;
   const chosen = new Uint32Array(count);
-  if ((maxR + 1) * c <= Number.MAX_SAFE_INTEGER) {
+  if (packed && (maxR + 1) * c <= Number.MAX_SAFE_INTEGER) {
     // key = (maxR − r) · c + position, ascending ⇔ r descending, then index ascending
     const keys = new Float64Array(c);
     for (let i = 0; i < c; i++) keys[i] = (maxR - (rem[idx[i] as number] as number)) * c + i;

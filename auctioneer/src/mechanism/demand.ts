@@ -138,9 +138,10 @@ function capThreshold(bid: Bid): number {
 
 /**
  * The permutation of buyers (in §3 order) by N_j descending, ties by index. Uses a packed float64
- * key sort when exact (N_j clamped at −1: every price is ≥ 0), a comparator sort otherwise.
+ * key sort when exact (N_j clamped at −1: every price is ≥ 0), a comparator sort otherwise (or
+ * when `packed` is false: tests compare the two).
  */
-export function capOrder(buyers: readonly Bid[]): Uint32Array {
+export function capOrder(buyers: readonly Bid[], packed = true): Uint32Array {
   const n = buyers.length;
   const t = new Float64Array(n);
   let max = -1;
@@ -150,7 +151,7 @@ export function capOrder(buyers: readonly Bid[]): Uint32Array {
     if (v > max) max = v;
   }
   const order = new Uint32Array(n);
-  if ((max + 2) * n <= Number.MAX_SAFE_INTEGER) {
+  if (packed && (max + 2) * n <= Number.MAX_SAFE_INTEGER) {
     // key = (max − N_j) · n + j ascending ⇔ N_j descending, then j ascending
     const keys = new Float64Array(n);
     for (let j = 0; j < n; j++) keys[j] = (max - (t[j] as number)) * n + j;

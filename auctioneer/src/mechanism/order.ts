@@ -15,12 +15,13 @@ const byId = (a: Bid, b: Bid): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 /** Buyer b and seller s can trade iff b's price is strictly greater (MECHANISM §3). */
 export const compatible = (buyer: Bid, seller: Bid): boolean => buyer.price > seller.price;
 
-function sortSide(bids: Bid[], descending: boolean): Bid[] {
+/** One side in §3 order. `packed = false` forces the comparator sort (tests compare the two). */
+export function sortSide(bids: readonly Bid[], descending: boolean, packed = true): Bid[] {
   const n = bids.length;
   if (n < 2) return bids.slice();
   let maxPrice = 0;
   for (let i = 0; i < n; i++) maxPrice = Math.max(maxPrice, (bids[i] as Bid).price);
-  if ((maxPrice + 1) * n > Number.MAX_SAFE_INTEGER) {
+  if (!packed || (maxPrice + 1) * n > Number.MAX_SAFE_INTEGER) {
     const cmp = descending
       ? (a: Bid, b: Bid) => b.price - a.price || byId(a, b)
       : (a: Bid, b: Bid) => a.price - b.price || byId(a, b);

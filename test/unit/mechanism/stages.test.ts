@@ -1,0 +1,235 @@
+/** Unit tests of the stages: §3 order, §4 break-even walk, §6 rationing, exact helpers. */
+import { validateRound } from '../../../auctioneer/src/mechanism';
+import { proportionalShares } from '../../../auctioneer/src/mechanism/allocate';
+import { breakEven, stage1 } from '../../../auctioneer/src/mechanism/break-even';
+import { ceilDiv, ExactSum, floorDiv, roundHalfUpBig } from '../../../auctioneer/src/mechanism/exact';
+import { capOrder } from '../../../auctioneer/src/mechanism/demand';
+import { orderBids, sortSide } from '../../../auctioneer/src/mechanism/order';
+import type { Bid, WireBid } from '../../../auctioneer/src/mechanism/types';
+import { buy, sell, shuffled } from './helpers';
+
+const sides = (bids: WireBid[]) => orderBids(validateRound({ bids }).bids);
+
+describe('§3 order', () => {
+  it('buyers by price desc then id asc, sellers by price asc then id asc, for any input order', () => {
+    const bids = [
+      buy('b', '10', '1'),
+      buy('a', '10', '1'),
+      buy('c', '12', '1'),
+      buy('A', '10', '1'),
+      sell('z', '5', '1'),
+      sell('y', '5', '1'),
+      sell('x', '7', '1'),
+      sell('w', '3', '1'),
+    ];
+    for (let seed = 1; seed < 20; seed++) {
+      const { buyers, sellers } = sides(shuffled(bids, seed));
+      expect(buyers.map((b) => b.id)).toEqual(['c', 'A', 'a', 'b']);
+      expect(sellers.map((b) => b.id)).toEqual(['w', 'y', 'z', 'x']);
+    }
+  });
+
+  it('the packed-key sort and the comparator sort (used for huge prices) give the same order', () => {
+    const many: WireBid[] = [];
+    for (let k = 0; k < 3000; k++) {
+      const price = ['1000000', '999999.9999', '0', '12.5', '12.5001'][(k * 7) % 5] as string;
+      many.push((k % 2 ? buy : sell)(`x${(k * 7919) % 3001}`, price, '1'));
+    }
+    const { bids } = validateRound({ bids: many });
+    const buyers = bids.filter((b) => b.side === 'buy');
+    const sellers = bids.filter((b) => b.side === 'sell');
+    const ids = (a: readonly Bid[]) => a.map((b) => b.id);
+    expect(ids(sortSide(buyers, true))).toEqual(ids(sortSide(buyers, true, false)));
+    expect(ids(sortSide(sellers, false))).toEqual(ids(sortSide(sellers, false, false)));
+    const expected = buyers.slice().sort((x, y) => y.price - x.price || (x.id < y.id ? -1 : 1));
+    expect(ids(sortSide(buyers, true))).toEqual(ids(expected));
+  });
+
+  it('the cap order: packed and comparator paths agree (N descending, ties by index)', () => {
+    const { bids } = validateRound({
+      bids: Array.from({ length: 500 }, (_, k) =>
+        buy(`b${k}`, String(10 + (k % 13)), String(1 + (k % 7)), String(1 + (k % 5))),
+      ),
+    });
+    const buyers = sortSide(bids, true);
+    const a = Array.from(capOrder(buyers));
+    expect(a).toEqual(Array.from(capOrder(buyers, false)));
+    // clamped at −1: below 0 no price can cap the buyer
+    const N = (j: number) => Math.max(1000 * buyers[j]!.price - buyers[j]!.alpha * buyers[j]!.quantity, -1);
+    for (let k = 1; k < a.length; k++) {
+      const [p, q] = [a[k - 1]!, a[k]!];
+      expect(N(p) > N(q) || (N(p) === N(q) && p < q)).toBe(true);
+    }
+  });
+
+  it('does not modify its input', () => {
+    const { bids } = validateRound({ bids: [buy('b', '1', '1'), buy('a', '2', '1')] });
+    orderBids(bids);
+    expect(bids.map((b) => b.id)).toEqual(['b', 'a']);
+  });
+});
+
+describe('§4 break-even walk', () => {
+  const walk = (bids: WireBid[]) => {
+    const { buyers, sellers } = sides(bids);
+    return breakEven(buyers, sellers);
+  };
+
+  it('CB = CS and only the buyer side can advance: the buyer advances (no double count)', () => {
+    // CB = CS = 1; one seller: i → 1, CB = 2 > CS and the seller side is exhausted → stop at (1, 0)
+    expect(walk([buy('b1', '10', '1'), buy('b2', '9', '1'), sell('s1', '1', '1')])).toEqual({
+      buyer: 1,
+      seller: 0,
+    });
+  });
+
+  it('CB = CS and only the seller side can advance: the seller advances', () => {
+    expect(walk([buy('b1', '10', '1'), sell('s1', '1', '1'), sell('s2', '2', '1')])).toEqual({
+      buyer: 0,
+      seller: 1,
+    });
+  });
+
+  it('CB = CS and both can advance: both advance; then neither can → stop at (i, j)', () => {
+    expect(
+      walk([buy('b1', '10', '1'), buy('b2', '9', '1'), sell('s1', '1', '1'), sell('s2', '2', '1')]),
+    ).toEqual({ buyer: 1, seller: 1 });
+  });
+
+  it('both advance onto an incompatible pair → (i−1, j−1)', () => {
+    expect(
+      walk([buy('b1', '10', '1'), buy('b2', '3', '1'), sell('s1', '1', '1'), sell('s2', '3', '1')]),
+    ).toEqual({ buyer: 0, seller: 0 });
+  });
+
+  it('buyer advance onto an incompatible buyer → (i−1, j); seller advance → (i, j−1)', () => {
+    expect(walk([buy('b1', '10', '1'), buy('b2', '2', '1'), sell('s1', '3', '5')])).toEqual({
+      buyer: 0,
+      seller: 0,
+    });
+    expect(
+      walk([
+        buy('b1', '10', '1'),
+        buy('b2', '9', '3'),
+        sell('s1', '1', '2'),
+        sell('s2', '2', '1'),
+        sell('s3', '9', '1'),
+      ]),
+    ).toEqual({ buyer: 1, seller: 1 });
+  });
+
+  it('trade reduction: winners exclude the break-even buyer; p_max = b(B_K), p_min = s(S_{L−1})', () => {
+    const { buyers, sellers } = sides([
+      buy('b1', '20', '3'),
+      buy('b2', '18', '2'),
+      buy('b3', '15', '4'),
+      buy('b4', '12', '1'),
+      sell('s1', '8', '2'),
+      sell('s2', '10', '3'),
+      sell('s3', '13', '2'),
+      sell('s4', '16', '5'),
+    ]);
+    expect(stage1(buyers, sellers)).toEqual({
+      ok: true,
+      breakEven: { buyer: 2, seller: 2 },
+      nBuyers: 2,
+      nSellers: 2,
+      pMin: 100000,
+      pMax: 150000,
+    });
+  });
+
+  it('K = 0 and L = 0: one winner each, p_max = b(B_0), p_min = s(S_0)', () => {
+    const { buyers, sellers } = sides([buy('b', '10', '1'), sell('s', '5', '1')]);
+    expect(stage1(buyers, sellers)).toMatchObject({
+      ok: true,
+      nBuyers: 1,
+      nSellers: 1,
+      pMin: 50000,
+      pMax: 100000,
+    });
+  });
+
+  it('no-trade reasons before the walk', () => {
+    const s = (bids: WireBid[]) => {
+      const { buyers, sellers } = sides(bids);
+      return stage1(buyers, sellers);
+    };
+    expect(s([sell('s', '1', '1')])).toEqual({ ok: false, reason: 'no-buyers' });
+    expect(s([buy('b', '1', '1')])).toEqual({ ok: false, reason: 'no-sellers' });
+    // compatible means strictly greater
+    expect(s([buy('b', '5', '1'), sell('s', '5', '1')])).toEqual({ ok: false, reason: 'no-compatible-pair' });
+  });
+});
+
+describe('§6 proportional shares', () => {
+  const reference = (T: bigint, w: bigint[]): bigint[] => {
+    const W = w.reduce((a, b) => a + b, 0n);
+    const out = w.map((x) => (T * x) / W);
+    const left = Number(T - out.reduce((a, b) => a + b, 0n));
+    w.map((x, k) => ({ k, r: (T * x) % W }))
+      .sort((a, b) => (a.r === b.r ? a.k - b.k : a.r > b.r ? -1 : 1))
+      .slice(0, left)
+      .forEach(({ k }) => (out[k] = (out[k] as bigint) + 1n));
+    return out;
+  };
+
+  it('floors, then one Wh each to the largest remainders', () => {
+    // 10 · (3, 5, 7) / 15 = (2, 3.33, 4.67): the leftover Wh goes to the third
+    expect(Array.from(proportionalShares(10, [3, 5, 7]))).toEqual([2, 3, 5]);
+  });
+
+  it('ties in the remainder go to the earlier bid (§3 order)', () => {
+    expect(Array.from(proportionalShares(5, [1, 1, 1, 1, 1, 1, 1]))).toEqual([1, 1, 1, 1, 1, 0, 0]);
+    expect(Array.from(proportionalShares(2, [2, 1, 1]))).toEqual([1, 1, 0]);
+  });
+
+  it('T = W gives the weights; T = 0 gives zeros', () => {
+    expect(Array.from(proportionalShares(9, [4, 5]))).toEqual([4, 5]);
+    expect(Array.from(proportionalShares(0, [4, 5]))).toEqual([0, 0]);
+  });
+
+  it('is exact beyond 2^53 (bigint path) and sums to T', () => {
+    const w = [999_999_999, 1_000_000_000, 333_333_333, 7, 1_000_000_000];
+    const T = 2_333_333_331;
+    const got = proportionalShares(T, w);
+    expect(Array.from(got).map(BigInt)).toEqual(reference(BigInt(T), w.map(BigInt)));
+    expect(Array.from(got).reduce((a, b) => a + b, 0)).toBe(T);
+  });
+
+  it('matches the bigint reference on many random cases, both remainder-sort paths', () => {
+    let s = 12345;
+    const rnd = (n: number) => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s % n;
+    };
+    for (let c = 0; c < 300; c++) {
+      const w = Array.from({ length: 1 + rnd(12) }, () => 1 + rnd(c % 2 ? 1_000_000_000 : 50));
+      const W = w.reduce((a, b) => a + b, 0);
+      const T = rnd(W + 1);
+      const expected = reference(BigInt(T), w.map(BigInt));
+      expect(Array.from(proportionalShares(T, w)).map(BigInt)).toEqual(expected);
+      expect(Array.from(proportionalShares(T, w, false)).map(BigInt)).toEqual(expected);
+    }
+  });
+});
+
+describe('exact helpers', () => {
+  it('floorDiv / ceilDiv for both signs', () => {
+    expect([floorDiv(7, 2), floorDiv(-7, 2), floorDiv(6, 3), floorDiv(-6, 3)]).toEqual([3, -4, 2, -2]);
+    expect([ceilDiv(7, 2), ceilDiv(-7, 2), ceilDiv(0, 5)]).toEqual([4, -3, 0]);
+    expect(floorDiv(2 ** 53 - 1, 3)).toBe(Number((2n ** 53n - 1n) / 3n));
+  });
+
+  it('roundHalfUpBig rounds halves toward +∞', () => {
+    expect([5n, 7n, -5n, -7n, 4n].map((n) => roundHalfUpBig(n, 2n))).toEqual([3n, 4n, -2n, -3n, 2n]);
+  });
+
+  it('ExactSum stays exact past 2^53', () => {
+    const s = new ExactSum();
+    for (let k = 0; k < 1000; k++) s.add(2 ** 52 - 1);
+    s.addProduct(3_000_000_000, 3_000_000_000);
+    s.add(-5n);
+    expect(s.value()).toBe(1000n * (2n ** 52n - 1n) + 9_000_000_000_000_000_000n - 5n);
+  });
+});
