@@ -3,22 +3,22 @@
  * Integer-exact: numbers while provably safe, bigint otherwise.
  */
 import { floorDiv, SAFE_HALF } from './exact';
-import type { Bid } from './types';
+import type { SortedSide } from './order';
+import { stableOrder } from './radix';
 
 /** d_j = min(floor(1000·(b_j − P)/α_j), xmax_j), 0 if b_j ≤ P; Wh. */
-export function demandAt(buyer: Bid, P: number): number {
-  if (buyer.price <= P) return 0;
+export function demandAt(price: number, alpha: number, xmax: number, P: number): number {
+  if (price <= P) return 0;
   // 1000·(b − P) ≤ 10^13: exact
-  return Math.min(floorDiv(1000 * (buyer.price - P), buyer.alpha), buyer.quantity);
+  return Math.min(floorDiv(1000 * (price - P), alpha), xmax);
 }
 
 /**
  * Splits T whole units in proportion to the weights (Σ weights = W ≥ T ≥ 0): each k gets
  * floor(T·w_k / W), and the T − Σ floor leftover units go one each to the largest remainders
  * T·w_k mod W, ties to the lower index (the caller passes §3 order). Σ result = T exactly.
- * `packed = false` forces the comparator sort of the remainders (tests compare the two paths).
  */
-export function proportionalShares(T: number, weights: ArrayLike<number>, packed = true): Float64Array {
+export function proportionalShares(T: number, weights: ArrayLike<number>): Float64Array {
   const m = weights.length;
   const out = new Float64Array(m);
   let W = 0;
@@ -57,35 +57,35 @@ export function proportionalShares(T: number, weights: ArrayLike<number>, packed
   }
   const leftover = T - given; // < m
   if (leftover > 0) {
-    for (const k of largestRemainders(rem, leftover, packed)) out[k] = (out[k] as number) + 1;
+    for (const k of largestRemainders(rem, leftover)) out[k] = (out[k] as number) + 1;
   }
   return out;
 }
 
 /** Indices of the `count` largest remainders, ties to the lower index. */
-function largestRemainders(rem: Float64Array, count: number, packed: boolean): Uint32Array {
+function largestRemainders(rem: Float64Array, count: number): Uint32Array {
   // Only positive remainders can be among them: Σ rem = leftover · W with every rem < W.
-  const idx: number[] = [];
+  let c = 0;
   let maxR = 0;
   for (let k = 0; k < rem.length; k++) {
     const r = rem[k] as number;
     if (r > 0) {
-      idx.push(k);
+      c++;
       if (r > maxR) maxR = r;
     }
   }
-  const c = idx.length;
-  const chosen = new Uint32Array(count);
-  if (packed && (maxR + 1) * c <= Number.MAX_SAFE_INTEGER) {
-    // key = (maxR − r) · c + position, ascending ⇔ r descending, then index ascending
-    const keys = new Float64Array(c);
-    for (let i = 0; i < c; i++) keys[i] = (maxR - (rem[idx[i] as number] as number)) * c + i;
-    keys.sort();
-    for (let i = 0; i < count; i++) chosen[i] = idx[(keys[i] as number) % c] as number;
-  } else {
-    idx.sort((a, b) => (rem[b] as number) - (rem[a] as number) || a - b);
-    for (let i = 0; i < count; i++) chosen[i] = idx[i] as number;
+  const idx = new Uint32Array(c);
+  const keys = new Float64Array(c);
+  for (let k = 0, i = 0; k < rem.length; k++) {
+    const r = rem[k] as number;
+    if (r > 0) {
+      idx[i] = k;
+      keys[i++] = maxR - r; // ascending ⇔ remainder descending; stable ⇔ ties by index
+    }
   }
+  const order = stableOrder(keys);
+  const chosen = new Uint32Array(count);
+  for (let i = 0; i < count; i++) chosen[i] = idx[order[i] as number] as number;
   return chosen;
 }
 
@@ -99,21 +99,17 @@ export interface Allocation {
 }
 
 /** MECHANISM §6 for the winning buyers and sellers (§3 order) at price P (ticks). */
-export function allocate(buyers: readonly Bid[], sellers: readonly Bid[], P: number): Allocation {
-  const d = new Float64Array(buyers.length);
+export function allocate(buyers: SortedSide, sellers: SortedSide, P: number): Allocation {
+  const d = new Float64Array(buyers.n);
   let D = 0;
-  for (let j = 0; j < buyers.length; j++) {
-    const v = demandAt(buyers[j] as Bid, P);
+  for (let j = 0; j < buyers.n; j++) {
+    const v = demandAt(buyers.price[j] as number, buyers.alpha[j] as number, buyers.qty[j] as number, P);
     d[j] = v;
     D += v;
   }
-  const e = new Float64Array(sellers.length);
+  const e = sellers.qty;
   let S = 0;
-  for (let i = 0; i < sellers.length; i++) {
-    const v = (sellers[i] as Bid).quantity;
-    e[i] = v;
-    S += v;
-  }
+  for (let i = 0; i < sellers.n; i++) S += e[i] as number;
   if (D <= S) return { buyers: d, sellers: proportionalShares(D, e), traded: D };
   return { buyers: proportionalShares(S, d), sellers: e, traded: S };
 }

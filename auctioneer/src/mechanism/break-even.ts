@@ -1,9 +1,9 @@
 /**
  * MECHANISM §4, stage 1: the break-even walk over the cumulative quantity curves and the trade
- * reduction that picks the winners and the leader's price range.
+ * reduction that picks the winners and the leader's price range. A pair (B_i, S_j) is compatible
+ * iff b_i > s_j (MECHANISM §3).
  */
-import { compatible } from './order';
-import type { Bid } from './types';
+import type { SortedSide } from './order';
 
 export type Stage1 =
   | { ok: false; reason: 'no-buyers' | 'no-sellers' | 'no-compatible-pair' }
@@ -27,41 +27,40 @@ export type Stage1 =
     };
 
 /**
- * The break-even pair (K, L) of the walk, for buyers/sellers in §3 order with at least one of
- * each and B_0 compatible with S_0.
+ * The break-even pair (K, L) of the walk, for sides in §3 order with at least one bid each and
+ * B_0 compatible with S_0.
  */
-export function breakEven(
-  buyers: readonly Bid[],
-  sellers: readonly Bid[],
-): { buyer: number; seller: number } {
-  const lastB = buyers.length - 1;
-  const lastS = sellers.length - 1;
-  const B = (k: number): Bid => buyers[k] as Bid;
-  const S = (k: number): Bid => sellers[k] as Bid;
+export function breakEven(buyers: SortedSide, sellers: SortedSide): { buyer: number; seller: number } {
+  const b = buyers.price;
+  const s = sellers.price;
+  const xmax = buyers.qty;
+  const e = sellers.qty;
+  const lastB = buyers.n - 1;
+  const lastS = sellers.n - 1;
   let i = 0;
   let j = 0;
-  let cb = B(0).quantity;
-  let cs = S(0).quantity;
+  let cb = xmax[0] as number;
+  let cs = e[0] as number;
   for (;;) {
     const canB = i < lastB;
     const canS = j < lastS;
     if (cb < cs || (cb === cs && canB && !canS)) {
       if (!canB) break;
       i += 1;
-      if (!compatible(B(i), S(j))) return { buyer: i - 1, seller: j };
-      cb += B(i).quantity;
+      if (!((b[i] as number) > (s[j] as number))) return { buyer: i - 1, seller: j };
+      cb += xmax[i] as number;
     } else if (cb > cs || (cb === cs && canS && !canB)) {
       if (!canS) break;
       j += 1;
-      if (!compatible(B(i), S(j))) return { buyer: i, seller: j - 1 };
-      cs += S(j).quantity;
+      if (!((b[i] as number) > (s[j] as number))) return { buyer: i, seller: j - 1 };
+      cs += e[j] as number;
     } else if (canB && canS) {
       // cb === cs and both sides can advance
       i += 1;
       j += 1;
-      if (!compatible(B(i), S(j))) return { buyer: i - 1, seller: j - 1 };
-      cb += B(i).quantity;
-      cs += S(j).quantity;
+      if (!((b[i] as number) > (s[j] as number))) return { buyer: i - 1, seller: j - 1 };
+      cb += xmax[i] as number;
+      cs += e[j] as number;
     } else {
       break; // cb === cs and neither side can advance
     }
@@ -69,20 +68,29 @@ export function breakEven(
   return { buyer: i, seller: j };
 }
 
-/** Break-even and trade reduction (MECHANISM §4). */
-export function stage1(buyers: readonly Bid[], sellers: readonly Bid[]): Stage1 {
-  if (buyers.length === 0) return { ok: false, reason: 'no-buyers' };
-  if (sellers.length === 0) return { ok: false, reason: 'no-sellers' };
-  if (!compatible(buyers[0] as Bid, sellers[0] as Bid)) return { ok: false, reason: 'no-compatible-pair' };
+/**
+ * Break-even and trade reduction (MECHANISM §4).
+ *
+ * Note: with this walk p_max > p_min always holds (every state (i, j) the walk reaches has been
+ * checked compatible, and p_max, p_min are read from such a state's buyer and from sellers at or
+ * before its seller), so the "p_max < p_min" fallback and 'empty-price-range' cannot occur. They
+ * are kept as the specification states them.
+ */
+export function stage1(buyers: SortedSide, sellers: SortedSide): Stage1 {
+  if (buyers.n === 0) return { ok: false, reason: 'no-buyers' };
+  if (sellers.n === 0) return { ok: false, reason: 'no-sellers' };
+  if (!((buyers.price[0] as number) > (sellers.price[0] as number))) {
+    return { ok: false, reason: 'no-compatible-pair' };
+  }
 
   const be = breakEven(buyers, sellers);
   const K = be.buyer;
   const L = be.seller;
   const nBuyers = K > 0 ? K : 1;
   const nSellers = L > 0 ? L : 1;
-  let pMax = (buyers[K] as Bid).price; // K = 0: b(B_0), which is also B_K
-  const pMin = (sellers[nSellers - 1] as Bid).price; // L = 0: s(S_0)
-  if (pMax < pMin) pMax = (buyers[nBuyers - 1] as Bid).price;
+  let pMax = buyers.price[K] as number; // K = 0: b(B_0), which is also B_K
+  const pMin = sellers.price[nSellers - 1] as number; // L = 0: s(S_0)
+  if (pMax < pMin) pMax = buyers.price[nBuyers - 1] as number;
   if (pMax < pMin) return { ok: false, reason: 'empty-price-range', breakEven: be, pMin, pMax };
   return { ok: true, breakEven: be, nBuyers, nSellers, pMin, pMax };
 }

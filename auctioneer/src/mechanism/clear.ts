@@ -6,7 +6,7 @@ import { stage1 } from './break-even';
 import { capOrder, capOrderPrefix, DemandCurve } from './demand';
 import { defaultLeaderPrice, defaultObjective, doanLeaderPrice } from './leader';
 import { efficiency, maxSocialWelfare, supplyTradedPercent, welfare } from './metrics';
-import { orderBids } from './order';
+import { orderBids, prefixOf } from './order';
 import { allocationLines, totals, zeroLines } from './payments';
 import type { Bid, RoundParams, WireClearingResult, WireRoundParams } from './types';
 import { formatEnergy, formatMoney, formatPrice } from './units';
@@ -33,7 +33,7 @@ export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingRe
   const allDemand = new DemandCurve(buyers, order);
   const maxWelfare = maxSocialWelfare(buyers, allDemand, sellers);
   let offered = 0;
-  for (const s of sellers) offered += s.quantity;
+  for (let i = 0; i < sellers.n; i++) offered += sellers.qty[i] as number;
 
   const noTrade = (
     reason: NoTradeReason,
@@ -73,10 +73,10 @@ export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingRe
     return s1.reason === 'empty-price-range' ? noTrade(s1.reason, s1, s1.breakEven) : noTrade(s1.reason);
   }
   const { pMin, pMax, breakEven } = s1;
-  const winBuyers = buyers.slice(0, s1.nBuyers);
-  const winSellers = sellers.slice(0, s1.nSellers);
+  const winBuyers = prefixOf(buyers, s1.nBuyers);
+  const winSellers = prefixOf(sellers, s1.nSellers);
   const demand =
-    s1.nBuyers === buyers.length ? allDemand : new DemandCurve(winBuyers, capOrderPrefix(order, s1.nBuyers));
+    s1.nBuyers === buyers.n ? allDemand : new DemandCurve(winBuyers, capOrderPrefix(order, s1.nBuyers));
 
   let P: number;
   if (params.profile === 'default') {

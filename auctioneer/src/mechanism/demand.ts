@@ -18,14 +18,15 @@
  * search (at) or a monotone sweep (sweep), runs the same arithmetic on the same prefixes, so it
  * gives bit-identical values.
  */
-import type { Bid } from './types';
+import type { SortedSide } from './order';
+import { stableOrder } from './radix';
 
 export class DemandCurve {
   /** number of buyers */
   readonly n: number;
   /** b_j in §3 order (descending) */
   private readonly b: Float64Array;
-  /** N_j in cap order (descending) */
+  /** N_j in cap order (descending), clamped at −1 */
   private readonly nCap: Float64Array;
   /** prefix sums over §3 order, length n + 1 */
   private readonly bwB: Float64Array;
@@ -37,32 +38,36 @@ export class DemandCurve {
 
   /**
    * @param buyers buyers in §3 order
-   * @param capOrder a permutation of 0..buyers.length-1 sorting N_j descending, ties by index
-   *   (see capOrder()); pass a filtered one for a prefix of the buyers
+   * @param order the cap order of these buyers (capOrder(), or capOrderPrefix() of the cap order
+   *   of a longer side when `buyers` is a prefix of it)
    */
-  constructor(buyers: readonly Bid[], capOrder: ArrayLike<number>) {
-    const n = buyers.length;
+  constructor(buyers: SortedSide, order: ArrayLike<number>) {
+    const n = buyers.n;
     this.n = n;
-    this.b = new Float64Array(n);
-    this.bwB = new Float64Array(n + 1);
-    this.wB = new Float64Array(n + 1);
+    this.b = buyers.price;
+    const bwB = new Float64Array(n + 1);
+    const wB = new Float64Array(n + 1);
     for (let j = 0; j < n; j++) {
-      const bid = buyers[j] as Bid;
-      this.b[j] = bid.price;
-      this.bwB[j + 1] = (this.bwB[j] as number) + (1000 * bid.price) / bid.alpha;
-      this.wB[j + 1] = (this.wB[j] as number) + 1000 / bid.alpha;
+      bwB[j + 1] = (bwB[j] as number) + bwOf(buyers, j);
+      wB[j + 1] = (wB[j] as number) + 1000 / (buyers.alpha[j] as number);
     }
-    this.nCap = new Float64Array(n);
-    this.bwC = new Float64Array(n + 1);
-    this.wC = new Float64Array(n + 1);
-    this.cap = new Float64Array(n + 1);
+    const nCap = new Float64Array(n);
+    const bwC = new Float64Array(n + 1);
+    const wC = new Float64Array(n + 1);
+    const cap = new Float64Array(n + 1);
     for (let k = 0; k < n; k++) {
-      const bid = buyers[capOrder[k] as number] as Bid;
-      this.nCap[k] = Math.max(capThreshold(bid), -1);
-      this.bwC[k + 1] = (this.bwC[k] as number) + (1000 * bid.price) / bid.alpha;
-      this.wC[k + 1] = (this.wC[k] as number) + 1000 / bid.alpha;
-      this.cap[k + 1] = (this.cap[k] as number) + bid.quantity;
+      const j = order[k] as number;
+      nCap[k] = capThreshold(buyers, j);
+      bwC[k + 1] = (bwC[k] as number) + bwOf(buyers, j);
+      wC[k + 1] = (wC[k] as number) + 1000 / (buyers.alpha[j] as number);
+      cap[k + 1] = (cap[k] as number) + (buyers.qty[j] as number);
     }
+    this.bwB = bwB;
+    this.wB = wB;
+    this.nCap = nCap;
+    this.bwC = bwC;
+    this.wC = wC;
+    this.cap = cap;
   }
 
   /** #{j : b_j > p} */
@@ -101,21 +106,16 @@ export class DemandCurve {
     return x > 0 ? x : 0;
   }
 
-  /** X(p) in Wh. */
+  /** X(p) in Wh, for p ≥ 0. */
   at(p: number): number {
     return this.value(p, this.countAbove(p), this.countCapped(p));
   }
 
   /**
-   * Calls visit(p, X(p)) for p = start, start − step, ... while p ≥ stop (step > 0), in O(count + n).
-   * Values are identical to at(p). visit may return false to stop early.
+   * Calls visit(p, X(p)) for p = start, start − step, ... while p ≥ stop ≥ 0 (step > 0), in
+   * O(count + n). Values are identical to at(p).
    */
-  sweepDown(
-    start: number,
-    step: number,
-    stop: number,
-    visit: (p: number, x: number) => boolean | void,
-  ): void {
+  sweepDown(start: number, step: number, stop: number, visit: (p: number, x: number) => void): void {
     let k1 = 0;
     let k2 = 0;
     const n = this.n;
@@ -123,45 +123,38 @@ export class DemandCurve {
       while (k1 < n && (this.b[k1] as number) > p) k1++;
       const t = 1000 * p;
       while (k2 < n && (this.nCap[k2] as number) >= t) k2++;
-      if (visit(p, this.value(p, k1, k2)) === false) return;
+      visit(p, this.value(p, k1, k2));
     }
   }
 }
 
-/**
- * N_j = 1000·b_j − α_j·xmax_j: the buyer is capped iff 1000·p ≤ N_j. Callers clamp it at −1, as
- * prices are ≥ 0. Exact whenever it can matter: if α·xmax exceeds 2^53, N_j < 0 anyway.
- */
-function capThreshold(bid: Bid): number {
-  return 1000 * bid.price - bid.alpha * bid.quantity;
+/** bw_j = 1000·b_j/α_j (the same operation wherever it is needed, so the same value). */
+function bwOf(buyers: SortedSide, j: number): number {
+  return (1000 * (buyers.price[j] as number)) / (buyers.alpha[j] as number);
 }
 
 /**
- * The permutation of buyers (in §3 order) by N_j descending, ties by index. Uses a packed float64
- * key sort when exact (N_j clamped at −1: every price is ≥ 0), a comparator sort otherwise (or
- * when `packed` is false: tests compare the two).
+ * N_j = 1000·b_j − α_j·xmax_j, clamped at −1: the buyer is capped iff 1000·p ≤ N_j, and prices
+ * are ≥ 0. Exact whenever it can matter: if α·xmax exceeds 2^53, N_j < 0 anyway.
  */
-export function capOrder(buyers: readonly Bid[], packed = true): Uint32Array {
-  const n = buyers.length;
+function capThreshold(buyers: SortedSide, j: number): number {
+  const N = 1000 * (buyers.price[j] as number) - (buyers.alpha[j] as number) * (buyers.qty[j] as number);
+  return N > -1 ? N : -1;
+}
+
+/** The permutation of the buyers (§3 order) by N_j descending, ties by index (radix sort). */
+export function capOrder(buyers: SortedSide): Uint32Array {
+  const n = buyers.n;
   const t = new Float64Array(n);
   let max = -1;
   for (let j = 0; j < n; j++) {
-    const v = Math.max(capThreshold(buyers[j] as Bid), -1);
+    const v = capThreshold(buyers, j);
     t[j] = v;
     if (v > max) max = v;
   }
-  const order = new Uint32Array(n);
-  if (packed && (max + 2) * n <= Number.MAX_SAFE_INTEGER) {
-    // key = (max − N_j) · n + j ascending ⇔ N_j descending, then j ascending
-    const keys = new Float64Array(n);
-    for (let j = 0; j < n; j++) keys[j] = (max - (t[j] as number)) * n + j;
-    keys.sort();
-    for (let k = 0; k < n; k++) order[k] = (keys[k] as number) % n;
-  } else {
-    for (let j = 0; j < n; j++) order[j] = j;
-    order.sort((a, b) => (t[b] as number) - (t[a] as number) || a - b);
-  }
-  return order;
+  // key = max − N_j ≥ 0 ascending ⇔ N_j descending; the sort is stable, so ties keep index order
+  for (let j = 0; j < n; j++) t[j] = max - (t[j] as number);
+  return stableOrder(t);
 }
 
 /** The cap order restricted to the first m buyers (a prefix of §3 order). */

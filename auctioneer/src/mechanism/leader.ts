@@ -10,8 +10,8 @@
  * sign and exactly 0 when p equals the mean.
  */
 import type { DemandCurve } from './demand';
-import { ceilDiv } from './exact';
-import type { Bid } from './types';
+import { ceilDiv, ExactSum } from './exact';
+import type { SortedSide } from './order';
 
 export const TIE_TOLERANCE = 1e-12;
 
@@ -31,15 +31,16 @@ function splitMean(sum: bigint, d: number): { q: number; r: number } {
  * Profile `default`: A(p) = (p − s̃) · min(X(p), S) / n_S with s̃ = Σ s_i·e_i / S over the winning
  * sellers and X the winning buyers' demand (Wh). Returns the objective as a function of the tick.
  */
-export function defaultObjective(curve: DemandCurve, sellers: readonly Bid[]): (p: number) => number {
+export function defaultObjective(curve: DemandCurve, sellers: SortedSide): (p: number) => number {
   let S = 0;
-  let SE = 0n;
-  for (const s of sellers) {
-    S += s.quantity;
-    SE += BigInt(s.price) * BigInt(s.quantity);
+  const SE = new ExactSum();
+  for (let i = 0; i < sellers.n; i++) {
+    const e = sellers.qty[i] as number;
+    S += e;
+    SE.addProduct(sellers.price[i] as number, e);
   }
-  const { q, r } = splitMean(SE, S);
-  const nS = sellers.length;
+  const { q, r } = splitMean(SE.value(), S);
+  const nS = sellers.n;
   return (p: number): number => {
     const x = curve.at(p);
     return ((p - q - r / S) * (x < S ? x : S)) / nS;
@@ -47,15 +48,15 @@ export function defaultObjective(curve: DemandCurve, sellers: readonly Bid[]): (
 }
 
 /** Profile `doan2021`: A(p) = (mean_i (p − s_i)) · X(p), plain mean, X not capped by supply. */
-export function doanObjectiveParts(sellers: readonly Bid[]): (p: number, x: number) => number {
-  let sum = 0n;
-  for (const s of sellers) sum += BigInt(s.price);
-  const n = sellers.length;
-  const { q, r } = splitMean(sum, n);
+export function doanObjectiveParts(sellers: SortedSide): (p: number, x: number) => number {
+  const sum = new ExactSum();
+  for (let i = 0; i < sellers.n; i++) sum.add(sellers.price[i] as number);
+  const n = sellers.n;
+  const { q, r } = splitMean(sum.value(), n);
   return (p: number, x: number): number => (p - q - r / n) * x;
 }
 
-export function doanObjective(curve: DemandCurve, sellers: readonly Bid[]): (p: number) => number {
+export function doanObjective(curve: DemandCurve, sellers: SortedSide): (p: number) => number {
   const value = doanObjectiveParts(sellers);
   return (p: number): number => value(p, curve.at(p));
 }
@@ -119,7 +120,7 @@ export function defaultLeaderPrice(A: (p: number) => number, lo: number, hi: num
  */
 export function doanLeaderPrice(
   curve: DemandCurve,
-  sellers: readonly Bid[],
+  sellers: SortedSide,
   pMin: number,
   pMax: number,
   step: number,

@@ -7,7 +7,7 @@
  */
 import type { DemandCurve } from './demand';
 import { ExactSum, mulExact, roundHalfUpBig } from './exact';
-import type { Bid } from './types';
+import type { SortedSide } from './order';
 import { formatFixed } from './units';
 
 /** traded / offered × 100, 2 decimals, half-up ("0.00" when nothing is offered). */
@@ -32,9 +32,9 @@ export interface Welfare {
 
 /** Exact welfare of an allocation (winners in §3 order, Wh per winner) at price P. */
 export function welfare(
-  buyers: readonly Bid[],
+  buyers: SortedSide,
   qB: ArrayLike<number>,
-  sellers: readonly Bid[],
+  sellers: SortedSide,
   qS: ArrayLike<number>,
   P: number,
 ): Welfare {
@@ -42,16 +42,15 @@ export function welfare(
   for (let j = 0; j < qB.length; j++) {
     const q = qB[j] as number;
     if (q === 0) continue;
-    const bid = buyers[j] as Bid;
-    b2000.addProduct(2000 * (bid.price - P), q);
-    const aq = mulExact(bid.alpha, q);
+    b2000.addProduct(2000 * ((buyers.price[j] as number) - P), q);
+    const aq = mulExact(buyers.alpha[j] as number, q);
     const aqq = typeof aq === 'number' ? mulExact(aq, q) : aq * BigInt(q);
     b2000.add(-aqq);
   }
   const s = new ExactSum();
   for (let i = 0; i < qS.length; i++) {
     const q = qS[i] as number;
-    if (q !== 0) s.addProduct(P - (sellers[i] as Bid).price, q);
+    if (q !== 0) s.addProduct(P - (sellers.price[i] as number), q);
   }
   const b2 = b2000.value();
   const seller = s.value();
@@ -77,16 +76,12 @@ export function welfare(
  *
  * @param buyers all buyers in §3 order, curve their demand; sellers all sellers in §3 order
  */
-export function maxSocialWelfare(
-  buyers: readonly Bid[],
-  curve: DemandCurve,
-  sellers: readonly Bid[],
-): bigint {
-  const nS = sellers.length;
-  if (buyers.length === 0 || nS === 0) return 0n;
-  const ask = (i: number): number => (sellers[i] as Bid).price;
+export function maxSocialWelfare(buyers: SortedSide, curve: DemandCurve, sellers: SortedSide): bigint {
+  const nS = sellers.n;
+  if (buyers.n === 0 || nS === 0) return 0n;
+  const ask = (i: number): number => sellers.price[i] as number;
   const ycum = new Float64Array(nS + 1); // exact: Wh totals < 2^53
-  for (let i = 0; i < nS; i++) ycum[i + 1] = (ycum[i] as number) + (sellers[i] as Bid).quantity;
+  for (let i = 0; i < nS; i++) ycum[i + 1] = (ycum[i] as number) + (sellers.qty[i] as number);
 
   let lo = 0;
   let hi = nS;
@@ -102,17 +97,19 @@ export function maxSocialWelfare(
   } else if (k < nS) {
     price = solveDemand(curve, ycum[k] as number, ask(k - 1), ask(k));
   } else {
-    price = solveDemand(curve, ycum[nS] as number, ask(nS - 1), (buyers[0] as Bid).price);
+    price = solveDemand(curve, ycum[nS] as number, ask(nS - 1), buyers.price[0] as number);
   }
 
   let w = 0;
-  for (const bid of buyers) {
-    if (bid.price <= price) continue;
-    const x = Math.min((1000 * (bid.price - price)) / bid.alpha, bid.quantity);
-    w += (bid.price - price) * x - (bid.alpha * x * x) / 2000;
+  for (let j = 0; j < buyers.n; j++) {
+    const b = buyers.price[j] as number;
+    if (b <= price) break; // §3 order: all later buyers bid even less
+    const a = buyers.alpha[j] as number;
+    const x = Math.min((1000 * (b - price)) / a, buyers.qty[j] as number);
+    w += (b - price) * x - (a * x * x) / 2000;
   }
   const full = Math.min(k, nS);
-  for (let i = 0; i < full; i++) w += (price - ask(i)) * (sellers[i] as Bid).quantity;
+  for (let i = 0; i < full; i++) w += (price - ask(i)) * (sellers.qty[i] as number);
   return w > 0 ? BigInt(Math.round(w)) : 0n;
 }
 

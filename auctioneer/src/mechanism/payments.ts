@@ -3,7 +3,8 @@
  * pays (P + fee)·q, a seller receives P·q, the distribution operator receives fee·q.
  */
 import { mulExact } from './exact';
-import type { Bid, WireAllocation } from './types';
+import type { SortedSide } from './order';
+import type { WireAllocation } from './types';
 import { DECIMALS, formatEnergy, formatFixed, formatMoney } from './units';
 
 const ZERO_ENERGY = formatEnergy(0);
@@ -15,14 +16,11 @@ const MEMO_LIMIT = 1 << 16;
  * The result lines of one side, in §3 order: the winners (the first q.length bids) with their Wh
  * and payment at `unitPrice` ticks per kWh, everyone else with "0".
  */
-export function allocationLines(
-  bids: readonly Bid[],
-  q: ArrayLike<number>,
-  unitPrice: number,
-): WireAllocation[] {
-  const out = new Array<WireAllocation>(bids.length);
+export function allocationLines(side: SortedSide, q: ArrayLike<number>, unitPrice: number): WireAllocation[] {
+  const ids = side.ids;
+  const out = new Array<WireAllocation>(side.n);
   const memo = new Map<number, { quantity: string; payment: string }>();
-  for (let k = 0; k < bids.length; k++) {
+  for (let k = 0; k < side.n; k++) {
     const wh = k < q.length ? (q[k] as number) : 0;
     let line = wh === 0 ? undefined : memo.get(wh);
     if (wh === 0) {
@@ -31,14 +29,18 @@ export function allocationLines(
       line = { quantity: formatEnergy(wh), payment: formatFixed(mulExact(unitPrice, wh), DECIMALS.money) };
       if (memo.size < MEMO_LIMIT) memo.set(wh, line);
     }
-    out[k] = { id: (bids[k] as Bid).id, quantity: line.quantity, payment: line.payment };
+    out[k] = { id: ids[k] as string, quantity: line.quantity, payment: line.payment };
   }
   return out;
 }
 
 /** Zero lines for every bid of a side (no-trade). */
-export function zeroLines(bids: readonly Bid[]): WireAllocation[] {
-  return bids.map((b) => ({ id: b.id, quantity: ZERO_ENERGY, payment: ZERO_MONEY }));
+export function zeroLines(side: SortedSide): WireAllocation[] {
+  const out = new Array<WireAllocation>(side.n);
+  for (let k = 0; k < side.n; k++) {
+    out[k] = { id: side.ids[k] as string, quantity: ZERO_ENERGY, payment: ZERO_MONEY };
+  }
+  return out;
 }
 
 export interface Totals {

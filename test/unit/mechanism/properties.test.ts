@@ -7,7 +7,7 @@ import { canonicalJson, clearRound, validateRound } from '../../../auctioneer/sr
 import { stage1 } from '../../../auctioneer/src/mechanism/break-even';
 import { capOrder, capOrderPrefix, DemandCurve } from '../../../auctioneer/src/mechanism/demand';
 import { defaultObjective, doanObjective, tied } from '../../../auctioneer/src/mechanism/leader';
-import { orderBids } from '../../../auctioneer/src/mechanism/order';
+import { bidsOf, orderBids, prefixOf, type SortedSide } from '../../../auctioneer/src/mechanism/order';
 import type { Bid, WireBid, WireClearingResult, WireRound } from '../../../auctioneer/src/mechanism/types';
 import {
   formatAlpha,
@@ -73,16 +73,32 @@ const roundArb: fc.Arbitrary<WireRound> = fc
 
 interface State {
   params: ReturnType<typeof validateRound>['params'];
-  bids: Bid[];
+  /** the two sides in §3 order, as bids and as the engine holds them */
   buyers: Bid[];
   sellers: Bid[];
+  sides: { buyers: SortedSide; sellers: SortedSide };
   result: WireClearingResult;
 }
 
 function run(round: WireRound): State {
   const { params, bids } = validateRound(round);
-  const { buyers, sellers } = orderBids(bids);
-  return { params, bids, buyers, sellers, result: clearRound(round) };
+  const sides = orderBids(bids);
+  return {
+    params,
+    buyers: bidsOf(sides.buyers, 'buy'),
+    sellers: bidsOf(sides.sellers, 'sell'),
+    sides,
+    result: clearRound(round),
+  };
+}
+
+/** The winners' demand curve and sides, as clear() builds them. */
+function winners(sides: State['sides'], nBuyers: number, nSellers: number) {
+  const wb = prefixOf(sides.buyers, nBuyers);
+  return {
+    curve: new DemandCurve(wb, capOrderPrefix(capOrder(sides.buyers), nBuyers)),
+    ws: prefixOf(sides.sellers, nSellers),
+  };
 }
 
 const wh = (s: string): number => parseDecimal(s, 3);
@@ -153,8 +169,8 @@ describe('properties of clear() on random rounds', () => {
   it('stage 1 and allocation follow MECHANISM §4/§6 (reference implementation in bigint)', () => {
     fc.assert(
       fc.property(roundArb, (round) => {
-        const { buyers, sellers, result: r } = run(round);
-        const s1 = stage1(buyers, sellers);
+        const { buyers, sellers, sides, result: r } = run(round);
+        const s1 = stage1(sides.buyers, sides.sellers);
         // the p_max < p_min fallback never triggers: see the report / MECHANISM notes
         expect(r.reason).not.toBe('empty-price-range');
         if (!s1.ok) {
@@ -209,13 +225,13 @@ describe('properties of clear() on random rounds', () => {
     fc.assert(
       fc.property(roundArb, (round) => {
         round.params = { ...round.params, profile: 'default' };
-        const { buyers, sellers, result: r } = run(round);
-        const s1 = stage1(buyers, sellers);
+        const { buyers, sellers, sides, result: r } = run(round);
+        const s1 = stage1(sides.buyers, sides.sellers);
         if (!s1.ok) return;
         const wb = buyers.slice(0, s1.nBuyers);
         const ws = sellers.slice(0, s1.nSellers);
-        const curve = new DemandCurve(wb, capOrderPrefix(capOrder(buyers), wb.length));
-        const A = defaultObjective(curve, ws);
+        const win = winners(sides, s1.nBuyers, s1.nSellers);
+        const A = defaultObjective(win.curve, win.ws);
         // same evaluation, same tie rule: highest tick tied with (or above) the maximum
         const values = new Float64Array(s1.pMax - s1.pMin + 1);
         for (let p = s1.pMin; p <= s1.pMax; p++) values[p - s1.pMin] = A(p);
@@ -256,13 +272,13 @@ describe('properties of clear() on random rounds', () => {
     fc.assert(
       fc.property(roundArb, (round) => {
         round.params = { ...round.params, profile: 'doan2021' };
-        const { params, buyers, sellers, result: r } = run(round);
-        const s1 = stage1(buyers, sellers);
+        const { params, buyers, sellers, sides, result: r } = run(round);
+        const s1 = stage1(sides.buyers, sides.sellers);
         if (!s1.ok) return;
         const wb = buyers.slice(0, s1.nBuyers);
         const ws = sellers.slice(0, s1.nSellers);
-        const curve = new DemandCurve(wb, capOrderPrefix(capOrder(buyers), wb.length));
-        const A = doanObjective(curve, ws);
+        const win = winners(sides, s1.nBuyers, s1.nSellers);
+        const A = doanObjective(win.curve, win.ws);
         const meanAsk = ws.reduce((a, s) => a + s.price, 0) / ws.length;
         const naive = (p: number) => (p - meanAsk) * naiveDemand(wb, p);
         let best = 0;

@@ -4,7 +4,8 @@ import { proportionalShares } from '../../../auctioneer/src/mechanism/allocate';
 import { breakEven, stage1 } from '../../../auctioneer/src/mechanism/break-even';
 import { ceilDiv, ExactSum, floorDiv, roundHalfUpBig } from '../../../auctioneer/src/mechanism/exact';
 import { capOrder } from '../../../auctioneer/src/mechanism/demand';
-import { orderBids, sortSide } from '../../../auctioneer/src/mechanism/order';
+import { orderBids } from '../../../auctioneer/src/mechanism/order';
+import { stableOrder } from '../../../auctioneer/src/mechanism/radix';
 import type { Bid, WireBid } from '../../../auctioneer/src/mechanism/types';
 import { buy, sell, shuffled } from './helpers';
 
@@ -24,48 +25,53 @@ describe('§3 order', () => {
     ];
     for (let seed = 1; seed < 20; seed++) {
       const { buyers, sellers } = sides(shuffled(bids, seed));
-      expect(buyers.map((b) => b.id)).toEqual(['c', 'A', 'a', 'b']);
-      expect(sellers.map((b) => b.id)).toEqual(['w', 'y', 'z', 'x']);
+      expect(buyers.ids).toEqual(['c', 'A', 'a', 'b']);
+      expect(sellers.ids).toEqual(['w', 'y', 'z', 'x']);
+      expect(Array.from(buyers.price)).toEqual([120000, 100000, 100000, 100000]);
     }
   });
 
-  it('the packed-key sort and the comparator sort (used for huge prices) give the same order', () => {
-    const many: WireBid[] = [];
-    for (let k = 0; k < 3000; k++) {
-      const price = ['1000000', '999999.9999', '0', '12.5', '12.5001'][(k * 7) % 5] as string;
-      many.push((k % 2 ? buy : sell)(`x${(k * 7919) % 3001}`, price, '1'));
+  it('matches a comparator sort on (price, id), for shuffled ids, ties and prices up to 10^6', () => {
+    const prices = ['1000000', '999999.9999', '0', '12.5', '12.5001', '0.0001'];
+    for (const [count, seed] of [
+      [3000, 1],
+      [500, 2],
+      [40, 3],
+    ] as const) {
+      const wire: WireBid[] = [];
+      for (let k = 0; k < count; k++) {
+        const price = prices[(k * 7 + seed) % prices.length] as string;
+        wire.push((k % 2 ? buy : sell)(`x${(k * 7919 + seed) % 100003}`, price, String(1 + (k % 9))));
+      }
+      const { bids } = validateRound({ bids: shuffled(wire, seed) });
+      const { buyers, sellers } = orderBids(bids);
+      const cmp = (dir: number) => (x: Bid, y: Bid) => dir * (x.price - y.price) || (x.id < y.id ? -1 : 1);
+      const expB = bids.filter((b) => b.side === 'buy').sort(cmp(-1));
+      const expS = bids.filter((b) => b.side === 'sell').sort(cmp(1));
+      expect(buyers.ids).toEqual(expB.map((b) => b.id));
+      expect(sellers.ids).toEqual(expS.map((b) => b.id));
+      expect(Array.from(buyers.qty)).toEqual(expB.map((b) => b.quantity));
+      expect(Array.from(sellers.price)).toEqual(expS.map((b) => b.price));
     }
-    const { bids } = validateRound({ bids: many });
-    const buyers = bids.filter((b) => b.side === 'buy');
-    const sellers = bids.filter((b) => b.side === 'sell');
-    const ids = (a: readonly Bid[]) => a.map((b) => b.id);
-    expect(ids(sortSide(buyers, true))).toEqual(ids(sortSide(buyers, true, false)));
-    expect(ids(sortSide(sellers, false))).toEqual(ids(sortSide(sellers, false, false)));
-    const expected = buyers.slice().sort((x, y) => y.price - x.price || (x.id < y.id ? -1 : 1));
-    expect(ids(sortSide(buyers, true))).toEqual(ids(expected));
   });
 
-  it('the cap order: packed and comparator paths agree (N descending, ties by index)', () => {
+  it('the cap order: N = 1000·b − α·xmax descending (clamped at −1), ties by index', () => {
     const { bids } = validateRound({
       bids: Array.from({ length: 500 }, (_, k) =>
         buy(`b${k}`, String(10 + (k % 13)), String(1 + (k % 7)), String(1 + (k % 5))),
       ),
     });
-    const buyers = sortSide(bids, true);
-    const a = Array.from(capOrder(buyers));
-    expect(a).toEqual(Array.from(capOrder(buyers, false)));
-    // clamped at −1: below 0 no price can cap the buyer
-    const N = (j: number) => Math.max(1000 * buyers[j]!.price - buyers[j]!.alpha * buyers[j]!.quantity, -1);
-    for (let k = 1; k < a.length; k++) {
-      const [p, q] = [a[k - 1]!, a[k]!];
-      expect(N(p) > N(q) || (N(p) === N(q) && p < q)).toBe(true);
-    }
+    const buyers = orderBids(bids).buyers;
+    const N = (j: number) => Math.max(1000 * buyers.price[j]! - buyers.alpha[j]! * buyers.qty[j]!, -1);
+    const expected = Array.from({ length: buyers.n }, (_, j) => j).sort((p, q) => N(q) - N(p) || p - q);
+    expect(Array.from(capOrder(buyers))).toEqual(expected);
   });
 
   it('does not modify its input', () => {
     const { bids } = validateRound({ bids: [buy('b', '1', '1'), buy('a', '2', '1')] });
     orderBids(bids);
     expect(bids.map((b) => b.id)).toEqual(['b', 'a']);
+    expect(bids[0]).toEqual({ id: 'b', side: 'buy', price: 10000, quantity: 1000, alpha: 40000 });
   });
 });
 
@@ -197,7 +203,7 @@ describe('§6 proportional shares', () => {
     expect(Array.from(got).reduce((a, b) => a + b, 0)).toBe(T);
   });
 
-  it('matches the bigint reference on many random cases, both remainder-sort paths', () => {
+  it('matches the bigint reference on many random cases', () => {
     let s = 12345;
     const rnd = (n: number) => {
       s = (Math.imul(s, 1103515245) + 12345) >>> 0;
@@ -209,8 +215,30 @@ describe('§6 proportional shares', () => {
       const T = rnd(W + 1);
       const expected = reference(BigInt(T), w.map(BigInt));
       expect(Array.from(proportionalShares(T, w)).map(BigInt)).toEqual(expected);
-      expect(Array.from(proportionalShares(T, w, false)).map(BigInt)).toEqual(expected);
     }
+  });
+});
+
+describe('stable radix sort', () => {
+  it('sorts ascending with ties by index, for keys up to 2^53 − 1', () => {
+    let s = 99;
+    const rnd = (n: number) => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s % n;
+    };
+    for (const max of [1, 7, 65535, 65536, 2 ** 31, 2 ** 44, Number.MAX_SAFE_INTEGER]) {
+      const keys = Array.from({ length: 2000 }, () =>
+        rnd(4) === 0 ? max : Math.floor((rnd(2 ** 30) / 2 ** 30) * max),
+      );
+      const expected = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+      expect(Array.from(stableOrder(keys))).toEqual(expected);
+    }
+    expect(Array.from(stableOrder([]))).toEqual([]);
+    expect(Array.from(stableOrder([0, 0, 0]))).toEqual([0, 1, 2]);
+  });
+
+  it('refuses keys beyond 2^53', () => {
+    expect(() => stableOrder([1, 2 ** 53 + 2])).toThrow(RangeError);
   });
 });
 

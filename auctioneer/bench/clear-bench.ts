@@ -1,0 +1,117 @@
+/**
+ * Clearing-engine benchmark (`npm run bench:clear`; run with node --expose-gc).
+ *
+ * For 10^4, 10^5 and 10^6 bids (half buyers, half sellers; simulateRound's default distribution),
+ * it reports the median of several runs of:
+ *   - clear(params, bids) on validated integer bids, both profiles;
+ *   - clearRound(round) on the wire round (validation + clearing);
+ *   - sorting the same validated bids by price with Array.prototype.sort and a comparator,
+ * the ratio clear / sort, and memory: the heap retained by a result and the process's peak RSS.
+ * Targets: 10^6 bids clear in ≤ 1 s and ≤ 3× the sort.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { clear, clearRound, validateRound } from '../src/mechanism';
+import type { Bid, WireClearingResult } from '../src/mechanism/types';
+import { simulateRound } from '../src/sim/simulate';
+
+const SIZES = [10_000, 100_000, 1_000_000];
+const SEED = 20210;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const collect = (): void => gc?.();
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Runs fn `reps` times after a warm-up, with a GC before each run; returns the median ms. */
+function time<T>(reps: number, fn: () => T): { ms: number; last: T } {
+  let last = fn();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    collect();
+    const t0 = performance.now();
+    last = fn();
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), last };
+}
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+
+function main(): void {
+  if (!gc) console.warn('(run with node --expose-gc for stable numbers)');
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`clear-bench: node ${process.version}, ${os.cpus().length} cores (${cpu}), ${os.platform()}`);
+  console.log('bids: simulateRound defaults (buy 14..22, sell 5..13, 0.1..5 kWh, alpha 4), seed', SEED);
+  console.log('times: median ms of the runs after a warm-up; ratio = clear(default) / sort\n');
+  const header = [
+    'bids',
+    'runs',
+    'clear default',
+    'clear doan2021',
+    'clearRound',
+    'sort by price',
+    'ratio',
+    'result heap',
+    'peak RSS',
+    'price',
+  ];
+  const rows: string[][] = [];
+  for (const n of SIZES) {
+    const reps = n >= 1_000_000 ? 5 : 7;
+    const round = simulateRound({ buyers: n / 2, sellers: n / 2, seed: SEED });
+    const { params, bids } = validateRound(round);
+    const byPrice = (a: Bid, b: Bid): number => a.price - b.price;
+
+    const sort = time(reps, () => bids.slice().sort(byPrice));
+    const def = time(reps, () => clear({ ...params, profile: 'default' }, bids));
+    const doan = time(reps, () => clear({ ...params, profile: 'doan2021' }, bids));
+    const wire = time(reps, () => clearRound(round));
+
+    // heap retained by one result (the bids themselves are already live)
+    def.last = undefined as unknown as WireClearingResult;
+    collect();
+    const before = process.memoryUsage().heapUsed;
+    const kept = clear({ ...params, profile: 'default' }, bids);
+    collect();
+    const resultHeap = process.memoryUsage().heapUsed - before;
+    const peakRss = process.resourceUsage().maxRSS * 1024;
+
+    rows.push([
+      n.toLocaleString('en-US'),
+      String(reps),
+      fmt(def.ms),
+      fmt(doan.ms),
+      fmt(wire.ms),
+      fmt(sort.ms),
+      `${(def.ms / sort.ms).toFixed(2)}x`,
+      mb(resultHeap),
+      mb(peakRss),
+      `${kept.price} / ${doan.last.price}`,
+    ]);
+    console.log(rows[rows.length - 1]?.join('  '));
+  }
+
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i] as number)).join(' | ')} |`;
+  console.log();
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  const big = rows[rows.length - 1];
+  if (big) {
+    const ms = Number(big[2]);
+    const ratio = Number((big[6] as string).replace('x', ''));
+    console.log(
+      `\n10^6 bids: clear ${ms} ms (target ≤ 1000: ${ms <= 1000 ? 'met' : 'NOT met'}), ` +
+        `${ratio}x the sort (target ≤ 3: ${ratio <= 3 ? 'met' : 'NOT met'})`,
+    );
+  }
+}
+
+main();
