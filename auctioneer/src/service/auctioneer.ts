@@ -1,0 +1,315 @@
+import type { Logger } from 'pino';
+import type { PublicResult } from '../../../chaincode/src/clearing';
+import type { RoundRecord } from '../../../chaincode/src/model';
+import { MarketClientError } from '../../../gateway/src/market/market-client';
+import type { WireRoundParams } from '../mechanism/types';
+import type { MarketPort } from './market-port';
+import type { AuctioneerMetrics } from './metrics';
+import { AuctioneerError, prepareClearing, type PreparedClearing } from './prepare';
+import { sleep, withDeadline, withRetry, type RetryPolicy } from './retry';
+import { parseInstantMs, roundsToOpen, type ScheduleConfig } from './schedule';
+
+export interface AuctioneerCoreOptions {
+  market: MarketPort;
+  logger: Logger;
+  metrics: AuctioneerMetrics;
+  retry: RetryPolicy;
+  deadlines: { evaluateMs: number; submitMs: number };
+  /** undefined = manual mode: never opens rounds, only closes and clears what exists */
+  schedule?: ScheduleConfig & { roundParams?: WireRoundParams };
+  /** close a round this long after its closesAt (clock skew between us and the peers) */
+  closeGraceMs: number;
+  /** test hook: wait this long after logging 'clearing' and before committing */
+  pauseBeforeCommitMs?: number;
+  now?: () => number;
+  /** called after each clearing this service committed (bench, tests) */
+  onCleared?: (c: ClearedInfo) => void;
+}
+
+export interface ClearedInfo {
+  roundId: string;
+  prepared: PreparedClearing;
+  stored: PublicResult;
+  /** ms from the start of clearing to the commit's return */
+  totalMs: number;
+  commitMs: number;
+}
+
+export type ClearOutcome =
+  | { roundId: string; outcome: 'committed'; result: PublicResult }
+  | { roundId: string; outcome: 'already-cleared' }
+  | { roundId: string; outcome: 'not-closed'; status: string }
+  | { roundId: string; outcome: 'failed'; error: unknown };
+
+export type CloseOutcome = 'closed' | 'already-closed' | 'too-early' | 'failed';
+
+const codeOf = (e: unknown): string =>
+  e instanceof MarketClientError || e instanceof AuctioneerError ? e.code : 'INTERNAL';
+
+const errFields = (e: unknown) => ({
+  code: codeOf(e),
+  err: e instanceof Error ? { message: e.message, name: e.name } : String(e),
+  ...(e instanceof MarketClientError || e instanceof AuctioneerError ? { details: e.details } : {}),
+});
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The auctioneer's decisions: which rounds to open, when to close them, and clearing each closed
+ * round exactly once (one in-flight clearing per round; rounds known to be cleared are skipped;
+ * the chaincode's idempotent commit makes a repeat after a crash harmless).
+ */
+export class Auctioneer {
+  private readonly closeTimers = new Map<string, NodeJS.Timeout>();
+  private readonly inFlight = new Map<string, Promise<ClearOutcome>>();
+  private readonly settled = new Set<string>();
+  private readonly opened = new Set<string>();
+  private stopped = false;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly o: AuctioneerCoreOptions) {
+    this.now = o.now ?? Date.now;
+    this.log = o.logger;
+  }
+
+  /** Ids of rounds with a pending close timer (for tests and /readyz details). */
+  pendingCloses(): string[] {
+    return [...this.closeTimers.keys()].sort();
+  }
+
+  isSettled(roundId: string): boolean {
+    return this.settled.has(roundId);
+  }
+
+  private call<T>(
+    kind: 'evaluate' | 'submit',
+    what: string,
+    roundId: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const ms = kind === 'evaluate' ? this.o.deadlines.evaluateMs : this.o.deadlines.submitMs;
+    return withRetry(
+      () => withDeadline(fn(), ms, what),
+      this.o.retry,
+      (e, attempt, delayMs) =>
+        this.log.warn({ roundId, op: what, attempt, delayMs, ...errFields(e) }, 'retrying'),
+    );
+  }
+
+  private fail(op: string, roundId: string, e: unknown): void {
+    this.o.metrics.recordError(op, codeOf(e), roundId);
+    this.log.error({ roundId, op, ...errFields(e) }, `${op} failed`);
+  }
+
+  /** Schedule mode: opens the upcoming slots' rounds (CONFLICT = already open = fine). */
+  async openScheduled(): Promise<void> {
+    const s = this.o.schedule;
+    if (!s || this.stopped) return;
+    for (const r of roundsToOpen(this.now(), s)) {
+      if (this.opened.has(r.id)) continue;
+      try {
+        await this.call('submit', 'openRound', r.id, () =>
+          this.o.market.openRound({
+            id: r.id,
+            slot: r.slot,
+            closesAt: r.closesAt,
+            ...(s.roundParams ? { params: s.roundParams } : {}),
+          }),
+        );
+        this.o.metrics.roundsOpened.inc();
+        this.log.info({ roundId: r.id, slot: r.slot, closesAt: r.closesAt }, 'round opened');
+      } catch (e) {
+        if (!(e instanceof MarketClientError && e.code === 'CONFLICT')) {
+          this.fail('openRound', r.id, e);
+          continue;
+        }
+        this.log.debug({ roundId: r.id }, 'round already exists');
+      }
+      this.opened.add(r.id);
+      this.scheduleClose(r.id, r.closesAtMs);
+    }
+  }
+
+  /** Arms a timer that closes the round at closesAt (+ grace); closes at once when past due. */
+  scheduleClose(roundId: string, closesAtMs: number): void {
+    if (this.stopped || this.closeTimers.has(roundId) || this.settled.has(roundId)) return;
+    if (!Number.isFinite(closesAtMs)) {
+      this.fail('scheduleClose', roundId, new Error(`round ${roundId} has no valid closesAt`));
+      return;
+    }
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, closesAtMs + this.o.closeGraceMs - this.now()));
+    const timer = setTimeout(() => {
+      this.closeTimers.delete(roundId);
+      void this.closeAndClear(roundId);
+    }, delay);
+    this.closeTimers.set(roundId, timer);
+    this.log.debug({ roundId, inMs: delay }, 'close scheduled');
+  }
+
+  /** Closes a round; TOO_EARLY re-arms the timer, an already closed round counts as closed. */
+  async closeRound(roundId: string): Promise<CloseOutcome> {
+    try {
+      await this.call('submit', 'closeRound', roundId, () => this.o.market.closeRound(roundId));
+      this.o.metrics.roundsClosed.inc();
+      this.log.info({ roundId }, 'round closed');
+      return 'closed';
+    } catch (e) {
+      if (e instanceof MarketClientError && e.code === 'ROUND_NOT_OPEN') return 'already-closed';
+      if (e instanceof MarketClientError && e.code === 'TOO_EARLY') {
+        this.log.info({ roundId, details: e.details }, 'too early to close; retrying later');
+        this.scheduleClose(roundId, this.now());
+        return 'too-early';
+      }
+      this.fail('closeRound', roundId, e);
+      return 'failed';
+    }
+  }
+
+  async closeAndClear(roundId: string): Promise<ClearOutcome | CloseOutcome> {
+    const closed = await this.closeRound(roundId);
+    if (closed === 'closed' || closed === 'already-closed') return this.clear(roundId);
+    return closed;
+  }
+
+  /** Clears a closed round; concurrent requests for the same round share one clearing. */
+  clear(roundId: string): Promise<ClearOutcome> {
+    if (this.settled.has(roundId)) return Promise.resolve({ roundId, outcome: 'already-cleared' });
+    const running = this.inFlight.get(roundId);
+    if (running) return running;
+    const p = this.doClear(roundId).finally(() => this.inFlight.delete(roundId));
+    this.inFlight.set(roundId, p);
+    return p;
+  }
+
+  private async doClear(roundId: string): Promise<ClearOutcome> {
+    const start = performance.now();
+    try {
+      const round: RoundRecord = await this.call('evaluate', 'getRound', roundId, () =>
+        this.o.market.getRound(roundId),
+      );
+      if (round.status === 'CLEARED') {
+        this.settled.add(roundId);
+        this.log.info({ roundId }, 'round already cleared');
+        return { roundId, outcome: 'already-cleared' };
+      }
+      if (round.status !== 'CLOSED') {
+        this.log.warn({ roundId, status: round.status }, 'not clearing: round is not closed');
+        return { roundId, outcome: 'not-closed', status: round.status };
+      }
+      const prepared = await prepareClearing(this.o.market, round, (what, fn) =>
+        this.call('evaluate', what, roundId, fn),
+      );
+      this.log.info(
+        {
+          roundId,
+          batches: prepared.batchCount,
+          bids: prepared.bidCount,
+          resultDigest: prepared.resultDigest,
+          status: prepared.result.status,
+          price: prepared.result.price,
+          timings: prepared.timings,
+        },
+        'clearing',
+      );
+      if (this.o.pauseBeforeCommitMs) await sleep(this.o.pauseBeforeCommitMs);
+      const c0 = performance.now();
+      const stored = await this.call('submit', 'commitClearing', roundId, () =>
+        this.o.market.commitClearing(roundId, prepared.resultJson),
+      );
+      const end = performance.now();
+      if (stored.resultDigest !== prepared.resultDigest) {
+        // cannot happen with the chaincode's byte-identical check; never ignore it if it does
+        throw new AuctioneerError('BATCH_MISMATCH', 'the stored result is not the one committed', {
+          roundId,
+          stored: stored.resultDigest,
+          committed: prepared.resultDigest,
+        });
+      }
+      this.settled.add(roundId);
+      this.o.metrics.roundsCleared.inc({ status: stored.status });
+      this.o.metrics.clearingDuration.observe((end - start) / 1000);
+      this.log.info(
+        {
+          roundId,
+          status: stored.status,
+          price: stored.price,
+          totals: stored.totals,
+          batchCount: stored.batchCount,
+          bidCount: stored.bidCount,
+          clearedTx: stored.clearedTx,
+          ms: Math.round(end - start),
+        },
+        'round cleared',
+      );
+      this.o.onCleared?.({ roundId, prepared, stored, totalMs: end - start, commitMs: end - c0 });
+      return { roundId, outcome: 'committed', result: stored };
+    } catch (e) {
+      this.fail('clear', roundId, e);
+      return { roundId, outcome: 'failed', error: e };
+    }
+  }
+
+  /**
+   * Brings the service in line with the ledger: closes every OPEN round past its close time (and
+   * arms timers for the others), then clears every CLOSED round.
+   */
+  async reconcile(): Promise<ClearOutcome[]> {
+    if (this.stopped) return [];
+    const open = await this.call('evaluate', 'listRounds(OPEN)', '', () => this.o.market.listRounds('OPEN'));
+    const outcomes: ClearOutcome[] = [];
+    for (const r of open) {
+      this.opened.add(r.id);
+      const closesAtMs = parseInstantMs(r.closesAt);
+      if (closesAtMs + this.o.closeGraceMs <= this.now()) {
+        this.clearTimer(r.id);
+        await this.closeRound(r.id);
+      } else {
+        this.scheduleClose(r.id, closesAtMs);
+      }
+    }
+    const closed = await this.call('evaluate', 'listRounds(CLOSED)', '', () =>
+      this.o.market.listRounds('CLOSED'),
+    );
+    for (const r of closed) outcomes.push(await this.clear(r.id));
+    return outcomes;
+  }
+
+  /** Reacts to a chaincode event (payload = canonical JSON bytes). */
+  async onChaincodeEvent(name: string, payload: Uint8Array): Promise<void> {
+    let body: { roundId?: unknown; closesAt?: unknown };
+    try {
+      body = JSON.parse(new TextDecoder().decode(payload)) as typeof body;
+    } catch (e) {
+      this.fail('event', '', e);
+      return;
+    }
+    const roundId = typeof body.roundId === 'string' ? body.roundId : '';
+    if (!roundId) return;
+    this.log.debug({ roundId, event: name }, 'chaincode event');
+    if (name === 'RoundOpened' && typeof body.closesAt === 'string') {
+      this.opened.add(roundId);
+      this.scheduleClose(roundId, parseInstantMs(body.closesAt));
+    } else if (name === 'RoundClosed') {
+      this.clearTimer(roundId);
+      await this.clear(roundId);
+    } else if (name === 'RoundCleared') {
+      this.clearTimer(roundId);
+      this.settled.add(roundId);
+    }
+  }
+
+  private clearTimer(roundId: string): void {
+    const t = this.closeTimers.get(roundId);
+    if (t) clearTimeout(t);
+    this.closeTimers.delete(roundId);
+  }
+
+  /** Stops timers and waits for in-flight clearings. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.closeTimers.values()) clearTimeout(t);
+    this.closeTimers.clear();
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+}

@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WireRoundParams } from '../mechanism/types';
+import type { RetryPolicy } from './retry';
+import { scheduleProblems } from './schedule';
+
+/** Everything the auctioneer service can be told. See docs/auctioneer.md. */
+export interface AuctioneerConfig {
+  /** MSP id of the identity the service signs with */
+  mspId: string;
+  channel: string;
+  chaincode: string;
+  /** 'schedule': opens a round per slot; 'manual': only closes and clears rounds that exist */
+  mode: 'schedule' | 'manual';
+  slotMinutes: number;
+  gateClosureSeconds: number;
+  openAheadSlots: number;
+  /** a slot's round is opened only if bidding stays open at least this long */
+  minBiddingMs: number;
+  /** round parameters for scheduled rounds (chaincode defaults otherwise) */
+  roundParams?: WireRoundParams;
+  /** how often the schedule is re-checked */
+  scheduleTickMs: number;
+  /** how often the ledger is re-read (close overdue, clear closed) besides events */
+  reconcileIntervalMs: number;
+  closeGraceMs: number;
+  deadlines: { evaluateMs: number; submitMs: number };
+  retry: RetryPolicy;
+  /** chaincode event checkpoint file (created if missing) */
+  checkpointFile: string;
+  /** health/metrics HTTP endpoint; always bound to 127.0.0.1 (port 0 = any free port) */
+  http: { port: number };
+  logLevel: string;
+  /** test hook: pause between logging 'clearing' and committing */
+  pauseBeforeCommitMs: number;
+}
+
+/** Repository root, from the sources (auctioneer/src/service) or the build (dist/auctioneer/…). */
+const UP3 = path.resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = path.basename(UP3) === 'dist' ? path.dirname(UP3) : UP3;
+
+export const DEFAULT_CONFIG: AuctioneerConfig = {
+  mspId: 'OperatorMSP',
+  channel: 'energy',
+  chaincode: 'market',
+  mode: 'schedule',
+  slotMinutes: 15,
+  gateClosureSeconds: 300,
+  openAheadSlots: 2,
+  minBiddingMs: 60_000,
+  scheduleTickMs: 30_000,
+  reconcileIntervalMs: 30_000,
+  closeGraceMs: 1_000,
+  deadlines: { evaluateMs: 15_000, submitMs: 60_000 },
+  retry: { attempts: 6, baseDelayMs: 250, maxDelayMs: 10_000 },
+  checkpointFile: path.join(REPO_ROOT, 'network', 'run', 'auctioneer', 'checkpoint.json'),
+  http: { port: 3100 },
+  logLevel: 'info',
+  pauseBeforeCommitMs: 0,
+};
+
+export type ConfigInput = Partial<
+  Omit<AuctioneerConfig, 'deadlines' | 'retry' | 'http'> & {
+    deadlines: Partial<AuctioneerConfig['deadlines']>;
+    retry: Partial<RetryPolicy>;
+    http: Partial<AuctioneerConfig['http']>;
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid auctioneer configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Defaults, overridden by `input` (nested objects merged), then validated. */
+export function resolveConfig(input: ConfigInput = {}): AuctioneerConfig {
+  const c: AuctioneerConfig = {
+    ...DEFAULT_CONFIG,
+    ...input,
+    deadlines: { ...DEFAULT_CONFIG.deadlines, ...input.deadlines },
+    retry: { ...DEFAULT_CONFIG.retry, ...input.retry },
+    http: { ...DEFAULT_CONFIG.http, ...input.http },
+  };
+  const p: string[] = [];
+  if (c.mode !== 'schedule' && c.mode !== 'manual')
+    p.push(`mode must be schedule or manual, got ${String(c.mode)}`);
+  if (c.mode === 'schedule') p.push(...scheduleProblems(c));
+  const positive: [string, number][] = [
+    ['scheduleTickMs', c.scheduleTickMs],
+    ['reconcileIntervalMs', c.reconcileIntervalMs],
+    ['deadlines.evaluateMs', c.deadlines.evaluateMs],
+    ['deadlines.submitMs', c.deadlines.submitMs],
+    ['retry.attempts', c.retry.attempts],
+    ['retry.baseDelayMs', c.retry.baseDelayMs],
+    ['retry.maxDelayMs', c.retry.maxDelayMs],
+  ];
+  for (const [k, v] of positive) if (!(Number.isFinite(v) && v > 0)) p.push(`${k} must be a positive number`);
+  for (const [k, v] of [
+    ['closeGraceMs', c.closeGraceMs],
+    ['minBiddingMs', c.minBiddingMs],
+    ['pauseBeforeCommitMs', c.pauseBeforeCommitMs],
+  ] as const) {
+    if (!(Number.isFinite(v) && v >= 0)) p.push(`${k} must be a non-negative number`);
+  }
+  if (!Number.isInteger(c.http.port) || c.http.port < 0 || c.http.port > 65535)
+    p.push('http.port must be 0-65535');
+  if (p.length) throw new ConfigError(p);
+  return c;
+}
+
+const num = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new ConfigError([`${name} must be a number, got '${v}'`]);
+  return n;
+};
+
+const defined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/**
+ * Config from the environment: AUCTIONEER_CONFIG names an optional JSON file (ConfigInput);
+ * AUCTIONEER_* variables override it (see docs/auctioneer.md).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuctioneerConfig {
+  let file: ConfigInput = {};
+  if (env.AUCTIONEER_CONFIG) {
+    try {
+      file = JSON.parse(readFileSync(env.AUCTIONEER_CONFIG, 'utf8')) as ConfigInput;
+    } catch (e) {
+      throw new ConfigError([`AUCTIONEER_CONFIG ${env.AUCTIONEER_CONFIG}: ${(e as Error).message}`]);
+    }
+  }
+  let roundParams: WireRoundParams | undefined;
+  if (env.AUCTIONEER_ROUND_PARAMS) {
+    try {
+      roundParams = JSON.parse(env.AUCTIONEER_ROUND_PARAMS) as WireRoundParams;
+    } catch {
+      throw new ConfigError(['AUCTIONEER_ROUND_PARAMS must be JSON like {"serviceFee":"0.5"}']);
+    }
+  }
+  const fromEnv = defined({
+    mspId: env.AUCTIONEER_MSP_ID || undefined,
+    channel: env.FABRIC_CHANNEL || undefined,
+    chaincode: env.FABRIC_CHAINCODE || undefined,
+    mode: (env.AUCTIONEER_MODE || undefined) as AuctioneerConfig['mode'] | undefined,
+    slotMinutes: num(env, 'AUCTIONEER_SLOT_MINUTES'),
+    gateClosureSeconds: num(env, 'AUCTIONEER_GATE_CLOSURE_SECONDS'),
+    openAheadSlots: num(env, 'AUCTIONEER_OPEN_AHEAD_SLOTS'),
+    minBiddingMs: num(env, 'AUCTIONEER_MIN_BIDDING_MS'),
+    roundParams,
+    scheduleTickMs: num(env, 'AUCTIONEER_SCHEDULE_TICK_MS'),
+    reconcileIntervalMs: num(env, 'AUCTIONEER_RECONCILE_MS'),
+    closeGraceMs: num(env, 'AUCTIONEER_CLOSE_GRACE_MS'),
+    checkpointFile: env.AUCTIONEER_CHECKPOINT_FILE || undefined,
+    logLevel: env.AUCTIONEER_LOG_LEVEL || undefined,
+    pauseBeforeCommitMs: num(env, 'AUCTIONEER_PAUSE_BEFORE_COMMIT_MS'),
+  });
+  const port = num(env, 'AUCTIONEER_PORT');
+  return resolveConfig({
+    ...file,
+    ...fromEnv,
+    http: { ...file.http, ...(port !== undefined ? { port } : {}) },
+    deadlines: {
+      ...file.deadlines,
+      ...defined({
+        evaluateMs: num(env, 'AUCTIONEER_EVALUATE_TIMEOUT_MS'),
+        submitMs: num(env, 'AUCTIONEER_SUBMIT_TIMEOUT_MS'),
+      }),
+    },
+    retry: { ...file.retry, ...defined({ attempts: num(env, 'AUCTIONEER_RETRY_ATTEMPTS') }) },
+  });
+}

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { checkpointers, type Network } from '@hyperledger/fabric-gateway';
+import type { Logger } from 'pino';
+import { sleep, backoffDelay, type RetryPolicy } from './retry';
+
+export interface EventListener {
+  /** resolves once the first event stream is established */
+  readonly connected: Promise<void>;
+  isConnected(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Listens to the chaincode's events with a file checkpointer: an event is checkpointed only after
+ * `handle` returned, so after a crash the listener resumes with the first unhandled event.
+ * Reconnects with backoff when the stream fails.
+ */
+export function listenToChaincodeEvents(opts: {
+  network: Network;
+  chaincode: string;
+  checkpointFile: string;
+  logger: Logger;
+  retry: RetryPolicy;
+  handle: (name: string, payload: Uint8Array, blockNumber: bigint, txId: string) => Promise<void>;
+  onError: (e: unknown) => void;
+}): EventListener {
+  let stopped = false;
+  let connected = false;
+  let close: (() => void) | undefined;
+  let markConnected: () => void = () => {};
+  const connectedP = new Promise<void>((r) => (markConnected = r));
+
+  const loop = async (): Promise<void> => {
+    mkdirSync(path.dirname(opts.checkpointFile), { recursive: true });
+    const checkpointer = await checkpointers.file(opts.checkpointFile);
+    let failures = 0;
+    while (!stopped) {
+      try {
+        const events = await opts.network.getChaincodeEvents(opts.chaincode, { checkpoint: checkpointer });
+        close = () => events.close();
+        connected = true;
+        failures = 0;
+        markConnected();
+        opts.logger.info(
+          { checkpointBlock: checkpointer.getBlockNumber()?.toString() ?? null },
+          'listening to chaincode events',
+        );
+        for await (const ev of events) {
+          if (stopped) break;
+          await opts.handle(ev.eventName, ev.payload, ev.blockNumber, ev.transactionId);
+          await checkpointer.checkpointChaincodeEvent(ev);
+        }
+      } catch (e) {
+        connected = false;
+        if (stopped) break;
+        failures++;
+        opts.onError(e);
+        await sleep(backoffDelay(Math.min(failures, 10), opts.retry));
+      } finally {
+        connected = false;
+        close?.();
+        close = undefined;
+      }
+    }
+  };
+  const done = loop().catch((e: unknown) => opts.onError(e));
+
+  return {
+    connected: connectedP,
+    isConnected: () => connected,
+    async stop() {
+      stopped = true;
+      close?.();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { assembleRoundInput, type AssemblyBatch } from '../../../chaincode/src/assemble';
+import { encode, sha256Hex } from '../../../chaincode/src/codec';
+import type { BatchCommitment, RoundRecord, StoredBatch } from '../../../chaincode/src/model';
+import { canonicalJson, clearRound } from '../mechanism';
+import type { WireClearingResult } from '../mechanism/types';
+import type { MarketPort } from './market-port';
+
+export type AuctioneerErrorCode = 'HASH_MISMATCH' | 'BATCH_MISSING' | 'BATCH_MISMATCH';
+
+/** A problem the auctioneer found itself (before asking the chaincode anything). Never retried. */
+export class AuctioneerError extends Error {
+  constructor(
+    readonly code: AuctioneerErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'AuctioneerError';
+  }
+}
+
+export interface PreparedClearing {
+  roundId: string;
+  result: WireClearingResult;
+  /** canonical JSON of the result: exactly what is committed */
+  resultJson: string;
+  resultDigest: string;
+  batchCount: number;
+  bidCount: number;
+  timings: { readMs: number; verifyMs: number; clearMs: number };
+}
+
+/** How reads are made (with deadline and retry by the caller). */
+export type Reader = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+
+const direct: Reader = (_what, fn) => fn();
+
+/**
+ * Checks every batch named by the public commitments against its salted hash (same bytes as the
+ * chaincode hashes: canonical JSON of the stored batch) and returns them in commitment order.
+ */
+export function verifyBatches(
+  roundId: string,
+  commitments: readonly BatchCommitment[],
+  batchesByUtility: ReadonlyMap<string, readonly StoredBatch[]>,
+): AssemblyBatch[] {
+  const out: AssemblyBatch[] = [];
+  for (const c of commitments) {
+    const batch = batchesByUtility.get(c.utility)?.find((b) => b.batchId === c.batchId);
+    if (!batch) {
+      throw new AuctioneerError('BATCH_MISSING', `batch ${c.batchId} of ${c.utility} is not readable`, {
+        roundId,
+        utility: c.utility,
+        batchId: c.batchId,
+      });
+    }
+    if (batch.roundId !== roundId || batch.utility !== c.utility || batch.bids.length !== c.bidCount) {
+      throw new AuctioneerError('BATCH_MISMATCH', `batch ${c.batchId} does not match its commitment`, {
+        roundId,
+        utility: c.utility,
+        batchId: c.batchId,
+        batchRound: batch.roundId,
+        batchUtility: batch.utility,
+        bids: batch.bids.length,
+        committedBids: c.bidCount,
+      });
+    }
+    const hash = sha256Hex(encode(batch));
+    if (hash !== c.hash) {
+      throw new AuctioneerError(
+        'HASH_MISMATCH',
+        `batch ${c.batchId} of ${c.utility} does not match its hash`,
+        {
+          roundId,
+          utility: c.utility,
+          batchId: c.batchId,
+          expected: c.hash,
+          got: hash,
+        },
+      );
+    }
+    out.push({ utility: c.utility, bids: batch.bids });
+  }
+  return out;
+}
+
+/**
+ * Reads the commitments and the sealed batches of a closed round (on the operator's peer),
+ * verifies every hash, assembles the input exactly as the chaincode does and clears it.
+ */
+export async function prepareClearing(
+  market: Pick<MarketPort, 'getCommitments' | 'getBatches'>,
+  round: RoundRecord,
+  read: Reader = direct,
+): Promise<PreparedClearing> {
+  const t0 = performance.now();
+  const commitments = await read('getCommitments', () => market.getCommitments(round.id));
+  const utilities = [...new Set(commitments.map((c) => c.utility))].sort();
+  const batches = new Map<string, StoredBatch[]>();
+  await Promise.all(
+    utilities.map(async (u) => {
+      batches.set(u, await read(`getBatches(${u})`, () => market.getBatches(round.id, u)));
+    }),
+  );
+  const t1 = performance.now();
+  const verified = verifyBatches(round.id, commitments, batches);
+  const t2 = performance.now();
+  const input = assembleRoundInput(round.params, verified);
+  const result = clearRound(input);
+  const resultJson = canonicalJson(result);
+  const t3 = performance.now();
+  return {
+    roundId: round.id,
+    result,
+    resultJson,
+    resultDigest: sha256Hex(resultJson),
+    batchCount: commitments.length,
+    bidCount: input.bids.length,
+    timings: { readMs: t1 - t0, verifyMs: t2 - t1, clearMs: t3 - t2 },
+  };
+}

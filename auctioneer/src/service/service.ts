@@ -1,0 +1,165 @@
+import type { Gateway } from '@hyperledger/fabric-gateway';
+import pino, { type Logger } from 'pino';
+import { MarketClient } from '../../../gateway/src/market/market-client';
+import { Auctioneer, type ClearedInfo } from './auctioneer';
+import { resolveConfig, type AuctioneerConfig, type ConfigInput } from './config';
+import { listenToChaincodeEvents, type EventListener } from './events';
+import { startHealthServer } from './http';
+import type { MarketPort } from './market-port';
+import { AuctioneerMetrics } from './metrics';
+
+/** A connected gateway for the service's identity, and how to let go of it. */
+export interface GatewayConnection {
+  gateway: Gateway;
+  close(): void;
+}
+
+export interface AuctioneerDeps {
+  /** connects the gateway for cfg.mspId (default: the native network's connection material) */
+  connect?: (cfg: AuctioneerConfig) => Promise<GatewayConnection>;
+  logger?: Logger;
+  onCleared?: (c: ClearedInfo) => void;
+  /** replace the market client (tests); events are then not listened to unless a gateway is given */
+  market?: MarketPort;
+}
+
+export interface AuctioneerHandle {
+  readonly config: AuctioneerConfig;
+  readonly core: Auctioneer;
+  readonly metrics: AuctioneerMetrics;
+  /** the bound health/metrics port on 127.0.0.1 */
+  readonly port: number;
+  /** resolves after the first reconciliation with the ledger (and event stream) */
+  readonly ready: Promise<void>;
+  isReady(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the operator's auctioneer: health/metrics endpoint, gateway connection, chaincode event
+ * listener (file checkpoint), a reconciliation with the ledger, then the schedule and periodic
+ * reconciliations. `stop()` undoes all of it.
+ */
+export async function startAuctioneer(
+  input: ConfigInput | AuctioneerConfig = {},
+  deps: AuctioneerDeps = {},
+): Promise<AuctioneerHandle> {
+  const config = resolveConfig(input);
+  const logger = deps.logger ?? pino({ level: config.logLevel, base: { svc: 'auctioneer' } });
+  const metrics = new AuctioneerMetrics(true);
+  const intervals: NodeJS.Timeout[] = [];
+  let connection: GatewayConnection | undefined;
+  let listener: EventListener | undefined;
+  let reconciled = false;
+
+  let market = deps.market;
+  if (!market) {
+    if (!deps.connect) {
+      const { connectNetworkGateway } = await import('./connect');
+      connection = await connectNetworkGateway(config);
+    } else {
+      connection = await deps.connect(config);
+    }
+    const network = connection.gateway.getNetwork(config.channel);
+    market = new MarketClient(network.getContract(config.chaincode), config.mspId);
+  }
+
+  const core = new Auctioneer({
+    market,
+    logger,
+    metrics,
+    retry: config.retry,
+    deadlines: config.deadlines,
+    ...(config.mode === 'schedule'
+      ? {
+          schedule: {
+            slotMinutes: config.slotMinutes,
+            gateClosureSeconds: config.gateClosureSeconds,
+            openAheadSlots: config.openAheadSlots,
+            minBiddingMs: config.minBiddingMs,
+            ...(config.roundParams ? { roundParams: config.roundParams } : {}),
+          },
+        }
+      : {}),
+    closeGraceMs: config.closeGraceMs,
+    pauseBeforeCommitMs: config.pauseBeforeCommitMs,
+    ...(deps.onCleared ? { onCleared: deps.onCleared } : {}),
+  });
+
+  const http = await startHealthServer({
+    port: config.http.port,
+    metrics,
+    readiness: () => {
+      const checks = {
+        reconciled,
+        events: listener ? listener.isConnected() : !connection,
+      };
+      return { ready: Object.values(checks).every(Boolean), checks };
+    },
+  });
+
+  if (connection) {
+    listener = listenToChaincodeEvents({
+      network: connection.gateway.getNetwork(config.channel),
+      chaincode: config.chaincode,
+      checkpointFile: config.checkpointFile,
+      logger,
+      retry: config.retry,
+      handle: (name, payload) => core.onChaincodeEvent(name, payload),
+      onError: (e) => {
+        metrics.recordError('events', 'UNAVAILABLE');
+        logger.error(
+          { op: 'events', err: e instanceof Error ? e.message : String(e) },
+          'event stream failed',
+        );
+      },
+    });
+  }
+
+  const reconcile = async (): Promise<void> => {
+    try {
+      await core.reconcile();
+      reconciled = true;
+    } catch (e) {
+      metrics.recordError('reconcile', (e as { code?: string }).code ?? 'INTERNAL');
+      logger.error({ op: 'reconcile', err: e instanceof Error ? e.message : String(e) }, 'reconcile failed');
+    }
+  };
+  const tick = async (): Promise<void> => {
+    await core.openScheduled();
+  };
+
+  const ready = (async () => {
+    if (listener) await listener.connected;
+    await reconcile();
+    await tick();
+    logger.info(
+      { mode: config.mode, port: http.port, channel: config.channel, mspId: config.mspId },
+      'auctioneer ready',
+    );
+  })();
+  intervals.push(setInterval(() => void reconcile(), config.reconcileIntervalMs));
+  if (config.mode === 'schedule') intervals.push(setInterval(() => void tick(), config.scheduleTickMs));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    core,
+    metrics,
+    port: http.port,
+    ready,
+    isReady: () => reconciled && (listener ? listener.isConnected() : true),
+    stop() {
+      stopping ??= (async () => {
+        for (const i of intervals) clearInterval(i);
+        await ready.catch(() => {});
+        await core.stop();
+        await listener?.stop();
+        await http.app.close();
+        connection?.close();
+        logger.info('auctioneer stopped');
+      })();
+      return stopping;
+    },
+  };
+}
