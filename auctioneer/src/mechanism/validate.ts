@@ -2,6 +2,7 @@
  * Input validation (MECHANISM §2): a round is accepted whole or rejected whole, with every
  * offending field of every bid (and of the params) named in one RoundValidationError.
  */
+import { IdSet } from './id-set';
 import {
   RoundValidationError,
   type Bid,
@@ -29,7 +30,6 @@ export const DEFAULT_PARAMS: Required<WireRoundParams> = {
   serviceFee: '0',
 };
 
-const BID_FIELDS = new Set(['id', 'side', 'price', 'quantity', 'alpha']);
 const PARAM_FIELDS = new Set(['profile', 'alpha', 'gridStep', 'serviceFee']);
 const PROFILES: readonly Profile[] = ['default', 'doan2021'];
 
@@ -45,7 +45,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 function decimalField(
   issues: ValidationIssue[],
-  where: { index: number; id: string },
+  index: number,
+  id: string,
   field: string,
   raw: unknown,
   decimals: number,
@@ -56,14 +57,14 @@ function decimalField(
     value = parseDecimal(raw, decimals);
   } catch (e) {
     if (e instanceof DecimalFormatError) {
-      issues.push({ ...where, field, reason: e.reason });
+      issues.push({ index, id, field, reason: e.reason });
       return undefined;
     }
     throw e;
   }
   const tooLow = range.minExclusive ? value <= range.min : value < range.min;
   if (tooLow || value > range.max) {
-    issues.push({ ...where, field, reason: `must be ${range.text}, got ${String(raw)}` });
+    issues.push({ index, id, field, reason: `must be ${range.text}, got ${String(raw)}` });
     return undefined;
   }
   return value;
@@ -113,11 +114,20 @@ function validateParams(raw: unknown, issues: ValidationIssue[]): RoundParams | 
       reason: `must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profileRaw)}`,
     });
   }
-  const alpha = decimalField(issues, where, 'alpha', pick('alpha'), DECIMALS.alpha, ALPHA_RANGE);
-  const gridStep = decimalField(issues, where, 'gridStep', pick('gridStep'), DECIMALS.price, GRID_RANGE);
+  const alpha = decimalField(issues, -1, 'params', 'alpha', pick('alpha'), DECIMALS.alpha, ALPHA_RANGE);
+  const gridStep = decimalField(
+    issues,
+    -1,
+    'params',
+    'gridStep',
+    pick('gridStep'),
+    DECIMALS.price,
+    GRID_RANGE,
+  );
   const serviceFee = decimalField(
     issues,
-    where,
+    -1,
+    'params',
     'serviceFee',
     pick('serviceFee'),
     DECIMALS.price,
@@ -137,7 +147,7 @@ function validateBid(
   raw: unknown,
   index: number,
   defaultAlpha: number | undefined,
-  firstIndexOfId: Map<string, number>,
+  firstIndexOfId: IdSet,
   issues: ValidationIssue[],
 ): Bid | undefined {
   if (!isRecord(raw)) {
@@ -147,52 +157,52 @@ function validateBid(
   const before = issues.length;
   const idRaw = raw.id;
   const id = typeof idRaw === 'string' ? idRaw : '';
-  const where = { index, id };
 
   if (typeof idRaw !== 'string') {
     issues.push({
-      ...where,
+      index,
+      id,
       field: 'id',
       reason: idRaw === undefined ? 'required' : `must be a string, got ${typeof idRaw}`,
     });
   } else if (!ID_RE.test(idRaw)) {
-    issues.push({ ...where, field: 'id', reason: 'must be 1-64 characters of A-Za-z0-9._:-' });
+    issues.push({ index, id, field: 'id', reason: 'must be 1-64 characters of A-Za-z0-9._:-' });
   } else {
-    const first = firstIndexOfId.get(idRaw);
-    if (first === undefined) firstIndexOfId.set(idRaw, index);
-    else issues.push({ ...where, field: 'id', reason: `duplicate id (first used by bids[${first}])` });
+    const first = firstIndexOfId.addOrGet(idRaw, index);
+    if (first !== undefined)
+      issues.push({ index, id, field: 'id', reason: `duplicate id (first used by bids[${first}])` });
   }
 
   const side = raw.side;
   if (side !== 'buy' && side !== 'sell') {
     issues.push({
-      ...where,
+      index,
+      id,
       field: 'side',
       reason: side === undefined ? 'required' : `must be "buy" or "sell", got ${JSON.stringify(side)}`,
     });
   }
 
   let price: number | undefined;
-  if (raw.price === undefined) issues.push({ ...where, field: 'price', reason: 'required' });
-  else price = decimalField(issues, where, 'price', raw.price, DECIMALS.price, PRICE_RANGE);
+  if (raw.price === undefined) issues.push({ index, id, field: 'price', reason: 'required' });
+  else price = decimalField(issues, index, id, 'price', raw.price, DECIMALS.price, PRICE_RANGE);
 
   let quantity: number | undefined;
-  if (raw.quantity === undefined) issues.push({ ...where, field: 'quantity', reason: 'required' });
-  else quantity = decimalField(issues, where, 'quantity', raw.quantity, DECIMALS.energy, QUANTITY_RANGE);
+  if (raw.quantity === undefined) issues.push({ index, id, field: 'quantity', reason: 'required' });
+  else quantity = decimalField(issues, index, id, 'quantity', raw.quantity, DECIMALS.energy, QUANTITY_RANGE);
 
   let alpha: number | undefined = side === 'sell' ? 0 : defaultAlpha;
   if (raw.alpha !== undefined) {
     if (side === 'sell') {
-      issues.push({ ...where, field: 'alpha', reason: 'only buy bids carry an alpha' });
+      issues.push({ index, id, field: 'alpha', reason: 'only buy bids carry an alpha' });
     } else {
-      alpha = decimalField(issues, where, 'alpha', raw.alpha, DECIMALS.alpha, ALPHA_RANGE);
+      alpha = decimalField(issues, index, id, 'alpha', raw.alpha, DECIMALS.alpha, ALPHA_RANGE);
     }
   }
 
   for (const key in raw) {
-    if (hasOwn(raw, key) && !BID_FIELDS.has(key)) {
-      issues.push({ ...where, field: key, reason: 'unknown field' });
-    }
+    if (key === 'id' || key === 'side' || key === 'price' || key === 'quantity' || key === 'alpha') continue;
+    if (hasOwn(raw, key)) issues.push({ index, id, field: key, reason: 'unknown field' });
   }
 
   if (issues.length > before || price === undefined || quantity === undefined || alpha === undefined) {
@@ -234,7 +244,7 @@ export function validateRound(
     throw new RoundValidationError(issues);
   }
   const bids: Bid[] = new Array<Bid>(rawBids.length);
-  const firstIndexOfId = new Map<string, number>();
+  const firstIndexOfId = new IdSet(rawBids.length);
   for (let i = 0; i < rawBids.length; i++) {
     const bid = validateBid(rawBids[i], i, params?.alpha, firstIndexOfId, issues);
     if (bid !== undefined) bids[i] = bid;

@@ -3,6 +3,7 @@ import { validateRound } from '../../../auctioneer/src/mechanism';
 import { proportionalShares } from '../../../auctioneer/src/mechanism/allocate';
 import { breakEven, stage1 } from '../../../auctioneer/src/mechanism/break-even';
 import { ceilDiv, ExactSum, floorDiv, roundHalfUpBig } from '../../../auctioneer/src/mechanism/exact';
+import { IdSet } from '../../../auctioneer/src/mechanism/id-set';
 import { capOrder } from '../../../auctioneer/src/mechanism/demand';
 import { orderBids } from '../../../auctioneer/src/mechanism/order';
 import { stableOrder } from '../../../auctioneer/src/mechanism/radix';
@@ -259,5 +260,30 @@ describe('exact helpers', () => {
     s.addProduct(3_000_000_000, 3_000_000_000);
     s.add(-5n);
     expect(s.value()).toBe(1000n * (2n ** 52n - 1n) + 9_000_000_000_000_000_000n - 5n);
+  });
+});
+
+describe('IdSet (duplicate ids)', () => {
+  it('returns the first index of a repeated id, undefined for a new one', () => {
+    const s = new IdSet(4);
+    expect(s.addOrGet('a', 0)).toBeUndefined();
+    expect(s.addOrGet('b', 3)).toBeUndefined();
+    expect(s.addOrGet('a', 5)).toBe(0);
+    expect(s.addOrGet('b', 6)).toBe(3);
+    expect(s.addOrGet('c', 7)).toBeUndefined();
+  });
+
+  it('agrees with a Map on many ids, also after falling back on degenerate probing', () => {
+    // 'Aa'/'BB'-style strings do not collide under FNV, so force the fallback with a tiny capacity
+    for (const capacity of [20000, 1]) {
+      const s = new IdSet(capacity);
+      const m = new Map<string, number>();
+      for (let i = 0; i < 20000; i++) {
+        const id = `id${(i * 7919) % 15000}`;
+        const expected = m.get(id);
+        if (expected === undefined) m.set(id, i);
+        expect(s.addOrGet(id, i)).toBe(expected);
+      }
+    }
   });
 });
