@@ -1,13 +1,32 @@
 /** @type {import('jest').Config} */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+// fastify's inject (light-my-request) requires `cookie`, which ships ESM only: transpile it for jest.
+const esmDeps = {
+  transform: {
+    '^.+\\.ts$': tsJest,
+    '/node_modules/cookie/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+};
 
 module.exports = {
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      transform: { '^.+\\.ts$': tsJest },
+      ...esmDeps,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      // The real Fabric network (network/): run serially, e.g. `npx jest --selectProjects integration
+      // --runInBand`; scripts/test.sh brings the network down afterwards.
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
   ],
 };

@@ -1,0 +1,16 @@
+import type { MarketClient } from '../market/market-client';
+
+/** The part of MarketClient the API uses (a fake implements it in unit tests). */
+export type MarketPort = Pick<
+  MarketClient,
+  | 'mspId'
+  | 'openRound'
+  | 'closeRound'
+  | 'submitBids'
+  | 'getRound'
+  | 'listRounds'
+  | 'getBatches'
+  | 'getResult'
+  | 'getPositions'
+  | 'getSettlement'
+>;

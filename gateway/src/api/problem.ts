@@ -1,0 +1,93 @@
+import { MarketClientError, type MarketClientErrorCode } from '../market/market-client';
+
+/** One named problem of a request: a path/field, or for bids the index, id and field. */
+export interface ProblemItem {
+  path?: string;
+  field?: string;
+  index?: number;
+  id?: string;
+  reason: string;
+}
+
+/** RFC 9457 problem document. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code?: string;
+  errors?: ProblemItem[];
+  [extra: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://energy-auction.local/problems/';
+
+/** An error the handlers throw to answer with a given problem document. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    readonly errors?: ProblemItem[],
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'ApiProblem';
+  }
+
+  toDocument(): Problem {
+    return {
+      type: TYPE_BASE + this.code.toLowerCase().replace(/_/g, '-'),
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      code: this.code,
+      ...(this.errors ? { errors: this.errors } : {}),
+      ...this.extra,
+    };
+  }
+}
+
+const STATUS_BY_CODE: Record<MarketClientErrorCode, [number, string]> = {
+  FORBIDDEN: [403, 'Forbidden'],
+  NOT_FOUND: [404, 'Not found'],
+  CONFLICT: [409, 'Conflict'],
+  INVALID_ARGUMENT: [422, 'Invalid argument'],
+  INVALID_BIDS: [422, 'Invalid bids'],
+  ROUND_NOT_OPEN: [409, 'Round not open'],
+  ROUND_NOT_CLOSED: [409, 'Round not closed'],
+  BIDDING_CLOSED: [409, 'Bidding closed'],
+  TOO_EARLY: [409, 'Too early'],
+  BATCH_MISSING: [500, 'Batch missing'],
+  HASH_MISMATCH: [500, 'Hash mismatch'],
+  CLEARING_MISMATCH: [422, 'Clearing mismatch'],
+  COMMIT_FAILED: [503, 'Transaction not committed'],
+  UNAVAILABLE: [503, 'Fabric unavailable'],
+  UNKNOWN: [502, 'Fabric error'],
+};
+
+/** HTTP status of a market error code. */
+export function statusOfMarketCode(code: MarketClientErrorCode): number {
+  return STATUS_BY_CODE[code][0];
+}
+
+/** Turns a MarketClientError into the problem the client sees (details kept, never other tenants' data). */
+export function fromMarketError(e: MarketClientError): ApiProblem {
+  const [status, title] = STATUS_BY_CODE[e.code];
+  const errors: ProblemItem[] | undefined = Array.isArray(e.details.issues)
+    ? (e.details.issues as ProblemItem[])
+    : undefined;
+  const extra: Record<string, unknown> = {};
+  if (e.transactionId) extra.transactionId = e.transactionId;
+  if (Array.isArray(e.details.ids)) extra.ids = e.details.ids;
+  if (e.retryable) extra.retryable = true;
+  return new ApiProblem(status, e.code, title, e.message, errors, extra);
+}
+
+export function toProblem(e: unknown): ApiProblem | undefined {
+  if (e instanceof ApiProblem) return e;
+  if (e instanceof MarketClientError) return fromMarketError(e);
+  return undefined;
+}

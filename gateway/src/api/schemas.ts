@@ -1,0 +1,119 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Decimal strings (MECHANISM §1): no sign, no exponent, at most `d` decimals. */
+const decimal = (d: number, description: string) =>
+  Type.String({
+    pattern: `^[0-9]{1,16}(\\.[0-9]{1,${d}})?$`,
+    maxLength: 24,
+    description: `${description}; decimal string with at most ${d} decimals`,
+  });
+
+export const Id = Type.String({
+  pattern: '^[A-Za-z0-9._:-]{1,64}$',
+  minLength: 1,
+  maxLength: 64,
+  description: '1-64 chars of A-Za-z0-9._:-',
+});
+
+export const Price = decimal(4, 'currency per kWh, 0..1000000');
+export const Quantity = decimal(3, 'kWh, >0 and ≤ 1000000');
+export const Alpha = decimal(
+  4,
+  'buyer price sensitivity, currency per kWh², >0 and ≤ 1000000 (buy bids only)',
+);
+
+export const BidSchema = Type.Object(
+  {
+    id: Id,
+    side: Type.Union([Type.Literal('buy'), Type.Literal('sell')]),
+    price: Price,
+    quantity: Quantity,
+    alpha: Type.Optional(Alpha),
+  },
+  { additionalProperties: false },
+);
+
+export const bidsBody = (maxBids: number) =>
+  Type.Object(
+    { bids: Type.Array(BidSchema, { minItems: 1, maxItems: maxBids }) },
+    { additionalProperties: false },
+  );
+
+export type BidsBody = Static<ReturnType<typeof bidsBody>>;
+
+export const RoundParamsSchema = Type.Object(
+  {
+    profile: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('doan2021')])),
+    alpha: Type.Optional(Alpha),
+    gridStep: Type.Optional(decimal(4, 'doan2021 price grid step')),
+    serviceFee: Type.Optional(decimal(4, 'fee per kWh paid by buyers to the operator')),
+  },
+  { additionalProperties: false },
+);
+
+const Instant = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$',
+  maxLength: 40,
+  description: 'RFC 3339 UTC instant, e.g. 2026-01-01T12:00:00Z',
+});
+
+export const OpenRoundBody = Type.Object(
+  {
+    id: Id,
+    slot: Instant,
+    closesAt: Instant,
+    params: Type.Optional(RoundParamsSchema),
+  },
+  { additionalProperties: false },
+);
+export type OpenRoundBodyT = Static<typeof OpenRoundBody>;
+
+export const RoundParam = Type.Object({ roundId: Id }, { additionalProperties: false });
+export type RoundParamT = Static<typeof RoundParam>;
+
+export const UtilityQuery = Type.Object(
+  { utility: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]{1,40}$' })) },
+  { additionalProperties: false },
+);
+export type UtilityQueryT = Static<typeof UtilityQuery>;
+
+export const ListQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('OPEN'), Type.Literal('CLOSED'), Type.Literal('CLEARED')]),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ListQueryT = Static<typeof ListQuery>;
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.Optional(Type.String()),
+          field: Type.Optional(Type.String()),
+          index: Type.Optional(Type.Integer()),
+          id: Type.Optional(Type.String()),
+          reason: Type.String(),
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+export const BidReceiptSchema = Type.Object({
+  roundId: Type.String(),
+  utility: Type.String(),
+  batchId: Type.String({ description: 'transaction id of the committed SubmitBids batch' }),
+  accepted: Type.Integer({ description: 'bids of this request, all durable' }),
+  batchBidCount: Type.Integer(),
+  batchHash: Type.String(),
+});

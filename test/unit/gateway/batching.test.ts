@@ -1,0 +1,168 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../gateway/src/api/app';
+import { BidBatcher } from '../../../gateway/src/api/batcher';
+import { MarketClientError } from '../../../gateway/src/market/market-client';
+import { auth, bid, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
+
+describe('micro-batching of bid requests', () => {
+  let ledger: FakeLedger;
+  let app: FastifyInstance;
+
+  async function start(batch: Parameters<typeof testConfig>[0]): Promise<void> {
+    ({ app } = await buildApp({ config: testConfig(batch), clients: fakeClients(ledger) }));
+  }
+  beforeEach(() => {
+    ledger = new FakeLedger();
+    ledger.addRound('r1');
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const post = (token: string, ids: string[]) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/rounds/r1/bids',
+      headers: auth(token),
+      payload: { bids: ids.map((i) => bid(i)) },
+    });
+
+  it('N concurrent requests of one tenant become fewer transactions, each answered', async () => {
+    await start({ maxBids: 1000, maxWaitMs: 30 });
+    const n = 40;
+    const res = await Promise.all(Array.from({ length: n }, (_, i) => post(TOKENS.u1, [`a${i}`, `b${i}`])));
+    expect(res.map((r) => r.statusCode)).toEqual(Array(n).fill(201));
+    expect(ledger.submitCalls.length).toBeLessThan(n);
+    expect(ledger.submitCalls.length).toBeGreaterThanOrEqual(1);
+    const bodies = res.map((r) => JSON.parse(r.body) as { accepted: number; batchId: string });
+    expect(bodies.every((b) => b.accepted === 2)).toBe(true);
+    const committed = ledger.batches.flatMap((b) => b.bids.map((x) => x.id)).sort();
+    expect(committed).toEqual(
+      Array.from({ length: n }, (_, i) => [`a${i}`, `b${i}`])
+        .flat()
+        .sort(),
+    );
+    // every acknowledged request's batch exists
+    const batchIds = new Set(ledger.batches.map((b) => b.batchId));
+    expect(bodies.every((b) => batchIds.has(b.batchId))).toBe(true);
+  });
+
+  it('never mixes tenants: each org submits its own batch with its own identity', async () => {
+    await start({ maxBids: 1000, maxWaitMs: 30 });
+    const res = await Promise.all([
+      post(TOKENS.u1, ['x1']),
+      post(TOKENS.u2, ['x1']),
+      post(TOKENS.u1, ['x2']),
+      post(TOKENS.u2, ['x2']),
+    ]);
+    expect(res.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
+    expect(ledger.submitCalls).toHaveLength(2);
+    for (const c of ledger.submitCalls) expect(c.bids.map((b) => b.id).sort()).toEqual(['x1', 'x2']);
+    expect(new Set(ledger.submitCalls.map((c) => c.msp))).toEqual(new Set(['Utility1MSP', 'Utility2MSP']));
+  });
+
+  it('bounds a batch by the max bid count', async () => {
+    await start({ maxBids: 5, maxWaitMs: 30 });
+    const res = await Promise.all(Array.from({ length: 6 }, (_, i) => post(TOKENS.u1, [`p${i}`, `q${i}`])));
+    expect(res.every((r) => r.statusCode === 201)).toBe(true);
+    expect(Math.max(...ledger.submitCalls.map((c) => c.bids.length))).toBeLessThanOrEqual(5);
+    expect(ledger.submitCalls.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a request whose ids collide with a pending request goes to the next batch (then 409)', async () => {
+    await start({ maxBids: 100, maxWaitMs: 30 });
+    const [a, b, c] = await Promise.all([
+      post(TOKENS.u1, ['dup', 'a']),
+      post(TOKENS.u1, ['dup']),
+      post(TOKENS.u1, ['c']),
+    ]);
+    expect(a.statusCode).toBe(201);
+    expect(c.statusCode).toBe(201);
+    expect(b.statusCode).toBe(409);
+    expect(JSON.parse(b.body)).toMatchObject({ code: 'CONFLICT', ids: ['dup'] });
+    // the colliding request was never in the same transaction as the first
+    expect(ledger.submitCalls.some((s) => s.bids.filter((x) => x.id === 'dup').length > 1)).toBe(false);
+    expect(ledger.submitCalls.length).toBe(2);
+  });
+
+  it('on CONFLICT retries the batch without the conflicting requests and fails only those', async () => {
+    await start({ maxBids: 100, maxWaitMs: 30 });
+    expect((await post(TOKENS.u1, ['used'])).statusCode).toBe(201);
+    const res = await Promise.all([
+      post(TOKENS.u1, ['n1']),
+      post(TOKENS.u1, ['used', 'n2']),
+      post(TOKENS.u1, ['n3']),
+    ]);
+    expect(res.map((r) => r.statusCode)).toEqual([201, 409, 201]);
+    expect(JSON.parse(res[1]?.body ?? '{}')).toMatchObject({ ids: ['used'] });
+    const ids = ledger.batches.flatMap((b) => b.bids.map((x) => x.id)).sort();
+    expect(ids).toEqual(['n1', 'n3', 'used']); // n2 of the failed request is not committed
+  });
+
+  it('a failed batch fails only its own requests with the reason', async () => {
+    await start({ maxBids: 2, maxWaitMs: 30, maxRetries: 0 });
+    ledger.onSubmit = ({ bids }) => {
+      if (bids.some((b) => b.id.startsWith('bad')))
+        throw new MarketClientError('UNKNOWN', 'endorsement failed');
+    };
+    const res = await Promise.all([post(TOKENS.u1, ['bad1', 'bad2']), post(TOKENS.u1, ['g1', 'g2'])]);
+    expect(res[0]?.statusCode).toBe(502);
+    expect(JSON.parse(res[0]?.body ?? '{}')).toMatchObject({ detail: 'endorsement failed' });
+    expect(res[1]?.statusCode).toBe(201);
+  });
+
+  it('retries a batch that failed validation (MVCC) a bounded number of times', async () => {
+    await start({ maxBids: 100, maxWaitMs: 10, maxRetries: 2 });
+    let fails = 1;
+    ledger.onSubmit = () => {
+      if (fails-- > 0) throw new MarketClientError('COMMIT_FAILED', 'MVCC_READ_CONFLICT', {}, 'tx', true);
+    };
+    expect((await post(TOKENS.u1, ['m1'])).statusCode).toBe(201);
+    expect(ledger.submitCalls).toHaveLength(2);
+
+    ledger.submitCalls = [];
+    fails = 100;
+    const res = await post(TOKENS.u1, ['m2']);
+    expect(res.statusCode).toBe(503);
+    expect(ledger.submitCalls).toHaveLength(3); // 1 + maxRetries
+  });
+
+  it('acknowledges a batch that committed although the first attempt looked failed', async () => {
+    const l = new FakeLedger();
+    l.addRound('r1');
+    const client = l.client('Utility1MSP');
+    const real = client.submitBids.bind(client);
+    let first = true;
+    client.submitBids = async (roundId, bids, salt) => {
+      const c = await real(roundId, bids, salt);
+      if (first) {
+        first = false;
+        throw new MarketClientError('UNAVAILABLE', 'connection lost after submit', {}, undefined, true);
+      }
+      return c;
+    };
+    const batcher = new BidBatcher({
+      maxBids: 10,
+      maxWaitMs: 0,
+      maxInFlight: 1,
+      maxRetries: 2,
+      retryDelayMs: () => 1,
+    });
+    const receipt = await batcher.submit(client, 'r1', [bid('z1')]);
+    expect(receipt.accepted).toBe(1);
+    expect(l.batches).toHaveLength(1);
+    expect(receipt.batchId).toBe(l.batches[0]?.batchId);
+  });
+
+  it('drain on close answers every pending request', async () => {
+    await start({ maxBids: 1000, maxWaitMs: 5_000 });
+    const pending = Promise.all([post(TOKENS.u1, ['d1']), post(TOKENS.u2, ['d2'])]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ledger.submitCalls).toHaveLength(0); // still waiting for the batch to fill
+    const t0 = Date.now();
+    const [, res] = await Promise.all([app.close(), pending]);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(res.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(ledger.batches).toHaveLength(2);
+  });
+});
