@@ -52,7 +52,7 @@ export const RoundParamsSchema = Type.Object(
 );
 
 const Instant = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$',
   maxLength: 40,
   description: 'RFC 3339 UTC instant, e.g. 2026-01-01T12:00:00Z',
 });
