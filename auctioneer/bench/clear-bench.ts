@@ -27,9 +27,10 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-/** Runs fn `reps` times after a warm-up, with a GC before each run; returns the median ms. */
-function time<T>(reps: number, fn: () => T): { ms: number; last: T } {
+/** Runs fn `reps` times after `warm` warm-up runs, a GC before each run; returns the median ms. */
+function time<T>(warm: number, reps: number, fn: () => T): { ms: number; last: T } {
   let last = fn();
+  for (let w = 1; w < warm; w++) last = fn();
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
     collect();
@@ -48,7 +49,7 @@ function main(): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`clear-bench: node ${process.version}, ${os.cpus().length} cores (${cpu}), ${os.platform()}`);
   console.log('bids: simulateRound defaults (buy 14..22, sell 5..13, 0.1..5 kWh, alpha 4), seed', SEED);
-  console.log('times: median ms of the runs after a warm-up; ratio = clear(default) / sort\n');
+  console.log('times: median ms of the runs after warm-up runs; ratio = clear(default) / sort\n');
   const header = [
     'bids',
     'runs',
@@ -63,15 +64,17 @@ function main(): void {
   ];
   const rows: string[][] = [];
   for (const n of SIZES) {
-    const reps = n >= 1_000_000 ? 5 : 7;
+    // small sizes: more warm-up runs so that the JIT has optimized the code, and more runs
+    const warm = Math.max(1, Math.floor(200_000 / n));
+    const reps = n >= 1_000_000 ? 5 : n >= 100_000 ? 9 : 21;
     const round = simulateRound({ buyers: n / 2, sellers: n / 2, seed: SEED });
     const { params, bids } = validateRound(round);
     const byPrice = (a: Bid, b: Bid): number => a.price - b.price;
 
-    const sort = time(reps, () => bids.slice().sort(byPrice));
-    const def = time(reps, () => clear({ ...params, profile: 'default' }, bids));
-    const doan = time(reps, () => clear({ ...params, profile: 'doan2021' }, bids));
-    const wire = time(reps, () => clearRound(round));
+    const sort = time(warm, reps, () => bids.slice().sort(byPrice));
+    const def = time(warm, reps, () => clear({ ...params, profile: 'default' }, bids));
+    const doan = time(warm, reps, () => clear({ ...params, profile: 'doan2021' }, bids));
+    const wire = time(warm, reps, () => clearRound(round));
 
     // heap retained by one result (the bids themselves are already live)
     def.last = undefined as unknown as WireClearingResult;

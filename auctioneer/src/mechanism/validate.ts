@@ -23,6 +23,8 @@ export const MAX_ALPHA_UNITS = 1_000_000 * 10 ** DECIMALS.alpha;
 
 export const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 
+const MAX_SIDE_REASON = 'the total quantity of one side exceeds 9007199254740.991 kWh';
+
 export const DEFAULT_PARAMS: Required<WireRoundParams> = {
   profile: 'default',
   alpha: '4',
@@ -212,10 +214,26 @@ function validateBid(
 }
 
 /**
+ * The engine keeps Wh totals as exact integers in float64, so each side's total quantity must stay
+ * below 2^53 Wh (≈ 9·10^12 kWh: only reachable with millions of bids at the 10^6 kWh maximum).
+ */
+export function sideTotalsIssue(bids: readonly Bid[]): ValidationIssue | undefined {
+  let buy = 0;
+  let sell = 0;
+  for (const b of bids) {
+    if (b.side === 'buy') buy += b.quantity;
+    else sell += b.quantity;
+  }
+  if (Math.max(buy, sell) <= Number.MAX_SAFE_INTEGER) return undefined;
+  return { index: -1, id: 'round', field: 'bids', reason: MAX_SIDE_REASON };
+}
+
+/**
  * Validates a wire round (MECHANISM §2) and converts it to integer units. `overrides` (e.g.
  * command-line flags) replace the round's params field by field; undefined entries are ignored.
  * Unknown top-level keys of the round (metadata) are ignored; unknown keys of a bid or of the
- * params are errors. Throws RoundValidationError naming every problem.
+ * params are errors. Beyond MECHANISM §2, the total quantity of each side must stay below 2^53 Wh.
+ * Throws RoundValidationError naming every problem.
  */
 export function validateRound(
   round: unknown,
@@ -248,6 +266,10 @@ export function validateRound(
   for (let i = 0; i < rawBids.length; i++) {
     const bid = validateBid(rawBids[i], i, params?.alpha, firstIndexOfId, issues);
     if (bid !== undefined) bids[i] = bid;
+  }
+  if (issues.length === 0) {
+    const total = sideTotalsIssue(bids);
+    if (total) issues.push(total);
   }
   if (issues.length > 0 || params === undefined) throw new RoundValidationError(issues);
   return { params, bids };

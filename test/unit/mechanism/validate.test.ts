@@ -1,5 +1,6 @@
 /** MECHANISM §2: every rule, and that every offending field of every bid is reported at once. */
 import { validateRound } from '../../../auctioneer/src/mechanism';
+import { sideTotalsIssue } from '../../../auctioneer/src/mechanism/validate';
 import {
   RoundValidationError,
   type ValidationIssue,
@@ -186,5 +187,26 @@ describe('validateRound: round and params', () => {
   it('still reports bid problems when the params are invalid', () => {
     const issues = issuesOf({ params: { alpha: 'x' }, bids: [buy('a', '1', '0')] });
     expect(issues.map((i) => i.field)).toEqual(['alpha', 'quantity']);
+  });
+});
+
+describe('validateRound: totals stay exact', () => {
+  it('rejects a side whose total quantity exceeds 2^53 Wh (checked by sideTotalsIssue)', () => {
+    const bid = (id: string, side: 'buy' | 'sell', quantity: number) => ({
+      id,
+      side,
+      price: 1,
+      quantity,
+      alpha: 1,
+    });
+    expect(sideTotalsIssue([bid('a', 'sell', 2 ** 52), bid('b', 'sell', 2 ** 52 - 1)])).toBeUndefined();
+    expect(
+      sideTotalsIssue([bid('a', 'buy', 2 ** 52), bid('b', 'sell', 2 ** 52), bid('c', 'buy', 2 ** 52)]),
+    ).toEqual({
+      index: -1,
+      id: 'round',
+      field: 'bids',
+      reason: 'the total quantity of one side exceeds 9007199254740.991 kWh',
+    });
   });
 });
