@@ -14,6 +14,16 @@ async function drain(iterator: Iterators.StateQueryIterator): Promise<KeyValue[]
   return out;
 }
 
+/**
+ * fabric-shim 2.5 resolves getPrivateDataByRange/ByPartialCompositeKey to `{ iterator }` rather
+ * than the iterator itself (getStateBy* unwrap it): accept both.
+ */
+function unwrap(
+  r: Iterators.StateQueryIterator | { iterator: Iterators.StateQueryIterator },
+): Iterators.StateQueryIterator {
+  return 'iterator' in r && typeof r.iterator === 'object' ? r.iterator : (r as Iterators.StateQueryIterator);
+}
+
 const present = (v: Uint8Array): Uint8Array | undefined => (v.length > 0 ? v : undefined);
 
 /** The Ledger port on a real peer, backed by the transaction context's stub. */
@@ -31,7 +41,8 @@ export function fabricLedger(ctx: Context): Ledger {
     getStateByPartialKey: async (t, a) => drain(await stub.getStateByPartialCompositeKey(t, a)),
     getPrivate: async (c, k) => present(await stub.getPrivateData(c, k)),
     putPrivate: (c, k, v) => stub.putPrivateData(c, k, v),
-    getPrivateByPartialKey: async (c, t, a) => drain(await stub.getPrivateDataByPartialCompositeKey(c, t, a)),
+    getPrivateByPartialKey: async (c, t, a) =>
+      drain(unwrap(await stub.getPrivateDataByPartialCompositeKey(c, t, a))),
     transient: (name) => stub.getTransient().get(name),
     setEvent: (name, payload) => stub.setEvent(name, payload),
   };
