@@ -24,6 +24,8 @@ export interface AuctioneerCoreOptions {
   now?: () => number;
   /** called after each clearing this service committed (bench, tests) */
   onCleared?: (c: ClearedInfo) => void;
+  /** called when this service's close of a round was committed (bench, tests) */
+  onClosed?: (roundId: string) => void;
 }
 
 export interface ClearedInfo {
@@ -153,6 +155,7 @@ export class Auctioneer {
       await this.call('submit', 'closeRound', roundId, () => this.o.market.closeRound(roundId));
       this.o.metrics.roundsClosed.inc();
       this.log.info({ roundId }, 'round closed');
+      this.o.onClosed?.(roundId);
       return 'closed';
     } catch (e) {
       if (e instanceof MarketClientError && e.code === 'ROUND_NOT_OPEN') return 'already-closed';

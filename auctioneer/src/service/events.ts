@@ -4,6 +4,8 @@ import { checkpointers, type Network } from '@hyperledger/fabric-gateway';
 import type { Logger } from 'pino';
 import { sleep, backoffDelay, type RetryPolicy } from './retry';
 
+const GRPC_DEADLINE_EXCEEDED = 4;
+
 export interface EventListener {
   /** resolves once the first event stream is established */
   readonly connected: Promise<void>;
@@ -54,6 +56,11 @@ export function listenToChaincodeEvents(opts: {
       } catch (e) {
         connected = false;
         if (stopped) break;
+        if ((e as { code?: unknown }).code === GRPC_DEADLINE_EXCEEDED) {
+          // the stream's deadline: renew it from the checkpoint, nothing failed
+          opts.logger.info('event stream deadline reached; reconnecting');
+          continue;
+        }
         failures++;
         opts.onError(e);
         await sleep(backoffDelay(Math.min(failures, 10), opts.retry));

@@ -19,6 +19,7 @@ export interface AuctioneerDeps {
   connect?: (cfg: AuctioneerConfig) => Promise<GatewayConnection>;
   logger?: Logger;
   onCleared?: (c: ClearedInfo) => void;
+  onClosed?: (roundId: string) => void;
   /** replace the market client (tests); events are then not listened to unless a gateway is given */
   market?: MarketPort;
 }
@@ -84,6 +85,7 @@ export async function startAuctioneer(
     closeGraceMs: config.closeGraceMs,
     pauseBeforeCommitMs: config.pauseBeforeCommitMs,
     ...(deps.onCleared ? { onCleared: deps.onCleared } : {}),
+    ...(deps.onClosed ? { onClosed: deps.onClosed } : {}),
   });
 
   const http = await startHealthServer({
