@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * `npm run network:up|down|status` — the native Fabric network (see docs/network.md).
+ *
+ *   network up [--utilities N]   start everything that is not running (idempotent)
+ *   network down [--purge]       stop the processes it started; --purge also deletes network/run
+ *   network status               one line per node: pid, health, ports
+ *   network generate             only generate crypto, channel block, packages (for docker-compose)
+ *   network setup                join + deploy on nodes started elsewhere (docker-compose)
+ */
+import { Command } from 'commander';
+import { down, prepare, setup, status, up } from './network';
+
+const program = new Command('network').description('The native Hyperledger Fabric network of energy-auction');
+
+program
+  .command('up')
+  .description(
+    'generate what is missing, start what is not running, deploy the chaincode, wait until healthy',
+  )
+  .option('--utilities <n>', 'number of utility orgs when generating a new network (default 2)', (v) =>
+    Number(v),
+  )
+  .action(async (o: { utilities?: number }) => {
+    const envUtilities = process.env.ENERGY_UTILITIES ? Number(process.env.ENERGY_UTILITIES) : undefined;
+    await up({ utilities: o.utilities ?? envUtilities });
+  });
+
+program
+  .command('generate')
+  .description('only generate: crypto, channel block, chaincode packages, connection files, compose.env')
+  .option('--utilities <n>', 'number of utility orgs when generating a new network (default 2)', (v) =>
+    Number(v),
+  )
+  .action((o: { utilities?: number }) => {
+    const envUtilities = process.env.ENERGY_UTILITIES ? Number(process.env.ENERGY_UTILITIES) : undefined;
+    const { p } = prepare({ utilities: o.utilities ?? envUtilities });
+    console.log(`[network] ready in ${p.root}`);
+  });
+
+program
+  .command('setup')
+  .description('join the channel and deploy the chaincode on nodes started elsewhere (docker-compose)')
+  .action(async () => {
+    await setup();
+    console.log('[network] channel and chaincode ready');
+  });
+
+program
+  .command('down')
+  .description('stop the processes this network started (by recorded pid)')
+  .option('--purge', 'also delete ledgers, crypto, channel block and logs (network/run)')
+  .action(async (o: { purge?: boolean }) => {
+    await down({ purge: o.purge === true });
+  });
+
+program
+  .command('status')
+  .description('show each node: pid, health, ports')
+  .action(async () => {
+    const nodes = await status();
+    if (nodes.length === 0) {
+      console.log('[network] not generated yet (npm run network:up)');
+      return;
+    }
+    for (const n of nodes) {
+      const state = n.pid === undefined ? 'stopped' : n.healthy ? 'healthy' : 'UNHEALTHY';
+      console.log(
+        `${n.name.padEnd(22)} ${state.padEnd(9)} pid ${String(n.pid ?? '-').padEnd(8)} ports ${n.ports.join(',')}`,
+      );
+    }
+    const ok = nodes.filter((n) => n.healthy).length;
+    console.log(`[network] ${ok}/${nodes.length} nodes healthy`);
+    if (ok !== nodes.length) process.exitCode = 3;
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(`[network] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

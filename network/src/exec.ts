@@ -1,0 +1,81 @@
+/** Running the Fabric binaries: where they are, and calling them with clear errors. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { repoRoot } from './paths';
+
+export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin'] as const;
+export type FabricTool = (typeof FABRIC_TOOLS)[number];
+
+export class FabricBin {
+  constructor(readonly dir: string) {}
+
+  path(tool: FabricTool): string {
+    const file = path.join(this.dir, tool);
+    if (!fs.existsSync(file)) {
+      throw new Error(`Fabric binary ${tool} missing in ${this.dir}: run network/scripts/install-fabric.sh`);
+    }
+    return file;
+  }
+}
+
+/** Where the binaries are expected (FABRIC_BIN, else FABRIC_HOME/bin), without installing. */
+export function fabricBinDir(): string {
+  if (process.env.FABRIC_BIN) return process.env.FABRIC_BIN;
+  const home =
+    process.env.FABRIC_HOME ?? path.join(os.homedir(), '.cache', 'energy-auction', 'fabric-2.5.0-bd8e248');
+  return path.join(home, 'bin');
+}
+
+/**
+ * Installs the pinned Fabric binaries when missing (network/scripts/install-fabric.sh: skipped
+ * when present; honours FABRIC_BIN and FABRIC_HOME) and returns where they are.
+ */
+export function ensureFabric(log: (line: string) => void = console.log): FabricBin {
+  const script = path.join(repoRoot(), 'network', 'scripts', 'install-fabric.sh');
+  const result = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = (result.stdout ?? '').trim().split('\n');
+  for (const line of out.slice(0, -1)) log(line);
+  if (result.status !== 0) {
+    throw new Error(`installing the Fabric binaries failed (${script}, exit ${result.status}); see above`);
+  }
+  const dir = out[out.length - 1]!;
+  return new FabricBin(dir);
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Milliseconds; default 120 s. */
+  timeout?: number;
+}
+
+/** Runs a command to completion and returns its stdout; throws with its output when it fails. */
+export function run(cmd: string, args: string[], opts: RunOptions = {}): string {
+  try {
+    return execFileSync(cmd, args, {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      timeout: opts.timeout ?? 120_000,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (err) {
+    const e = err as { status?: number; signal?: string; stdout?: string; stderr?: string };
+    const output = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim();
+    const how = e.signal ? `killed by ${e.signal}` : `exit ${e.status}`;
+    throw new CommandError(`${path.basename(cmd)} ${args.join(' ')} failed (${how}):\n${output}`, output);
+  }
+}
+
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Where everything of the native network lives. One run directory (default network/run/,
+ * git-ignored; ENERGY_NETWORK_RUN_DIR overrides it) holds crypto, channel block, chaincode
+ * packages, ledgers, logs, pids and the clients' connection files.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
+
+/** The repository root: the nearest parent holding this project's package.json. */
+export function repoRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, 'network', 'config', 'core.yaml'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the repository root above ${__dirname}`);
+    dir = parent;
+  }
+}
+
+export function defaultRunDir(): string {
+  return process.env.ENERGY_NETWORK_RUN_DIR
+    ? path.resolve(process.env.ENERGY_NETWORK_RUN_DIR)
+    : path.join(repoRoot(), 'network', 'run');
+}
+
+/** Paths inside one run directory. */
+export class RunPaths {
+  constructor(readonly root: string = defaultRunDir()) {}
+
+  get repo(): string {
+    return repoRoot();
+  }
+  /** network/config: core.yaml and orderer.yaml (FABRIC_CFG_PATH of every node and CLI call). */
+  get fabricConfig(): string {
+    return path.join(this.repo, 'network', 'config');
+  }
+  get builder(): string {
+    return path.join(this.repo, 'network', 'builder');
+  }
+  get topologyFile(): string {
+    return path.join(this.root, 'topology.json');
+  }
+  /** Generated config: crypto-config.yaml, configtx.yaml, collections.json. */
+  get config(): string {
+    return path.join(this.root, 'config');
+  }
+  get collections(): string {
+    return path.join(this.config, 'collections.json');
+  }
+  get crypto(): string {
+    return path.join(this.root, 'crypto');
+  }
+  get channelBlock(): string {
+    return path.join(this.root, 'channel', 'energy.block');
+  }
+  get chaincode(): string {
+    return path.join(this.root, 'chaincode');
+  }
+  chaincodePackage(org: PeerOrg): string {
+    return path.join(this.chaincode, `market-${org.mspId}.tgz`);
+  }
+  get connection(): string {
+    return path.join(this.root, 'connection');
+  }
+  connectionFile(mspId: string): string {
+    return path.join(this.connection, `${mspId}.json`);
+  }
+  nodeData(name: string): string {
+    return path.join(this.root, 'data', name);
+  }
+  log(name: string): string {
+    return path.join(this.root, 'logs', `${name}.log`);
+  }
+  pid(name: string): string {
+    return path.join(this.root, 'pids', `${name}.pid`);
+  }
+
+  // --- cryptogen output -------------------------------------------------------------------
+
+  ordererOrgDir(t: Topology): string {
+    return path.join(this.crypto, 'ordererOrganizations', t.ordererOrg.domain);
+  }
+  ordererDir(t: Topology, o: OrdererNode): string {
+    return path.join(this.ordererOrgDir(t), 'orderers', o.host);
+  }
+  /** The orderer org's TLS CA certificate: trust root for every orderer endpoint. */
+  ordererTlsCa(t: Topology): string {
+    return path.join(this.ordererOrgDir(t), 'tlsca', `tlsca.${t.ordererOrg.domain}-cert.pem`);
+  }
+  ordererAdminDir(t: Topology): string {
+    return path.join(this.ordererOrgDir(t), 'users', `Admin@${t.ordererOrg.domain}`);
+  }
+  orgDir(org: PeerOrg): string {
+    return path.join(this.crypto, 'peerOrganizations', org.domain);
+  }
+  peerDir(org: PeerOrg): string {
+    return path.join(this.orgDir(org), 'peers', org.peer.host);
+  }
+  chaincodeServerDir(org: PeerOrg): string {
+    return path.join(this.orgDir(org), 'peers', org.chaincodeServer.host);
+  }
+  orgTlsCa(org: PeerOrg): string {
+    return path.join(this.orgDir(org), 'tlsca', `tlsca.${org.domain}-cert.pem`);
+  }
+  userDir(org: PeerOrg, user: 'Admin' | 'User1'): string {
+    return path.join(this.orgDir(org), 'users', `${user}@${org.domain}`);
+  }
+  /** Certificate and private key of a user's signing identity (cryptogen layout). */
+  userIdentity(org: PeerOrg, user: 'Admin' | 'User1'): { certPath: string; keyPath: string } {
+    const msp = path.join(this.userDir(org, user), 'msp');
+    return {
+      certPath: path.join(msp, 'signcerts', `${user}@${org.domain}-cert.pem`),
+      keyPath: path.join(msp, 'keystore', 'priv_sk'),
+    };
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * docker-compose.yaml: valid for docker-compose (`config -q`, no engine needed) and the same
+ * topology as the native network (network/config/topology.ts): orgs, MSP ids, ports, channel.
+ * scripts/test.sh installs docker-compose (Debian package) when it is missing.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { load } from 'js-yaml';
+import { CHAINCODE_NAME, CHANNEL, DEFAULT_UTILITIES, topology } from '../../network/config/topology';
+
+const root = path.join(__dirname, '..', '..');
+const file = path.join(root, 'docker-compose.yaml');
+
+interface Service {
+  image: string;
+  network_mode?: string;
+  environment?: Record<string, string>;
+  command?: string | string[];
+  volumes?: string[];
+}
+interface Compose {
+  'x-energy-network': { channel: string; chaincode: string; utilities: number };
+  services: Record<string, Service>;
+}
+
+function hasDockerCompose(): boolean {
+  try {
+    execFileSync('docker-compose', ['version', '--short'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('docker-compose.yaml', () => {
+  const t = topology(DEFAULT_UTILITIES);
+  const compose = load(fs.readFileSync(file, 'utf8')) as Compose;
+  const packageIds = {
+    MARKET_PACKAGE_ID_OPERATOR: 'market_1.0:' + '0'.repeat(64),
+    MARKET_PACKAGE_ID_UTILITY1: 'market_1.0:' + '1'.repeat(64),
+    MARKET_PACKAGE_ID_UTILITY2: 'market_1.0:' + '2'.repeat(64),
+  };
+
+  test('docker-compose config -q accepts it', () => {
+    if (!hasDockerCompose()) {
+      throw new Error('docker-compose is not installed: run network/scripts/ensure-docker-compose.sh');
+    }
+    execFileSync('docker-compose', ['-f', file, 'config', '-q'], {
+      cwd: root,
+      env: { ...process.env, ...packageIds },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  });
+
+  test('and refuses to run without the chaincode package ids', () => {
+    if (!hasDockerCompose()) throw new Error('docker-compose is not installed');
+    const env = { ...process.env };
+    for (const k of Object.keys(packageIds)) delete env[k];
+    expect(() =>
+      execFileSync('docker-compose', ['-f', file, 'config', '-q'], { cwd: root, env, stdio: 'pipe' }),
+    ).toThrow(/network:generate/);
+  });
+
+  test('channel, chaincode and number of utilities match the native network', () => {
+    expect(compose['x-energy-network']).toEqual({
+      channel: CHANNEL,
+      chaincode: CHAINCODE_NAME,
+      utilities: t.utilities,
+    });
+  });
+
+  test('3 orderers of OrdererMSP on the native ports, official image 2.5.0', () => {
+    for (const o of t.orderers) {
+      const s = compose.services[o.host]!;
+      expect(s).toBeDefined();
+      expect(s.image).toBe('hyperledger/fabric-orderer:2.5.0');
+      expect(s.network_mode).toBe('host');
+      const env = s.environment!;
+      expect(env.ORDERER_GENERAL_LISTENADDRESS).toBe('127.0.0.1');
+      expect(env.ORDERER_GENERAL_LOCALMSPID).toBe(t.ordererOrg.mspId);
+      expect(env.ORDERER_GENERAL_LISTENPORT).toBe(String(o.port));
+      expect(env.ORDERER_GENERAL_CLUSTER_LISTENPORT).toBe(String(o.clusterPort));
+      expect(env.ORDERER_ADMIN_LISTENADDRESS).toBe(`127.0.0.1:${o.adminPort}`);
+      expect(env.ORDERER_OPERATIONS_LISTENADDRESS).toBe(`127.0.0.1:${o.operationsPort}`);
+      expect(env.ORDERER_GENERAL_LOCALMSPDIR).toContain(`/orderers/${o.host}/msp`);
+    }
+  });
+
+  test('one peer per org with its MSP, ports and gossip endpoint, official image 2.5.0', () => {
+    for (const org of t.orgs) {
+      const s = compose.services[org.peer.host]!;
+      expect(s).toBeDefined();
+      expect(s.image).toBe('hyperledger/fabric-peer:2.5.0');
+      const env = s.environment!;
+      const endpoint = `127.0.0.1:${org.peer.port}`;
+      expect(env.CORE_PEER_LOCALMSPID).toBe(org.mspId);
+      expect(env.CORE_PEER_LISTENADDRESS).toBe(endpoint);
+      expect(env.CORE_PEER_ADDRESS).toBe(endpoint);
+      expect(env.CORE_PEER_GOSSIP_EXTERNALENDPOINT).toBe(endpoint);
+      expect(env.CORE_PEER_CHAINCODELISTENADDRESS).toBe(`127.0.0.1:${org.peer.chaincodePort}`);
+      expect(env.CORE_OPERATIONS_LISTENADDRESS).toBe(`127.0.0.1:${org.peer.operationsPort}`);
+      expect(env.CORE_PEER_MSPCONFIGPATH).toContain(`/peers/${org.peer.host}/msp`);
+      // The same configuration files and external builder as the native network.
+      expect(s.volumes).toEqual(
+        expect.arrayContaining([
+          './network/config:/etc/hyperledger/fabric:ro',
+          './network/builder:/opt/energy-auction/builder:ro',
+        ]),
+      );
+    }
+  });
+
+  test('one chaincode server per org running the same command with its MSP id', () => {
+    for (const org of t.orgs) {
+      const s = compose.services[org.chaincodeServer.host]!;
+      expect(s).toBeDefined();
+      expect(s.image).toBe('node:20');
+      expect(s.environment!.CORE_PEER_LOCALMSPID).toBe(org.mspId);
+      const cmd = s.command as string[];
+      expect(cmd.slice(0, 3)).toEqual(['node', 'node_modules/fabric-shim/cli.js', 'server']);
+      expect(cmd[cmd.indexOf('--chaincode-address') + 1]).toBe(`127.0.0.1:${org.chaincodeServer.port}`);
+      expect(cmd[cmd.indexOf('--module-path') + 1]).toBe('chaincode');
+    }
+  });
+
+  test('nothing else but the gateway and auctioneer placeholders', () => {
+    const expected = [
+      ...t.orderers.map((o) => o.host),
+      ...t.orgs.map((o) => o.peer.host),
+      ...t.orgs.map((o) => o.chaincodeServer.host),
+      'gateway',
+      'auctioneer',
+    ].sort();
+    expect(Object.keys(compose.services).sort()).toEqual(expected);
+  });
+});
