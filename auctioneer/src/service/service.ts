@@ -154,7 +154,7 @@ export async function startAuctioneer(
     stop() {
       stopping ??= (async () => {
         for (const i of intervals) clearInterval(i);
-        await ready.catch(() => {});
+        // not waiting for `ready`: it never resolves while the event stream cannot connect
         await core.stop();
         await listener?.stop();
         await http.app.close();
