@@ -1,7 +1,23 @@
+import { connectGateway } from '../../../network/src/client';
 import type { AuctioneerConfig } from './config';
 import type { GatewayConnection } from './service';
 
-/** Connects to the native network with the connection material of cfg.mspId. */
+const EVENT_STREAM_MS = 60 * 60_000;
+
+/**
+ * Connects to the native network as cfg.mspId's user (network/run/connection/<MSPID>.json, or
+ * ENERGY_NETWORK_RUN_DIR), with the service's deadlines on every gateway call.
+ */
 export async function connectNetworkGateway(cfg: AuctioneerConfig): Promise<GatewayConnection> {
-  throw new Error(`no gateway connection available for ${cfg.mspId} yet`);
+  const gateway = await connectGateway(cfg.mspId, {
+    deadlines: {
+      evaluate: cfg.deadlines.evaluateMs,
+      endorse: cfg.deadlines.submitMs,
+      submit: cfg.deadlines.submitMs,
+      commitStatus: cfg.deadlines.submitMs,
+      // the event stream is long-lived: it is renewed (from the checkpoint) when this expires
+      chaincodeEvents: EVENT_STREAM_MS,
+    },
+  });
+  return { gateway, close: () => gateway.close() };
 }

@@ -1,0 +1,269 @@
+/**
+ * The auctioneer service on the real Fabric network (network/src): brings the network up (or
+ * reuses it), then
+ *  1. runs the service in-process (manual mode): a round opened a few seconds ahead, one sealed
+ *     batch per utility; the service closes it at its close time (timer armed by RoundOpened) and
+ *     clears it; the stored result is the mechanism's result on the same bids;
+ *  2. runs the service as a child process, SIGKILLs it after it logged 'clearing' (paused before
+ *     the commit by AUCTIONEER_PAUSE_BEFORE_COMMIT_MS), restarts it: the round settles exactly
+ *     once (one RoundCleared), and a repeated commit is a no-op.
+ * Run serially (`npx jest --selectProjects integration --runInBand`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ChaincodeEvent, CloseableAsyncIterable, Gateway } from '@hyperledger/fabric-gateway';
+import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
+import type { WireBid, WireRoundParams } from '../../auctioneer/src/mechanism/types';
+import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/service/service';
+import { sha256Hex } from '../../chaincode/src/codec';
+import { MarketClient, MarketClientError } from '../../gateway/src/market/market-client';
+import { connectGateway } from '../../network/src/client';
+import { up } from '../../network/src/network';
+
+const MINUTE = 60_000;
+const ROOT = path.resolve(__dirname, '..', '..');
+const MAIN_JS = path.join(ROOT, 'dist', 'auctioneer', 'src', 'service', 'main.js');
+const log = (line: string) => process.stdout.write(line + '\n');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const U1_BIDS: WireBid[] = [
+  { id: 'b1', side: 'buy', price: '20', quantity: '3' },
+  { id: 'b2', side: 'buy', price: '18', quantity: '2' },
+  { id: 's1', side: 'sell', price: '8', quantity: '2' },
+  { id: 's3', side: 'sell', price: '13', quantity: '2' },
+];
+const U2_BIDS: WireBid[] = [
+  { id: 'b3', side: 'buy', price: '15', quantity: '4' },
+  { id: 'b4', side: 'buy', price: '12', quantity: '1' },
+  { id: 's2', side: 'sell', price: '10', quantity: '3' },
+  { id: 's4', side: 'sell', price: '16', quantity: '5' },
+];
+
+/** The mechanism's result computed here, independently of the service (vector A, both utilities). */
+function expectedResultJson(params: Required<WireRoundParams>): string {
+  return canonicalJson(
+    clearRound({
+      params,
+      bids: [
+        ...U1_BIDS.map((b) => ({ ...b, id: `Utility1MSP:${b.id}` })),
+        ...U2_BIDS.map((b) => ({ ...b, id: `Utility2MSP:${b.id}` })),
+      ],
+    }),
+  );
+}
+
+async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(500);
+  }
+}
+
+describe('auctioneer service on the Fabric network', () => {
+  let gateways: Gateway[] = [];
+  let operator: MarketClient;
+  let u1: MarketClient;
+  let u2: MarketClient;
+  let tmp: string;
+
+  beforeAll(async () => {
+    await up({ log });
+    const [op, g1, g2] = await Promise.all(
+      ['OperatorMSP', 'Utility1MSP', 'Utility2MSP'].map((m) => connectGateway(m)),
+    );
+    gateways = [op!, g1!, g2!];
+    const client = (g: Gateway, msp: string) =>
+      new MarketClient(g.getNetwork('energy').getContract('market'), msp);
+    operator = client(op!, 'OperatorMSP');
+    u1 = client(g1!, 'Utility1MSP');
+    u2 = client(g2!, 'Utility2MSP');
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auctioneer-it-'));
+  }, 15 * MINUTE);
+
+  afterAll(() => {
+    for (const g of gateways) g.close();
+  });
+
+  /** Opens a round closing `closeInMs` from now and submits one batch per utility. */
+  async function roundWithBids(closeInMs: number): Promise<string> {
+    const id = `it-auct-${Date.now()}-${randomBytes(2).toString('hex')}`;
+    // right after `up` the Raft orderers may still be electing a leader: retry UNAVAILABLE
+    await waitFor('the orderers to accept transactions', MINUTE, async () => {
+      try {
+        return await operator.openRound({
+          id,
+          slot: instant(Date.now() + 30 * MINUTE),
+          closesAt: instant(Date.now() + closeInMs),
+        });
+      } catch (e) {
+        if (e instanceof MarketClientError && e.code === 'UNAVAILABLE') return undefined;
+        throw e;
+      }
+    });
+    await Promise.all([u1.submitBids(id, U1_BIDS), u2.submitBids(id, U2_BIDS)]);
+    return id;
+  }
+
+  test(
+    'closes the round at its close time and commits the mechanism result of its bids',
+    async () => {
+      let service: AuctioneerHandle | undefined;
+      try {
+        service = await startAuctioneer({
+          mode: 'manual',
+          http: { port: 0 },
+          checkpointFile: path.join(tmp, 'inprocess-checkpoint.json'),
+          reconcileIntervalMs: 60_000, // the close must come from the timer armed by RoundOpened
+          logLevel: 'warn',
+        });
+        await service.ready;
+        const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`);
+        expect(ready.status).toBe(200);
+
+        const id = await roundWithBids(15_000);
+        const round = await operator.getRound(id);
+        expect(round.status).toBe('OPEN');
+
+        const cleared = await waitFor('CLEARED', 2 * MINUTE, async () => {
+          const r = await operator.getRound(id);
+          return r.status === 'CLEARED' ? r : undefined;
+        });
+        expect(cleared.closedTx).toBeDefined();
+        const stored = await operator.getResult(id);
+        const expected = expectedResultJson(round.params);
+        expect(stored.resultDigest).toBe(sha256Hex(expected));
+        expect(stored.price).toBe('14.1');
+        expect(stored.bidCount).toBe(8);
+        expect(stored.batchCount).toBe(2);
+
+        const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+        expect(metrics).toMatch(/^auctioneer_rounds_closed_total [1-9]/m);
+        expect(metrics).toMatch(/^auctioneer_rounds_cleared_total\{status="cleared"\} [1-9]/m);
+      } finally {
+        await service?.stop();
+      }
+    },
+    5 * MINUTE,
+  );
+
+  test(
+    'killed between clearing and commit, the restarted service settles the round exactly once',
+    async () => {
+      expect(fs.existsSync(MAIN_JS)).toBe(true); // `npm run build` first
+      const checkpoint = path.join(tmp, 'child-checkpoint.json');
+      const env = {
+        ...process.env,
+        AUCTIONEER_MODE: 'manual',
+        AUCTIONEER_PORT: '0',
+        AUCTIONEER_CHECKPOINT_FILE: checkpoint,
+        AUCTIONEER_RECONCILE_MS: '60000',
+        AUCTIONEER_LOG_LEVEL: 'info',
+      };
+      const lines: string[] = [];
+      const startChild = (extra: Record<string, string>): ChildProcess => {
+        const child = spawn(process.execPath, [MAIN_JS], {
+          env: { ...env, ...extra },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let buf = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const parts = buf.split('\n');
+          buf = parts.pop() ?? '';
+          lines.push(...parts);
+        });
+        child.stderr!.on('data', (d: Buffer) => log(`auctioneer stderr: ${d.toString().trim()}`));
+        return child;
+      };
+      const logged = (roundId: string, msg: string) =>
+        lines.some((l) => {
+          try {
+            const o = JSON.parse(l) as { roundId?: string; msg?: string };
+            return o.roundId === roundId && o.msg === msg;
+          } catch {
+            return false;
+          }
+        });
+      const exited = (c: ChildProcess) =>
+        new Promise<void>((r) =>
+          c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r()),
+        );
+
+      // every chaincode event from the next block on, to count RoundCleared
+      const events: CloseableAsyncIterable<ChaincodeEvent> = await gateways[0]!
+        .getNetwork('energy')
+        .getChaincodeEvents('market');
+      const seen: { name: string; roundId: string }[] = [];
+      const collecting = (async () => {
+        try {
+          for await (const ev of events) {
+            const body = JSON.parse(new TextDecoder().decode(ev.payload)) as { roundId: string };
+            seen.push({ name: ev.eventName, roundId: body.roundId });
+          }
+        } catch {
+          // closed
+        }
+      })();
+
+      const child = startChild({ AUCTIONEER_PAUSE_BEFORE_COMMIT_MS: String(10 * MINUTE) });
+      let restarted: ChildProcess | undefined;
+      try {
+        await waitFor('the first service to be ready', MINUTE, async () =>
+          lines.some((l) => l.includes('"auctioneer ready"')) ? true : undefined,
+        );
+        const id = await roundWithBids(12_000);
+        await waitFor("'clearing' in the log", 2 * MINUTE, async () =>
+          logged(id, 'clearing') ? true : undefined,
+        );
+        child.kill('SIGKILL');
+        await exited(child);
+        expect(child.signalCode).toBe('SIGKILL');
+        expect((await operator.getRound(id)).status).toBe('CLOSED');
+        expect(logged(id, 'round cleared')).toBe(false);
+        expect(fs.existsSync(checkpoint)).toBe(true);
+
+        restarted = startChild({});
+        await waitFor('CLEARED after the restart', 2 * MINUTE, async () =>
+          (await operator.getRound(id)).status === 'CLEARED' ? true : undefined,
+        );
+        await waitFor("'round cleared' from the restarted service", MINUTE, async () =>
+          logged(id, 'round cleared') ? true : undefined,
+        );
+        const stored = await operator.getResult(id);
+        const expected = expectedResultJson((await operator.getRound(id)).params);
+        expect(stored.resultDigest).toBe(sha256Hex(expected));
+
+        // a second commit of the same result is a no-op; a different one is refused
+        const again = await operator.commitClearing(id, expected);
+        expect(again).toEqual(stored);
+        const different = expected.replace('"price":"14.1"', '"price":"14.2"');
+        expect(different).not.toBe(expected);
+        const err = await operator.commitClearing(id, different).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(MarketClientError);
+        expect((err as MarketClientError).code).toBe('CONFLICT');
+
+        await sleep(5_000); // let any stray commit land before counting
+        const mine = seen.filter((e) => e.roundId === id).map((e) => e.name);
+        expect(mine.filter((n) => n === 'RoundClosed')).toHaveLength(1);
+        expect(mine.filter((n) => n === 'RoundCleared')).toHaveLength(1);
+      } finally {
+        events.close();
+        await collecting;
+        for (const c of [child, restarted]) {
+          if (c && c.exitCode === null && c.signalCode === null) {
+            c.kill('SIGTERM');
+            await exited(c);
+          }
+        }
+      }
+    },
+    8 * MINUTE,
+  );
+});
