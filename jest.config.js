@@ -28,5 +28,13 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
+    {
+      // Through the REST API only, on the same network: run serially after the integration project
+      // (`npx jest --selectProjects e2e --runInBand`).
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      ...esmDeps,
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+    },
   ],
 };

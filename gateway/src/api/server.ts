@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+/**
+ * The REST API server: `node dist/gateway/src/api/server.js`. One Fabric Gateway connection per org
+ * named in the tenant table (each tenant acts only with its own org's identity), then listens on
+ * 127.0.0.1. SIGTERM/SIGINT: stop accepting, drain pending bid batches, close the gateways.
+ */
+import type { Gateway } from '@hyperledger/fabric-gateway';
+import { connectGateway, readConnectionProfile } from '../../../network/src/client';
+import { MarketClient } from '../market/market-client';
+import { buildApp, type ApiApp } from './app';
+import { loadConfig, type ApiConfig } from './config';
+import type { MarketPort } from './market-port';
+
+export interface ApiHandle extends ApiApp {
+  url: string;
+  config: ApiConfig;
+  /** graceful: drains pending batches, then closes the gateways */
+  close(): Promise<void>;
+}
+
+export interface StartApiOptions {
+  config?: ApiConfig;
+  /** test hook: the market client of an org (default: a Gateway from network/run/connection) */
+  connect?: (mspId: string) => Promise<{ client: MarketPort; close(): void }>;
+  extraReadiness?: () => Promise<Record<string, unknown>>;
+}
+
+async function connectOrg(mspId: string): Promise<{ client: MarketPort; close(): void }> {
+  const profile = readConnectionProfile(mspId);
+  const gateway: Gateway = await connectGateway(mspId);
+  const contract = gateway.getNetwork(profile.channel).getContract(profile.chaincode);
+  return { client: new MarketClient(contract, mspId), close: () => gateway.close() };
+}
+
+export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
+  const config = opts.config ?? loadConfig();
+  const orgs = [...new Set(Object.values(config.tenants).map((t) => t.mspId))].sort();
+  const connections = new Map<string, { client: MarketPort; close(): void }>();
+  try {
+    for (const msp of orgs) connections.set(msp, await (opts.connect ?? connectOrg)(msp));
+  } catch (e) {
+    for (const c of connections.values()) c.close();
+    throw e;
+  }
+  const clients = new Map([...connections].map(([m, c]) => [m, c.client]));
+  const built = await buildApp({
+    config,
+    clients,
+    logger: { level: config.logLevel, base: { svc: 'api' } },
+    defaultMetrics: true,
+    ...(opts.extraReadiness ? { extraReadiness: opts.extraReadiness } : {}),
+  });
+  try {
+    await built.app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await built.app.close();
+    for (const c of connections.values()) c.close();
+    throw e;
+  }
+  const addr = built.app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  let closing: Promise<void> | undefined;
+  return {
+    ...built,
+    config,
+    url: `http://${config.host}:${port}`,
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await built.app.close();
+        } finally {
+          for (const c of connections.values()) c.close();
+        }
+      })()),
+  };
+}
+
+/** Installs SIGTERM/SIGINT handlers that close `handle` and exit. */
+export function closeOnSignals(
+  close: () => Promise<void>,
+  log: (m: string) => void = (m) => process.stderr.write(m),
+): void {
+  const stop = (signal: string): void => {
+    log(`api: ${signal}, draining pending bids and closing gateways\n`);
+    close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log(`api: shutdown failed: ${String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  startApi().then(
+    (h) => {
+      process.stdout.write(`api: listening on ${h.url} (docs ${h.url}/docs)\n`);
+      closeOnSignals(h.close);
+    },
+    (e: unknown) => {
+      process.stderr.write(`api: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
