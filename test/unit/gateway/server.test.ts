@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildApp } from '../../../gateway/src/api/app';
+import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../../gateway/src/api/config';
+import { startApi } from '../../../gateway/src/api/server';
+import { auth, bid, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
+
+describe('API config', () => {
+  it('defaults to 127.0.0.1:3000 with the three demo tenants', () => {
+    const c = loadConfig({});
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.port).toBe(3000);
+    expect(
+      Object.values(c.tenants)
+        .map((t) => t.mspId)
+        .sort(),
+    ).toEqual(['OperatorMSP', 'Utility1MSP', 'Utility2MSP']);
+  });
+
+  it('file < env precedence, with checks naming the setting', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apicfg-'));
+    const file = path.join(dir, 'api.json');
+    fs.writeFileSync(file, JSON.stringify({ port: 4000, batch: { maxBids: 100, maxWaitMs: 7 } }));
+    const c = loadConfig({ API_CONFIG: file, API_BATCH_MAX_WAIT_MS: '9' });
+    expect(c.port).toBe(4000);
+    expect(c.batch).toMatchObject({
+      maxBids: 100,
+      maxWaitMs: 9,
+      maxInFlight: DEFAULT_CONFIG.batch.maxInFlight,
+    });
+    expect(() => loadConfig({ API_BATCH_MAX_BIDS: '10001' })).toThrow(/batch.maxBids/);
+    expect(() => loadConfig({ API_HOST: '0.0.0.0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ API_TENANTS: '{"short":{"mspId":"X","role":"utility"}}' })).toThrow(
+      /8 characters/,
+    );
+    expect(() => loadConfig({ API_TENANTS: '{"longenough":{"mspId":"X","role":"admin"}}' })).toThrow(/role/);
+    const t = loadConfig({ API_TENANTS: '{"tok-12345":{"mspId":"Utility9MSP","role":"utility"}}' });
+    expect(t.tenants).toEqual({
+      'tok-12345': { mspId: 'Utility9MSP', role: 'utility', name: 'Utility9MSP' },
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('API limits', () => {
+  it('rate-limits per token with a 429 problem document', async () => {
+    const ledger = new FakeLedger();
+    const { app } = await buildApp({
+      config: { ...testConfig(), rateLimit: { max: 3, timeWindowMs: 60_000 } },
+      clients: fakeClients(ledger),
+    });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      codes.push(
+        (await app.inject({ method: 'GET', url: '/v1/rounds', headers: auth(TOKENS.u1) })).statusCode,
+      );
+    }
+    expect(codes).toEqual([200, 200, 200, 429]);
+    const other = await app.inject({ method: 'GET', url: '/v1/rounds', headers: auth(TOKENS.u2) });
+    expect(other.statusCode).toBe(200);
+    const limited = await app.inject({ method: 'GET', url: '/v1/rounds', headers: auth(TOKENS.u1) });
+    expect(limited.headers['content-type']).toMatch(/problem\+json/);
+    expect(JSON.parse(limited.body)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    await app.close();
+  });
+
+  it('answers 504 when Fabric does not answer within the request timeout', async () => {
+    const ledger = new FakeLedger();
+    ledger.addRound('r1');
+    ledger.submitDelayMs = 1_000;
+    const { app } = await buildApp({
+      config: { ...testConfig({ maxWaitMs: 0 }), requestTimeoutMs: 200 },
+      clients: fakeClients(ledger),
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/rounds/r1/bids',
+      headers: auth(TOKENS.u1),
+      payload: { bids: [bid('slow')] },
+    });
+    expect(res.statusCode).toBe(504);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'TIMEOUT' });
+    await app.close();
+  });
+});
+
+describe('startApi', () => {
+  it('connects one client per org, serves on 127.0.0.1, and on close drains then closes every connection', async () => {
+    const ledger = new FakeLedger();
+    ledger.addRound('r1');
+    const closed: string[] = [];
+    const connected: string[] = [];
+    const api = await startApi({
+      config: { ...testConfig({ maxWaitMs: 2_000 }), port: 0 },
+      connect: async (msp) => {
+        connected.push(msp);
+        return { client: ledger.client(msp), close: () => closed.push(msp) };
+      },
+    });
+    expect(connected.sort()).toEqual(['OperatorMSP', 'Utility1MSP', 'Utility2MSP']);
+    expect(api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const pending = fetch(`${api.url}/v1/rounds/r1/bids`, {
+      method: 'POST',
+      headers: { ...auth(TOKENS.u1), 'content-type': 'application/json' },
+      body: JSON.stringify({ bids: [bid('late')] }),
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ledger.submitCalls).toHaveLength(0); // waiting for its batch (max wait 2 s)
+    const t0 = Date.now();
+    await Promise.all([api.close(), pending.then((r) => expect(r.status).toBe(201))]);
+    expect(Date.now() - t0).toBeLessThan(1_500); // drained at once, not after the wait
+    expect(ledger.batches).toHaveLength(1);
+    expect(closed.sort()).toEqual(['OperatorMSP', 'Utility1MSP', 'Utility2MSP']);
+  });
+
+  it('closes the connections already made when one org cannot connect', async () => {
+    const closed: string[] = [];
+    const ledger = new FakeLedger();
+    await expect(
+      startApi({
+        config: { ...testConfig(), port: 0 },
+        connect: async (msp) => {
+          if (msp === 'Utility2MSP') throw new Error('no connection profile');
+          return { client: ledger.client(msp), close: () => closed.push(msp) };
+        },
+      }),
+    ).rejects.toThrow(/no connection profile/);
+    expect(closed.sort()).toEqual(['OperatorMSP', 'Utility1MSP']);
+  });
+});
