@@ -18,6 +18,7 @@ import {
   bidsBody,
   ListQuery,
   OpenRoundBody,
+  ProblemSchema,
   RoundParam,
   UtilityQuery,
   type BidsBody,
@@ -173,6 +174,13 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
         'Too many requests',
         `at most ${ctx.max} requests per ${ctx.after}`,
       ),
+  });
+
+  // Document the problem+json answers of every /v1 route in the OpenAPI description.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/') || !route.schema) return;
+    const response = (route.schema.response ?? {}) as Record<string, unknown>;
+    route.schema.response = { ...response, '4xx': ProblemSchema, '5xx': ProblemSchema };
   });
 
   app.addHook('onRequest', async (req) => {

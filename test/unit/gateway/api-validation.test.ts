@@ -278,6 +278,9 @@ describe('REST API: input validation, auth and tenancy', () => {
     };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/rounds/{roundId}/bids']));
+    const post = (doc.paths['/v1/rounds/{roundId}/bids'] as { post: { responses: Record<string, unknown> } })
+      .post;
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['201', '4XX', '5XX']));
   });
 
   it('readyz is 503 when Fabric is unreachable', async () => {

@@ -141,6 +141,7 @@ export function testConfig(batch: Partial<ApiConfig['batch']> = {}): ApiConfig {
     batch: { ...DEFAULT_CONFIG.batch, maxWaitMs: 20, ...batch },
     rateLimit: { max: 100_000, timeWindowMs: 60_000 },
     requestTimeoutMs: 5_000,
+    logLevel: 'silent',
   };
 }
 
