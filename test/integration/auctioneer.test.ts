@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import type { ChaincodeEvent, CloseableAsyncIterable, Gateway } from '@hyperledger/fabric-gateway';
 import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
 import type { WireBid, WireRoundParams } from '../../auctioneer/src/mechanism/types';
+import { roundIdForSlot, slotStartOf } from '../../auctioneer/src/service/schedule';
 import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/service/service';
 import { sha256Hex } from '../../chaincode/src/codec';
 import { MarketClient, MarketClientError } from '../../gateway/src/market/market-client';
@@ -148,6 +149,57 @@ describe('auctioneer service on the Fabric network', () => {
         expect(metrics).toMatch(/^auctioneer_rounds_cleared_total\{status="cleared"\} [1-9]/m);
       } finally {
         await service?.stop();
+      }
+    },
+    5 * MINUTE,
+  );
+
+  test(
+    'schedule mode: opens the next slot, a restarted instance re-opens idempotently, then closes and clears it',
+    async () => {
+      const cfg = {
+        mode: 'schedule' as const,
+        slotMinutes: 1,
+        gateClosureSeconds: 15,
+        openAheadSlots: 1,
+        minBiddingMs: 8_000,
+        scheduleTickMs: 2_000,
+        reconcileIntervalMs: 60_000,
+        http: { port: 0 },
+        logLevel: 'warn',
+      };
+      let a: AuctioneerHandle | undefined;
+      let b: AuctioneerHandle | undefined;
+      try {
+        a = await startAuctioneer({ ...cfg, checkpointFile: path.join(tmp, 'schedule-a.json') });
+        await a.ready;
+        const opened = await waitFor('a scheduled round', MINUTE, async () => {
+          const ids = (await operator.listRounds('OPEN')).map((r) => r.id);
+          const next = roundIdForSlot(slotStartOf(Date.now(), 1) + 60_000);
+          const later = roundIdForSlot(slotStartOf(Date.now(), 1) + 120_000);
+          return ids.find((id) => id === next || id === later);
+        });
+        const round = await operator.getRound(opened);
+        expect(round.id).toBe(roundIdForSlot(Date.parse(round.slot)));
+        expect(Date.parse(round.slot) - Date.parse(round.closesAt)).toBe(15_000);
+        await a.stop();
+        a = undefined;
+
+        // a second instance with the same schedule: the same round id, CONFLICT taken as "open"
+        b = await startAuctioneer({ ...cfg, checkpointFile: path.join(tmp, 'schedule-b.json') });
+        await b.ready;
+        const cleared = await waitFor('the scheduled round to clear', 2 * MINUTE, async () => {
+          const r = await operator.getRound(opened);
+          return r.status === 'CLEARED' ? r : undefined;
+        });
+        expect(cleared.bidCount).toBe(0);
+        const errors = await b.metrics.registry.getSingleMetric('auctioneer_errors_total')?.get();
+        expect(errors?.values.filter((v) => v.labels.op === 'openRound')).toEqual([]);
+        // b did not open it again: the round is still the one a opened
+        expect((await operator.getRound(opened)).openedTx).toBe(round.openedTx);
+      } finally {
+        await a?.stop();
+        await b?.stop();
       }
     },
     5 * MINUTE,
