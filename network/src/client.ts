@@ -108,9 +108,14 @@ export async function peerClient(
   profile: ConnectionProfile,
   connectTimeoutMs = 10_000,
 ): Promise<grpc.Client> {
+  // Dial 127.0.0.1 but verify the certificate for the peer's host name (also in its SANs): TLS
+  // server names must not be IP addresses (RFC 6066).
   const client = new grpc.Client(
     profile.peer.endpoint,
     grpc.credentials.createSsl(Buffer.from(profile.peer.tlsCACertPem)),
+    {
+      'grpc.ssl_target_name_override': profile.peer.hostAlias,
+    },
   );
   try {
     await new Promise<void>((resolve, reject) =>

@@ -15,12 +15,21 @@ import {
   type PeerOrg,
   type Topology,
 } from '../config/topology';
+import { GatewayError } from '@hyperledger/fabric-gateway';
 import { connectGateway, type ConnectionProfile } from './client';
 import { CommandError, ensureFabric, FabricBin, fabricBinDir, run } from './exec';
 import { chaincodePackages, generate } from './generate';
 import { chaincodeServerSpec, ordererSpec, peerCliEnv, peerSpec } from './nodes';
 import { RunPaths } from './paths';
-import { healthy, runningPid, startProcess, stopProcess, waitHealthy, type ProcessSpec } from './processes';
+import {
+  healthy,
+  metrics,
+  runningPid,
+  startProcess,
+  stopProcess,
+  waitHealthy,
+  type ProcessSpec,
+} from './processes';
 
 export interface NetworkOptions {
   runDir?: string;
@@ -83,6 +92,24 @@ function joinOrderers(t: Topology, p: RunPaths, bin: FabricBin, log: (l: string)
     ]);
     if (!/Status: 201/.test(out)) throw new Error(`osnadmin channel join on ${o.name} failed:\n${out}`);
     log(`  ${o.name} joined channel ${t.channel}`);
+  }
+}
+
+/**
+ * Waits until the channel's Raft cluster has a leader that every orderer knows (else the first
+ * transactions fail with SERVICE_UNAVAILABLE "no Raft leader"), from the orderers' metrics.
+ */
+async function waitRaftLeader(t: Topology, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const label = `{channel="${t.channel}"}`;
+  for (;;) {
+    const all = await Promise.all(t.orderers.map((o) => metrics(o.operationsPort)));
+    const leaders = all.filter((m) => m.get(`consensus_etcdraft_is_leader${label}`) === 1).length;
+    const informed = all.every((m) => (m.get(`consensus_etcdraft_leader_changes${label}`) ?? 0) >= 1);
+    if (leaders === 1 && informed) return;
+    if (Date.now() > deadline)
+      throw new Error(`no Raft leader for channel ${t.channel} after ${timeoutMs / 1000} s`);
+    await sleep(250);
   }
 }
 
@@ -247,6 +274,30 @@ function writeConnectionProfiles(t: Topology, p: RunPaths): void {
   }
 }
 
+/** A round id that never exists: GetRound on it is a cheap point read answered with NOT_FOUND. */
+const PROBE_ROUND = '__network_probe__';
+
+/**
+ * Runs `call`; true when it succeeded or failed with an answer from the chaincode itself
+ * ("chaincode response …") on a peer of each of `mspIds` — the chaincode is reachable there.
+ */
+async function chaincodeAnswers(call: () => Promise<unknown>, mspIds: string[]): Promise<void> {
+  try {
+    await call();
+  } catch (err) {
+    if (
+      err instanceof GatewayError &&
+      mspIds.every((m) => err.details.some((d) => d.mspId === m && /chaincode response/.test(d.message)))
+    ) {
+      return;
+    }
+    if (err instanceof GatewayError) {
+      throw new Error([err.message, ...err.details.map((d) => `${d.mspId}: ${d.message}`)].join('; '));
+    }
+    throw err;
+  }
+}
+
 /**
  * Waits until every org's peer answers an evaluate of the chaincode through the Gateway and, for
  * each utility, until its gateway can collect the operator peer's endorsement (gossip membership
@@ -261,15 +312,15 @@ async function waitChaincode(t: Topology, p: RunPaths, timeoutMs = 90_000): Prom
         const gateway = await connectGateway(org.mspId, { runDir: p.root, deadlines: { evaluate: 15_000 } });
         try {
           const contract = gateway.getNetwork(t.channel).getContract(CHAINCODE_NAME);
-          await contract.evaluateTransaction('ListRounds', 'OPEN');
+          await chaincodeAnswers(() => contract.evaluateTransaction('GetRound', PROBE_ROUND), [org.mspId]);
           if (org !== operator) {
-            // Endorse (never submitted) a read-only call on both peers: exercises discovery.
-            await contract
-              .newProposal('ListRounds', {
-                arguments: ['OPEN'],
-                endorsingOrganizations: [org.mspId, operator.mspId],
-              })
-              .endorse();
+            // Endorse (never submitted) the same call on both peers: exercises discovery.
+            const endorsers = [org.mspId, operator.mspId];
+            const proposal = contract.newProposal('GetRound', {
+              arguments: [PROBE_ROUND],
+              endorsingOrganizations: endorsers,
+            });
+            await chaincodeAnswers(() => proposal.endorse(), endorsers);
           }
         } finally {
           gateway.close();
@@ -352,6 +403,7 @@ export async function setup(opts: NetworkOptions = {}, prepared = prepare(opts))
   const all = specs(t, p, bin);
   await waitAllHealthy(all.filter((s) => s.kind === 'orderer'));
   joinOrderers(t, p, bin, log);
+  await waitRaftLeader(t);
   await waitAllHealthy(all.filter((s) => s.kind === 'peer'));
   for (const org of t.orgs) joinPeer(t, p, bin, org, log);
   await waitAllHealthy(all.filter((s) => s.kind === 'chaincode'));

@@ -92,6 +92,27 @@ export function healthz(port: number, timeoutMs = 2000): Promise<boolean> {
   });
 }
 
+/** GET http://127.0.0.1:port/metrics (Prometheus text) → `name{labels}` → value. */
+export function metrics(port: number, timeoutMs = 2000): Promise<Map<string, number>> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: HOST, port, path: '/metrics', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const out = new Map<string, number>();
+        for (const line of body.split('\n')) {
+          const m = /^([^#\s]\S*)\s+(\S+)$/.exec(line);
+          if (m) out.set(m[1]!, Number(m[2]));
+        }
+        resolve(out);
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(new Map()));
+  });
+}
+
 /** Healthy = its health check passes and every one of its ports accepts connections (an
  * orderer's /healthz answers before its admin endpoint listens). */
 export async function healthy(spec: ProcessSpec): Promise<boolean> {
