@@ -66,24 +66,18 @@ export function proportionalShares(T: number, weights: ArrayLike<number>): Float
 function largestRemainders(rem: Float64Array, count: number): Uint32Array {
   // Only positive remainders can be among them: Σ rem = leftover · W with every rem < W.
   let c = 0;
-  let maxR = 0;
-  for (let k = 0; k < rem.length; k++) {
-    const r = rem[k] as number;
-    if (r > 0) {
-      c++;
-      if (r > maxR) maxR = r;
-    }
-  }
+  for (let k = 0; k < rem.length; k++) if ((rem[k] as number) > 0) c++;
   const idx = new Uint32Array(c);
   const keys = new Float64Array(c);
   for (let k = 0, i = 0; k < rem.length; k++) {
     const r = rem[k] as number;
     if (r > 0) {
       idx[i] = k;
-      keys[i++] = maxR - r; // ascending ⇔ remainder descending; stable ⇔ ties by index
+      keys[i++] = r;
     }
   }
-  const order = stableOrder(keys);
+  // remainder descending; the sort is stable, so ties keep index (§3) order
+  const order = stableOrder(keys, { descending: true });
   const chosen = new Uint32Array(count);
   for (let i = 0; i < count; i++) chosen[i] = idx[order[i] as number] as number;
   return chosen;

@@ -3,10 +3,10 @@
  */
 import { allocate } from './allocate';
 import { stage1 } from './break-even';
-import { capOrder, capOrderPrefix, DemandCurve } from './demand';
+import { capOrder, DemandCurve, splitCapOrder } from './demand';
 import { defaultLeaderPrice, defaultObjective, doanLeaderPrice } from './leader';
 import { efficiency, maxSocialWelfare, supplyTradedPercent, welfare } from './metrics';
-import { orderBids, prefixOf } from './order';
+import { orderBids, prefixOf, suffixOf } from './order';
 import { allocationLines, totals, zeroLines } from './payments';
 import type { Bid, RoundParams, WireClearingResult, WireRoundParams } from './types';
 import { formatEnergy, formatMoney, formatPrice } from './units';
@@ -29,9 +29,16 @@ const NO_BREAK_EVEN = { buyer: -1, seller: -1 };
  */
 export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingResult {
   const { buyers, sellers } = orderBids(bids);
-  const order = capOrder(buyers);
-  const allDemand = new DemandCurve(buyers, order);
-  const maxWelfare = maxSocialWelfare(buyers, allDemand, sellers);
+  const s1 = stage1(buyers, sellers);
+
+  // Two demand curves: the winning buyers' (the leader's X; all buyers if stage 1 found none)
+  // and the other buyers'. Their sum is the demand of all buyers, for the benchmark.
+  const nWin = s1.ok ? s1.nBuyers : buyers.n;
+  const { head, tail } = splitCapOrder(capOrder(buyers), nWin);
+  const winBuyers = prefixOf(buyers, nWin);
+  const demand = new DemandCurve(winBuyers, head);
+  const others = new DemandCurve(suffixOf(buyers, nWin), tail);
+  const maxWelfare = maxSocialWelfare(buyers, (p) => demand.at(p) + others.at(p), sellers);
   let offered = 0;
   for (let i = 0; i < sellers.n; i++) offered += sellers.qty[i] as number;
 
@@ -68,15 +75,11 @@ export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingRe
     },
   });
 
-  const s1 = stage1(buyers, sellers);
   if (!s1.ok) {
     return s1.reason === 'empty-price-range' ? noTrade(s1.reason, s1, s1.breakEven) : noTrade(s1.reason);
   }
   const { pMin, pMax, breakEven } = s1;
-  const winBuyers = prefixOf(buyers, s1.nBuyers);
   const winSellers = prefixOf(sellers, s1.nSellers);
-  const demand =
-    s1.nBuyers === buyers.n ? allDemand : new DemandCurve(winBuyers, capOrderPrefix(order, s1.nBuyers));
 
   let P: number;
   if (params.profile === 'default') {

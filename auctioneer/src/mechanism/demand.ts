@@ -38,8 +38,7 @@ export class DemandCurve {
 
   /**
    * @param buyers buyers in §3 order
-   * @param order the cap order of these buyers (capOrder(), or capOrderPrefix() of the cap order
-   *   of a longer side when `buyers` is a prefix of it)
+   * @param order the cap order of these buyers (capOrder(), or a part of splitCapOrder())
    */
   constructor(buyers: SortedSide, order: ArrayLike<number>) {
     const n = buyers.n;
@@ -146,25 +145,23 @@ function capThreshold(buyers: SortedSide, j: number): number {
 export function capOrder(buyers: SortedSide): Uint32Array {
   const n = buyers.n;
   const t = new Float64Array(n);
-  let max = -1;
-  for (let j = 0; j < n; j++) {
-    const v = capThreshold(buyers, j);
-    t[j] = v;
-    if (v > max) max = v;
-  }
-  // key = max − N_j ≥ 0 ascending ⇔ N_j descending; the sort is stable, so ties keep index order
-  for (let j = 0; j < n; j++) t[j] = max - (t[j] as number);
-  return stableOrder(t);
+  for (let j = 0; j < n; j++) t[j] = capThreshold(buyers, j) + 1; // ≥ 0
+  return stableOrder(t, { descending: true });
 }
 
-/** The cap order restricted to the first m buyers (a prefix of §3 order). */
-export function capOrderPrefix(order: Uint32Array, m: number): Uint32Array {
-  if (m === order.length) return order;
-  const out = new Uint32Array(m);
-  let k = 0;
+/**
+ * Splits the cap order of a side at m: the cap order of its first m buyers and that of the rest
+ * (indices relative to the rest), each still N descending, ties by index.
+ */
+export function splitCapOrder(order: Uint32Array, m: number): { head: Uint32Array; tail: Uint32Array } {
+  const head = new Uint32Array(m);
+  const tail = new Uint32Array(order.length - m);
+  let h = 0;
+  let t = 0;
   for (let i = 0; i < order.length; i++) {
     const j = order[i] as number;
-    if (j < m) out[k++] = j;
+    if (j < m) head[h++] = j;
+    else tail[t++] = j - m;
   }
-  return out;
+  return { head, tail };
 }

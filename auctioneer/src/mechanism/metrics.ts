@@ -5,7 +5,6 @@
  *   U_j(q) = b·q − α·q²/2000   [money units; b in ticks, α in 1e-4 currency/kWh²]
  * so 2000·U is an integer and welfare is summed ×2000 exactly, then rounded once, half-up.
  */
-import type { DemandCurve } from './demand';
 import { ExactSum, mulExact, roundHalfUpBig } from './exact';
 import type { SortedSide } from './order';
 import { formatFixed } from './units';
@@ -74,9 +73,14 @@ export function welfare(
  * rounded to whole money units; it is a benchmark, never paid or compared for equality except as
  * a deterministic function of the bids.
  *
- * @param buyers all buyers in §3 order, curve their demand; sellers all sellers in §3 order
+ * @param buyers all buyers in §3 order, `demand` their continuous demand X(p) in Wh (p ≥ 0);
+ *   sellers all sellers in §3 order
  */
-export function maxSocialWelfare(buyers: SortedSide, curve: DemandCurve, sellers: SortedSide): bigint {
+export function maxSocialWelfare(
+  buyers: SortedSide,
+  demand: (p: number) => number,
+  sellers: SortedSide,
+): bigint {
   const nS = sellers.n;
   if (buyers.n === 0 || nS === 0) return 0n;
   const ask = (i: number): number => sellers.price[i] as number;
@@ -87,17 +91,17 @@ export function maxSocialWelfare(buyers: SortedSide, curve: DemandCurve, sellers
   let hi = nS;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (curve.at(ask(mid)) <= (ycum[mid + 1] as number)) hi = mid;
+    if (demand(ask(mid)) <= (ycum[mid + 1] as number)) hi = mid;
     else lo = mid + 1;
   }
   const k = lo;
   let price: number;
-  if (k < nS && curve.at(ask(k)) >= (ycum[k] as number)) {
+  if (k < nS && demand(ask(k)) >= (ycum[k] as number)) {
     price = ask(k); // seller k is marginal and earns no surplus
   } else if (k < nS) {
-    price = solveDemand(curve, ycum[k] as number, ask(k - 1), ask(k));
+    price = solveDemand(demand, ycum[k] as number, ask(k - 1), ask(k));
   } else {
-    price = solveDemand(curve, ycum[nS] as number, ask(nS - 1), buyers.price[0] as number);
+    price = solveDemand(demand, ycum[nS] as number, ask(nS - 1), buyers.price[0] as number);
   }
 
   let w = 0;
@@ -114,11 +118,11 @@ export function maxSocialWelfare(buyers: SortedSide, curve: DemandCurve, sellers
 }
 
 /** The price p in [lo, hi] with X(p) = Q, given X(lo) > Q ≥ X(hi) (X continuous, non-increasing). */
-function solveDemand(curve: DemandCurve, Q: number, lo: number, hi: number): number {
+function solveDemand(demand: (p: number) => number, Q: number, lo: number, hi: number): number {
   for (let it = 0; it < 200; it++) {
     const mid = lo + (hi - lo) / 2;
     if (mid <= lo || mid >= hi) break;
-    if (curve.at(mid) > Q) lo = mid;
+    if (demand(mid) > Q) lo = mid;
     else hi = mid;
   }
   return hi;

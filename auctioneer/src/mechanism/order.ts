@@ -38,6 +38,17 @@ export function prefixOf(side: SortedSide, m: number): SortedSide {
   };
 }
 
+/** The entries from m on of a side (views; the ids are copied). */
+export function suffixOf(side: SortedSide, m: number): SortedSide {
+  return {
+    n: side.n - m,
+    ids: side.ids.slice(m, side.n),
+    price: side.price.subarray(m, side.n),
+    qty: side.qty.subarray(m, side.n),
+    alpha: side.alpha.subarray(m, side.n),
+  };
+}
+
 /** The bids of a side, in its order (tests, tools). */
 export function bidsOf(side: SortedSide, kind: Side): Bid[] {
   return side.ids.slice(0, side.n).map((id, k) => ({
@@ -64,7 +75,6 @@ function orderSide(
   const price0 = new Float64Array(m);
   const qty0 = new Float64Array(m);
   const alpha0 = new Float64Array(m);
-  let maxPrice = 0;
   let idsAscend = true;
   for (let i = 0, k = 0; k < m; i++) {
     if (isBuy[i] !== flag) continue;
@@ -73,22 +83,20 @@ function orderSide(
     price0[k] = b.price;
     qty0[k] = b.quantity;
     alpha0[k] = b.alpha;
-    if (b.price > maxPrice) maxPrice = b.price;
     if (k > 0 && idsAscend && (ids0[k - 1] as string) >= b.id) idsAscend = false;
     k++;
   }
-  const keys = descending ? price0.map((p) => maxPrice - p) : price0;
-  const sortedKeys = new Float64Array(m);
-  const perm = stableOrder(keys, sortedKeys);
+  const price = new Float64Array(m); // the prices in §3 order
+  const perm = stableOrder(price0, { descending, sorted: price });
 
   if (!idsAscend) {
     // equal prices: id order (the stable sort left them in input order)
     let start = 0;
     while (start < m) {
-      const p = sortedKeys[start] as number;
+      const p = price[start] as number;
       let end = start + 1;
       let sorted = true;
-      while (end < m && sortedKeys[end] === p) {
+      while (end < m && price[end] === p) {
         if (sorted && (ids0[perm[end - 1] as number] as string) > (ids0[perm[end] as number] as string)) {
           sorted = false;
         }
@@ -105,7 +113,6 @@ function orderSide(
   }
 
   const ids = new Array<string>(m);
-  const price = descending ? sortedKeys.map((k) => maxPrice - k) : sortedKeys;
   const qty = new Float64Array(m);
   const alpha = new Float64Array(m);
   for (let k = 0; k < m; k++) {

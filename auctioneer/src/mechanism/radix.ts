@@ -5,20 +5,33 @@
  */
 
 /**
- * The permutation sorting `keys` ascending, ties by index: out[k] is the index of the k-th
- * smallest key. Keys must be non-negative safe integers. If `sorted` is given (length n), it
- * receives the keys in sorted order.
+ * The permutation sorting `keys` ascending (or descending), ties by index: out[k] is the index
+ * of the k-th key in that order. Keys must be non-negative safe integers. If `sorted` is given
+ * (length n), it receives the keys in sorted order.
  */
-export function stableOrder(keys: ArrayLike<number>, sorted?: Float64Array): Uint32Array {
+export function stableOrder(
+  keys: ArrayLike<number>,
+  opts: { descending?: boolean; sorted?: Float64Array } = {},
+): Uint32Array {
   const n = keys.length;
-  let max = 0;
+  let top = 0;
   for (let i = 0; i < n; i++) {
     const k = keys[i] as number;
-    if (k > max) max = k;
+    if (k > top) top = k;
   }
-  if (!Number.isSafeInteger(max)) throw new RangeError(`stableOrder: key ${max} is not a safe integer`);
+  if (!Number.isSafeInteger(top)) throw new RangeError(`stableOrder: key ${top} is not a safe integer`);
+  // descending: sort top − key ascending (stable, so ties still keep index order)
+  const flip = opts.descending === true;
+  let max = top;
+  if (flip) {
+    let min = top;
+    for (let i = 0; i < n; i++) min = Math.min(min, keys[i] as number);
+    max = top - min;
+  }
+  const key = (i: number): number => (flip ? top - (keys[i] as number) : (keys[i] as number));
   let idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
+  const sorted = opts.sorted;
   if (n < 2 || max === 0) {
     if (sorted) sorted.set(keys);
     return idx;
@@ -35,7 +48,8 @@ export function stableOrder(keys: ArrayLike<number>, sorted?: Float64Array): Uin
   let nextIdx = new Uint32Array(n);
 
   if (max < 2 ** 32) {
-    let cur = Uint32Array.from(keys);
+    let cur = new Uint32Array(n);
+    for (let i = 0; i < n; i++) cur[i] = key(i);
     let next = new Uint32Array(n);
     for (let shift = 0; shift < bitsNeeded; shift += bits) {
       counts.fill(0);
@@ -55,11 +69,12 @@ export function stableOrder(keys: ArrayLike<number>, sorted?: Float64Array): Uin
       [cur, next] = [next, cur];
       [idx, nextIdx] = [nextIdx, idx];
     }
-    if (sorted) sorted.set(cur);
+    if (sorted) for (let i = 0; i < n; i++) sorted[i] = flip ? top - (cur[i] as number) : (cur[i] as number);
     return idx;
   }
 
-  let cur = Float64Array.from(keys);
+  let cur = new Float64Array(n);
+  for (let i = 0; i < n; i++) cur[i] = key(i);
   let next = new Float64Array(n);
   for (let div = 1; div <= max; div *= radix) {
     counts.fill(0);
@@ -80,7 +95,7 @@ export function stableOrder(keys: ArrayLike<number>, sorted?: Float64Array): Uin
     [cur, next] = [next, cur];
     [idx, nextIdx] = [nextIdx, idx];
   }
-  if (sorted) sorted.set(cur);
+  if (sorted) for (let i = 0; i < n; i++) sorted[i] = flip ? top - (cur[i] as number) : (cur[i] as number);
   return idx;
 }
 

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { canonicalJson, clearRound, validateRound } from '../../../auctioneer/src/mechanism';
 import { stage1 } from '../../../auctioneer/src/mechanism/break-even';
-import { capOrder, capOrderPrefix, DemandCurve } from '../../../auctioneer/src/mechanism/demand';
+import { capOrder, DemandCurve, splitCapOrder } from '../../../auctioneer/src/mechanism/demand';
 import { defaultObjective, doanObjective, tied } from '../../../auctioneer/src/mechanism/leader';
 import { bidsOf, orderBids, prefixOf, type SortedSide } from '../../../auctioneer/src/mechanism/order';
 import type { Bid, WireBid, WireClearingResult, WireRound } from '../../../auctioneer/src/mechanism/types';
@@ -96,7 +96,7 @@ function run(round: WireRound): State {
 function winners(sides: State['sides'], nBuyers: number, nSellers: number) {
   const wb = prefixOf(sides.buyers, nBuyers);
   return {
-    curve: new DemandCurve(wb, capOrderPrefix(capOrder(sides.buyers), nBuyers)),
+    curve: new DemandCurve(wb, splitCapOrder(capOrder(sides.buyers), nBuyers).head),
     ws: prefixOf(sides.sellers, nSellers),
   };
 }

@@ -4,7 +4,7 @@ import { proportionalShares } from '../../../auctioneer/src/mechanism/allocate';
 import { breakEven, stage1 } from '../../../auctioneer/src/mechanism/break-even';
 import { ceilDiv, ExactSum, floorDiv, roundHalfUpBig } from '../../../auctioneer/src/mechanism/exact';
 import { IdSet } from '../../../auctioneer/src/mechanism/id-set';
-import { capOrder } from '../../../auctioneer/src/mechanism/demand';
+import { capOrder, splitCapOrder } from '../../../auctioneer/src/mechanism/demand';
 import { orderBids } from '../../../auctioneer/src/mechanism/order';
 import { stableOrder } from '../../../auctioneer/src/mechanism/radix';
 import type { Bid, WireBid } from '../../../auctioneer/src/mechanism/types';
@@ -232,10 +232,22 @@ describe('stable radix sort', () => {
         rnd(4) === 0 ? max : Math.floor((rnd(2 ** 30) / 2 ** 30) * max),
       );
       const expected = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
-      expect(Array.from(stableOrder(keys))).toEqual(expected);
+      const sorted = new Float64Array(keys.length);
+      expect(Array.from(stableOrder(keys, { sorted }))).toEqual(expected);
+      expect(Array.from(sorted)).toEqual(expected.map((i) => keys[i]));
+      // descending: keys descending, ties still by index ascending
+      const down = keys.map((_, i) => i).sort((a, b) => keys[b]! - keys[a]! || a - b);
+      expect(Array.from(stableOrder(keys, { descending: true, sorted }))).toEqual(down);
+      expect(Array.from(sorted)).toEqual(down.map((i) => keys[i]));
     }
     expect(Array.from(stableOrder([]))).toEqual([]);
     expect(Array.from(stableOrder([0, 0, 0]))).toEqual([0, 1, 2]);
+  });
+
+  it('splitCapOrder keeps the order within each part and rebases the tail', () => {
+    const { head, tail } = splitCapOrder(Uint32Array.from([4, 0, 3, 1, 2, 5]), 3);
+    expect(Array.from(head)).toEqual([0, 1, 2]);
+    expect(Array.from(tail)).toEqual([1, 0, 2]);
   });
 
   it('refuses keys beyond 2^53', () => {
