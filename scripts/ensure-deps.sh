@@ -5,5 +5,11 @@ cd "$(dirname "$0")/.."
 stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "[deps] npm ci"
-  npm ci --no-audit --no-fund
+  # The lock file lacks entries for other platforms' optional packages (e.g. unrs-resolver's
+  # non-linux bindings), which npm 11 `ci` refuses as "Missing: … from lock file"; `npm install`
+  # installs the same locked versions and leaves the lock file unchanged.
+  if ! npm ci --no-audit --no-fund; then
+    echo "[deps] npm ci refused the lock file; falling back to npm install"
+    npm install --no-audit --no-fund
+  fi
 fi
