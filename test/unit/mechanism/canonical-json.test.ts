@@ -7,7 +7,15 @@ function reversedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversedKeys);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).reverse()) out[k] = reversedKeys((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).reverse()) {
+      // defineProperty: a plain assignment of "__proto__" would set the prototype instead
+      Object.defineProperty(out, k, {
+        value: reversedKeys((v as Record<string, unknown>)[k]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return v;
@@ -46,6 +54,10 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson(a)).toThrow(/cyclic/);
     const shared = { x: 1 };
     expect(canonicalJson([shared, shared])).toBe('[{"x":1},{"x":1}]');
+  });
+
+  it('keeps an own "__proto__" key (as JSON.parse creates it)', () => {
+    expect(canonicalJson(JSON.parse('{"b":1,"__proto__":{"x":2}}'))).toBe('{"__proto__":{"x":2},"b":1}');
   });
 
   it('accepts objects without a prototype', () => {
