@@ -22,6 +22,7 @@ import { chaincodePackages, generate } from './generate';
 import { chaincodeServerSpec, ordererSpec, peerCliEnv, peerSpec } from './nodes';
 import { RunPaths } from './paths';
 import {
+  checkPorts,
   healthy,
   metrics,
   runningPid,
@@ -425,6 +426,11 @@ export async function up(opts: NetworkOptions = {}): Promise<{ topology: Topolog
   const { t, bin } = prepared;
 
   const all = specs(t, p, bin);
+  // Every port first, so that nothing is started when one of them is taken.
+  await checkPorts(
+    p,
+    all.map((s) => s.spec),
+  );
   const startGroup = async (kind: NodeStatus['kind']) => {
     const group = all.filter((s) => s.kind === kind).map((s) => s.spec);
     for (const spec of group) {

@@ -131,18 +131,26 @@ export function logTail(p: RunPaths, name: string, lines = 15): string {
   }
 }
 
+/** Throws (naming node and port) when a port of a spec that is not running is taken. */
+export async function checkPorts(p: RunPaths, specs: ProcessSpec[]): Promise<void> {
+  for (const spec of specs) {
+    if (runningPid(p, spec.name) !== undefined) continue;
+    for (const { port, what } of spec.ports) {
+      if (!(await portFree(port))) {
+        throw new Error(
+          `port ${HOST}:${port} (${spec.name} ${what}) is already in use by a process this network did not ` +
+            `start: stop it (e.g. \`ss -ltnp 'sport = :${port}'\` shows which), or change the ports in ` +
+            `network/config/topology.ts`,
+        );
+      }
+    }
+  }
+}
+
 /** Starts `spec` detached unless it is already running; refuses when a port is taken. */
 export async function startProcess(p: RunPaths, spec: ProcessSpec): Promise<'started' | 'running'> {
   if (runningPid(p, spec.name) !== undefined) return 'running';
-  for (const { port, what } of spec.ports) {
-    if (!(await portFree(port))) {
-      throw new Error(
-        `port ${HOST}:${port} (${spec.name} ${what}) is already in use by a process this network did not ` +
-          `start: stop it (e.g. \`ss -ltnp 'sport = :${port}'\` shows which), or change the ports in ` +
-          `network/config/topology.ts`,
-      );
-    }
-  }
+  await checkPorts(p, [spec]);
   if (!fs.existsSync(spec.cmd)) throw new Error(`${spec.name}: executable ${spec.cmd} not found`);
   fs.mkdirSync(path.dirname(p.log(spec.name)), { recursive: true });
   fs.mkdirSync(path.dirname(p.pid(spec.name)), { recursive: true });

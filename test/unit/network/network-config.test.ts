@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { load } from 'js-yaml';
@@ -11,6 +12,7 @@ import { allPorts, collectionsConfig, MAX_UTILITIES, topology } from '../../../n
 import { ccaasPackage, packageId } from '../../../network/src/ccpackage';
 import { configtx, cryptoConfig } from '../../../network/src/generate';
 import { RunPaths } from '../../../network/src/paths';
+import { checkPorts, type ProcessSpec } from '../../../network/src/processes';
 import { toYaml } from '../../../network/src/yaml';
 
 const root = path.join(__dirname, '..', '..', '..');
@@ -121,5 +123,30 @@ describe('generated YAML', () => {
     expect(profile.Application.Organizations.map((o) => [o.ID, o.AnchorPeers[0]!.Port])).toEqual(
       t.orgs.map((o) => [o.mspId, o.peer.port]),
     );
+  });
+});
+
+describe('port check', () => {
+  test('names the node and the port when a port is already taken', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-'));
+    try {
+      const spec: ProcessSpec = {
+        name: 'peer0.test',
+        cmd: '/bin/true',
+        args: [],
+        env: {},
+        ports: [{ port, what: 'listen' }],
+        health: { kind: 'tcp', port },
+      };
+      await expect(checkPorts(new RunPaths(dir), [spec])).rejects.toThrow(
+        `port 127.0.0.1:${port} (peer0.test listen) is already in use`,
+      );
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
