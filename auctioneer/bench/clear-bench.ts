@@ -3,7 +3,8 @@
  *
  * For 10^4, 10^5 and 10^6 bids (half buyers, half sellers; simulateRound's default distribution),
  * it reports the median of several runs of:
- *   - clear(params, bids) on validated integer bids, both profiles;
+ *   - clear(params, bids) on validated integer bids, both profiles, and (default profile) on the
+ *     same bids shuffled (ids then no longer ascend in input order: the slower ordering path);
  *   - clearRound(round) on the wire round (validation + clearing);
  *   - sorting the same validated bids by price with Array.prototype.sort and a comparator,
  * the ratio clear / sort, and memory: the heap retained by a result and the process's peak RSS.
@@ -41,6 +42,20 @@ function time<T>(warm: number, reps: number, fn: () => T): { ms: number; last: T
   return { ms: median(times), last };
 }
 
+/** The bids in a fixed pseudo-random order (Fisher-Yates with an LCG). */
+function shuffle<T>(items: readonly T[]): T[] {
+  const a = items.slice();
+  let s = 12345;
+  for (let i = a.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    const t = a[i] as T;
+    a[i] = a[j] as T;
+    a[j] = t;
+  }
+  return a;
+}
+
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
@@ -55,6 +70,7 @@ function main(): void {
     'runs',
     'clear default',
     'clear doan2021',
+    'clear shuffled',
     'clearRound',
     'sort by price',
     'ratio',
@@ -74,6 +90,8 @@ function main(): void {
     const sort = time(warm, reps, () => bids.slice().sort(byPrice));
     const def = time(warm, reps, () => clear({ ...params, profile: 'default' }, bids));
     const doan = time(warm, reps, () => clear({ ...params, profile: 'doan2021' }, bids));
+    const mixed = shuffle(bids);
+    const shuffled = time(warm, reps, () => clear({ ...params, profile: 'default' }, mixed));
     const wire = time(warm, reps, () => clearRound(round));
 
     // heap retained by one result (the bids themselves are already live)
@@ -90,6 +108,7 @@ function main(): void {
       String(reps),
       fmt(def.ms),
       fmt(doan.ms),
+      fmt(shuffled.ms),
       fmt(wire.ms),
       fmt(sort.ms),
       `${(def.ms / sort.ms).toFixed(2)}x`,
@@ -109,7 +128,7 @@ function main(): void {
   const big = rows[rows.length - 1];
   if (big) {
     const ms = Number(big[2]);
-    const ratio = Number((big[6] as string).replace('x', ''));
+    const ratio = Number((big[7] as string).replace('x', ''));
     console.log(
       `\n10^6 bids: clear ${ms} ms (target ≤ 1000: ${ms <= 1000 ? 'met' : 'NOT met'}), ` +
         `${ratio}x the sort (target ≤ 3: ${ratio <= 3 ? 'met' : 'NOT met'})`,

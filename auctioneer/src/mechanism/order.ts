@@ -6,9 +6,10 @@
  * After ordering, a side is held as a struct of typed arrays (SortedSide): every later stage makes
  * sequential passes over compact arrays instead of chasing pointers to scattered bid objects.
  *
- * Method: a stable radix sort on the price (ties keep the input order), then each run of equal
- * prices is put in id order. When the side's ids already ascend in input order (common: generated
- * ids), the stable sort has done that already and the runs are not even looked at.
+ * Method: stable radix sorts. When the side's ids already ascend in input order (common:
+ * generated ids), one stable sort by price does it. Otherwise the bids are first sorted by a
+ * numeric key of their ids (see idKeys), then by price; only ids whose keys tie are compared as
+ * strings. No string comparator sort over a whole side, no cache-missing string compares.
  */
 import { stableOrder } from './radix';
 import type { Bid, Side } from './types';
@@ -62,6 +63,62 @@ export function bidsOf(side: SortedSide, kind: Side): Bid[] {
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const KEY_CHARS = 7;
+
+/**
+ * Numeric keys ordering ids like strings do (UTF-16 code units), as far as KEY_CHARS characters
+ * after the ids' longest common prefix tell: each character c in 45..122 (every character an id
+ * may have) becomes c − 44 in base 128, a missing one 0, so a shorter id sorts first. `exact`:
+ * the keys alone decide every comparison (no id extends beyond the window). Ids with other
+ * characters (not validated) get key 0 and are compared as strings.
+ */
+function idKeys(ids: readonly string[]): { keys: Float64Array; exact: boolean } {
+  const m = ids.length;
+  const keys = new Float64Array(m);
+  if (m === 0) return { keys, exact: true };
+  const first = ids[0] as string;
+  let lcp = first.length;
+  for (let k = 1; k < m && lcp > 0; k++) {
+    const id = ids[k] as string;
+    const lim = Math.min(lcp, id.length);
+    let l = 0;
+    while (l < lim && id.charCodeAt(l) === first.charCodeAt(l)) l++;
+    lcp = l;
+  }
+  let exact = true;
+  for (let k = 0; k < m; k++) {
+    const id = ids[k] as string;
+    let key = 0;
+    for (let c = lcp; c < lcp + KEY_CHARS; c++) {
+      const code = c < id.length ? id.charCodeAt(c) - 44 : 0;
+      if (code < 0 || code > 127) return { keys: keys.fill(0), exact: false };
+      key = key * 128 + code;
+    }
+    keys[k] = key;
+    if (id.length > lcp + KEY_CHARS) exact = false;
+  }
+  return { keys, exact };
+}
+
+/** Puts runs of equal (price, id key) in id order, comparing the ids as strings. */
+function fixTies(perm: Uint32Array, price: Float64Array, idKey: Float64Array, ids: readonly string[]): void {
+  const m = perm.length;
+  let start = 0;
+  while (start < m) {
+    const p = price[start] as number;
+    const key = idKey[perm[start] as number] as number;
+    let end = start + 1;
+    while (end < m && price[end] === p && idKey[perm[end] as number] === key) end++;
+    if (end - start > 1) {
+      const run = Array.from(perm.subarray(start, end)).sort((a, b) =>
+        byId(ids[a] as string, ids[b] as string),
+      );
+      perm.set(run, start);
+    }
+    start = end;
+  }
+}
+
 /** One side (the bids with isBuy[i] === flag, m of them) in §3 order. */
 function orderSide(
   bids: readonly Bid[],
@@ -87,29 +144,20 @@ function orderSide(
     k++;
   }
   const price = new Float64Array(m); // the prices in §3 order
-  const perm = stableOrder(price0, { descending, sorted: price });
-
-  if (!idsAscend) {
-    // equal prices: id order (the stable sort left them in input order)
-    let start = 0;
-    while (start < m) {
-      const p = price[start] as number;
-      let end = start + 1;
-      let sorted = true;
-      while (end < m && price[end] === p) {
-        if (sorted && (ids0[perm[end - 1] as number] as string) > (ids0[perm[end] as number] as string)) {
-          sorted = false;
-        }
-        end++;
-      }
-      if (!sorted) {
-        const run = Array.from(perm.subarray(start, end)).sort((a, b) =>
-          byId(ids0[a] as string, ids0[b] as string),
-        );
-        perm.set(run, start);
-      }
-      start = end;
-    }
+  let perm: Uint32Array;
+  if (idsAscend) {
+    // the stable sort keeps equal prices in input order, which is id order
+    perm = stableOrder(price0, { descending, sorted: price });
+  } else {
+    // LSD: stable sort by an order-preserving numeric id key, then stable sort by price; ids
+    // whose keys tie (a common stretch beyond the key's 7 characters) are compared as strings
+    const { keys: idKey, exact } = idKeys(ids0);
+    const byKey = stableOrder(idKey);
+    const keys = new Float64Array(m);
+    for (let r = 0; r < m; r++) keys[r] = price0[byKey[r] as number] as number;
+    perm = stableOrder(keys, { descending, sorted: price });
+    for (let k = 0; k < m; k++) perm[k] = byKey[perm[k] as number] as number;
+    if (!exact) fixTies(perm, price, idKey, ids0);
   }
 
   const ids = new Array<string>(m);

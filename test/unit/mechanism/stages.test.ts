@@ -299,3 +299,34 @@ describe('IdSet (duplicate ids)', () => {
     }
   });
 });
+
+describe('§3 order with id keys', () => {
+  it('orders ids sharing long prefixes, of different lengths, and equal within the key window', () => {
+    const ids = [
+      'Utility1MSP:b10',
+      'Utility1MSP:b9',
+      'Utility1MSP:b1',
+      'Utility1MSP:b1.0',
+      'Utility1MSP:b1-',
+      'Utility2MSP:a',
+      'Utility1MSP:b1234567890x',
+      'Utility1MSP:b1234567890a',
+      'Utility1MSP:b12345678',
+      'U',
+      'Utility1MSP:',
+      'z',
+      'Z',
+      '_',
+      '0',
+    ];
+    const wire = ids.map((id, k) => (k % 3 === 0 ? buy(id, '5', '1') : buy(id, k % 2 ? '5' : '6', '1')));
+    for (let seed = 1; seed < 30; seed++) {
+      const { bids } = validateRound({ bids: shuffled(wire, seed) });
+      const expected = bids
+        .slice()
+        .sort((x, y) => y.price - x.price || (x.id < y.id ? -1 : 1))
+        .map((b) => b.id);
+      expect(orderBids(bids).buyers.ids).toEqual(expected);
+    }
+  });
+});
