@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# The README's test command (`npm test`): installs what is missing, builds, lints, runs every test.
+# The README's test command (`npm test`): installs what is missing, builds, lints, runs every test
+# (unit, then integration and end-to-end on a real Fabric network), and always takes the network
+# down and prints a one-line summary at the end, whether the tests pass or not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+reports=test-results
+rm -rf "$reports" && mkdir -p "$reports"
+network_started=0
+finish() {
+  status=$?
+  if [ "$network_started" = 1 ]; then node dist/network/src/cli.js down || true; fi
+  node scripts/test-summary.js "$reports/unit.json" "$reports/integration.json" "$reports/e2e.json" || true
+  exit "$status"
+}
+trap finish EXIT
 
 bash scripts/ensure-deps.sh
 npm run build
 npm run lint
-npx jest --ci --selectProjects unit
+npx jest --ci --selectProjects unit --json --outputFile="$reports/unit.json"
 
 # Integration tests on the real Fabric network (docs/network.md). Installs what is missing (Fabric
-# binaries built with Go, docker-compose from apt), brings the network up from whatever state it is
-# in, and always takes it down at the end, whether the tests pass or not.
+# binaries built with Go, docker-compose from apt) and brings the network up from whatever state.
 bash network/scripts/ensure-docker-compose.sh
-trap 'node dist/network/src/cli.js down || true' EXIT
+network_started=1
 node dist/network/src/cli.js up
-npx jest --ci --selectProjects integration --runInBand
-# End-to-end through the REST API (test/e2e) on the same network, after the integration tests.
-npx jest --ci --selectProjects e2e --runInBand
+npx jest --ci --selectProjects integration --runInBand --json --outputFile="$reports/integration.json"
+# End-to-end through the REST API (test/e2e) on the same network.
+npx jest --ci --selectProjects e2e --runInBand --json --outputFile="$reports/e2e.json"
