@@ -16,13 +16,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChaincodeEvent, CloseableAsyncIterable, Gateway } from '@hyperledger/fabric-gateway';
 import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
-import type { WireBid, WireRoundParams } from '../../auctioneer/src/mechanism/types';
+import type { WireRoundParams } from '../../auctioneer/src/mechanism/types';
 import { roundIdForSlot, slotStartOf } from '../../auctioneer/src/service/schedule';
 import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/service/service';
 import { sha256Hex } from '../../chaincode/src/codec';
 import { MarketClient, MarketClientError } from '../../gateway/src/market/market-client';
 import { connectGateway } from '../../network/src/client';
 import { up } from '../../network/src/network';
+import { U1_BIDS, U2_BIDS } from '../fixtures/vector-a-split';
 
 const MINUTE = 60_000;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -30,19 +31,6 @@ const MAIN_JS = path.join(ROOT, 'dist', 'auctioneer', 'src', 'service', 'main.js
 const log = (line: string) => process.stdout.write(line + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-const U1_BIDS: WireBid[] = [
-  { id: 'b1', side: 'buy', price: '20', quantity: '3' },
-  { id: 'b2', side: 'buy', price: '18', quantity: '2' },
-  { id: 's1', side: 'sell', price: '8', quantity: '2' },
-  { id: 's3', side: 'sell', price: '13', quantity: '2' },
-];
-const U2_BIDS: WireBid[] = [
-  { id: 'b3', side: 'buy', price: '15', quantity: '4' },
-  { id: 'b4', side: 'buy', price: '12', quantity: '1' },
-  { id: 's2', side: 'sell', price: '10', quantity: '3' },
-  { id: 's4', side: 'sell', price: '16', quantity: '5' },
-];
 
 /** The mechanism's result computed here, independently of the service (vector A, both utilities). */
 function expectedResultJson(params: Required<WireRoundParams>): string {

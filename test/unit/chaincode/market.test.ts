@@ -8,6 +8,7 @@ import { collectionOf } from '../../../chaincode/src/keys';
 import type { Ledger } from '../../../chaincode/src/ledger';
 import { closeRound, getRound, listRounds, openRound } from '../../../chaincode/src/rounds';
 import { MemoryChannel, type TxOptions } from './memory-ledger';
+import { U1_BIDS, U2_BIDS } from '../../fixtures/vector-a-split';
 
 const OP = 'OperatorMSP';
 const U1 = 'Utility1MSP';
@@ -17,20 +18,6 @@ const CLOSES = '2026-01-01T12:15:00Z';
 const AFTER_CLOSE = T0 + 15 * 60;
 const SALT_A = 'a'.repeat(32);
 const SALT_B = 'b'.repeat(32);
-
-// MECHANISM §9 vector A, split between the two utilities
-const U1_BIDS: WireBid[] = [
-  { id: 'b1', side: 'buy', price: '20', quantity: '3' },
-  { id: 'b2', side: 'buy', price: '18', quantity: '2' },
-  { id: 's1', side: 'sell', price: '8', quantity: '2' },
-  { id: 's3', side: 'sell', price: '13', quantity: '2' },
-];
-const U2_BIDS: WireBid[] = [
-  { id: 'b3', side: 'buy', price: '15', quantity: '4' },
-  { id: 'b4', side: 'buy', price: '12', quantity: '1' },
-  { id: 's2', side: 'sell', price: '10', quantity: '3' },
-  { id: 's4', side: 'sell', price: '16', quantity: '5' },
-];
 
 function newChannel(): MemoryChannel {
   return new MemoryChannel({ [collectionOf(U1)]: [U1, OP], [collectionOf(U2)]: [U2, OP] });

@@ -1,25 +1,13 @@
 import pino from 'pino';
 import { canonicalJson, clearRound } from '../../../auctioneer/src/mechanism';
-import type { WireBid } from '../../../auctioneer/src/mechanism/types';
 import { Auctioneer } from '../../../auctioneer/src/service/auctioneer';
 import { AuctioneerMetrics } from '../../../auctioneer/src/service/metrics';
 import { AuctioneerError, prepareClearing } from '../../../auctioneer/src/service/prepare';
 import { sha256Hex } from '../../../chaincode/src/codec';
 import { MarketClientError } from '../../../gateway/src/market/market-client';
 import { FakeMarket, U1, U2 } from './fake-market';
+import { U1_BIDS, U2_BIDS } from '../../fixtures/vector-a-split';
 
-const U1_BIDS: WireBid[] = [
-  { id: 'b1', side: 'buy', price: '20', quantity: '3' },
-  { id: 'b2', side: 'buy', price: '18', quantity: '2' },
-  { id: 's1', side: 'sell', price: '8', quantity: '2' },
-  { id: 's3', side: 'sell', price: '13', quantity: '2' },
-];
-const U2_BIDS: WireBid[] = [
-  { id: 'b3', side: 'buy', price: '15', quantity: '4' },
-  { id: 'b4', side: 'buy', price: '12', quantity: '1' },
-  { id: 's2', side: 'sell', price: '10', quantity: '3' },
-  { id: 's4', side: 'sell', price: '16', quantity: '5' },
-];
 const PARAMS = { profile: 'default', alpha: '4', gridStep: '0.1', serviceFee: '0' } as const;
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const CLOSES = '2026-01-01T12:15:00Z';
