@@ -5,8 +5,9 @@
  * by several concurrent clients, each on its own gRPC connection, to 127.0.0.1 only.
  *
  *   --tx open        OpenRound with a unique id per transaction (operator clients; default)
- *   --tx bid         SubmitBids of one bid into one open round (Utility1/Utility2 clients in turn,
- *                    endorsed by the utility and the operator peer, private data)
+ *   --tx bid         SubmitBids into one open round (Utility1/Utility2 clients in turn, endorsed
+ *                    by the utility and the operator peer, private data)
+ *   --bids N         bids per SubmitBids batch with --tx bid (default 1; up to 10,000)
  *   --clients N      gateway connections (default 4)
  *   --concurrency N  transactions in flight over all clients (default 32)
  *   --duration S     measuring time in seconds (default 30; bounded)
@@ -23,6 +24,7 @@ import { connectGateway } from './client';
 
 interface Options {
   tx: 'open' | 'bid';
+  bids: number;
   clients: number;
   concurrency: number;
   duration: number;
@@ -80,7 +82,12 @@ export async function bench(o: Options): Promise<void> {
       }
       const batch = {
         salt: randomBytes(16).toString('hex'),
-        bids: [{ id: `b${n}`, side: n % 2 === 0 ? 'buy' : 'sell', price: '14.1', quantity: '2.5' }],
+        bids: Array.from({ length: o.bids }, (_, k) => ({
+          id: `b${n}-${k}`,
+          side: k % 2 === 0 ? 'buy' : 'sell',
+          price: (14 + (k % 80) / 10).toFixed(1),
+          quantity: '2.5',
+        })),
       };
       return submit(contract, 'SubmitBids', [roundId], {
         transientData: { batch: JSON.stringify(batch) },
@@ -89,7 +96,7 @@ export async function bench(o: Options): Promise<void> {
     };
 
     console.log(
-      `[bench] ${o.tx === 'open' ? 'OpenRound' : 'SubmitBids (1 bid)'}: ${o.clients} clients, ` +
+      `[bench] ${o.tx === 'open' ? 'OpenRound' : `SubmitBids (${o.bids} bid(s) per batch)`}: ${o.clients} clients, ` +
         `${o.concurrency} in flight, up to ${o.duration} s / ${o.max} transactions`,
     );
     const latencies: number[] = [];
@@ -122,7 +129,9 @@ export async function bench(o: Options): Promise<void> {
     const failed = [...errors.values()].reduce((a, b) => a + b, 0);
     console.log(
       `[bench] ${latencies.length} committed, ${failed} failed in ${elapsed.toFixed(1)} s: ` +
-        `${(latencies.length / elapsed).toFixed(1)} tx/s; latency p50 ${percentile(latencies, 50).toFixed(0)} ms, ` +
+        `${(latencies.length / elapsed).toFixed(1)} tx/s` +
+        (o.tx === 'bid' ? ` = ${((latencies.length * o.bids) / elapsed).toFixed(0)} bids/s` : '') +
+        `; latency p50 ${percentile(latencies, 50).toFixed(0)} ms, ` +
         `p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${(latencies[latencies.length - 1] ?? NaN).toFixed(0)} ms`,
     );
     for (const [msg, count] of errors) console.log(`[bench]   ${count} × ${msg}`);
@@ -141,7 +150,8 @@ if (require.main === module) {
   };
   const program = new Command('bench:fabric')
     .description('throughput and latency of write transactions on the running native network')
-    .option('--tx <kind>', 'open (OpenRound) or bid (SubmitBids of 1 bid)', 'open')
+    .option('--tx <kind>', 'open (OpenRound) or bid (SubmitBids)', 'open')
+    .option('--bids <n>', 'bids per SubmitBids batch (with --tx bid)', int('bids', 1, 10_000), 1)
     .option('--clients <n>', 'gateway connections', int('clients', 1, 64), 4)
     .option('--concurrency <n>', 'transactions in flight', int('concurrency', 1, 512), 32)
     .option('--duration <s>', 'seconds of measurement', int('duration', 1, 300), 30)

@@ -103,6 +103,9 @@ export function gatewayOptions(
   };
 }
 
+/** Largest gRPC message to and from the peer: the channel's AbsoluteMaxBytes (10 MB). */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
 /** A TLS gRPC connection to the org's peer, ready to use. */
 export async function peerClient(
   profile: ConnectionProfile,
@@ -115,6 +118,11 @@ export async function peerClient(
     grpc.credentials.createSsl(Buffer.from(profile.peer.tlsCACertPem)),
     {
       'grpc.ssl_target_name_override': profile.peer.hostAlias,
+      // A clearing commit carries the full canonical result (~72 bytes a bid: 7 MB for 10^5 bids)
+      // and the endorsed transaction echoes it back: lift grpc-js's 4 MB default to the channel's
+      // AbsoluteMaxBytes, which is the real limit (network/src/generate.ts).
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     },
   );
   try {
