@@ -1,7 +1,7 @@
 /** clear()/clearRound(): result shape, no-trade reasons, tie rules, numbers beyond 2^53. */
 import { clear, clearRound, validateRound } from '../../../auctioneer/src/mechanism';
 import type { WireBid, WireClearingResult } from '../../../auctioneer/src/mechanism/types';
-import { buy, sell, whById } from './helpers';
+import { buy, sell, whById, VECTOR_A } from './helpers';
 
 const roundAB: WireBid[] = [buy('b', '10', '1'), sell('s', '5', '1')];
 
@@ -128,16 +128,7 @@ describe('leader price ties and ranges', () => {
   it('default: p* is an integer tick; the grid step does not apply', () => {
     const r = clearRound({
       params: { gridStep: '1' },
-      bids: [
-        buy('b1', '20', '3'),
-        buy('b2', '18', '2'),
-        buy('b3', '15', '4'),
-        buy('b4', '12', '1'),
-        sell('s1', '8', '2'),
-        sell('s2', '10', '3'),
-        sell('s3', '13', '2'),
-        sell('s4', '16', '5'),
-      ],
+      bids: [...VECTOR_A],
     });
     expect(r.price).toBe('14.1');
   });

@@ -1,6 +1,6 @@
 /** Shared helpers of the mechanism tests. */
 import type { WireBid, WireClearingResult, WireRound } from '../../../auctioneer/src/mechanism/types';
-import { parseDecimal } from '../../../auctioneer/src/mechanism/units';
+import { parseDecimal, parseMoney } from '../../../auctioneer/src/mechanism/units';
 
 /** "id price/kWh" shorthand: buy('b1', '20', '3'). */
 export const buy = (id: string, price: string, quantity: string, alpha?: string): WireBid =>
@@ -12,6 +12,18 @@ export const sell = (id: string, price: string, quantity: string): WireBid => ({
   quantity,
 });
 
+/** MECHANISM §9 vector A (α = 4): every mechanism test that needs it uses this one copy. */
+export const VECTOR_A: readonly WireBid[] = [
+  buy('b1', '20', '3'),
+  buy('b2', '18', '2'),
+  buy('b3', '15', '4'),
+  buy('b4', '12', '1'),
+  sell('s1', '8', '2'),
+  sell('s2', '10', '3'),
+  sell('s3', '13', '2'),
+  sell('s4', '16', '5'),
+];
+
 /** Wh of each line, keyed by id. */
 export function whById(result: WireClearingResult): Record<string, number> {
   const out: Record<string, number> = {};
@@ -21,10 +33,9 @@ export function whById(result: WireClearingResult): Record<string, number> {
 
 /** A wire money string ("-12.3456789") as exact 1e-7 units. */
 export function money(s: string): bigint {
-  const m = /^(-?)(\d+)\.(\d{7})$/.exec(s);
-  if (!m) throw new Error(`not a 7-decimal money string: ${s}`);
-  const v = BigInt((m[2] ?? '') + (m[3] ?? ''));
-  return m[1] === '-' ? -v : v;
+  // the wire always carries exactly 7 decimals; parseMoney alone would also accept fewer
+  if (!/^-?\d+\.\d{7}$/.test(s)) throw new Error(`not a 7-decimal money string: ${s}`);
+  return parseMoney(s);
 }
 
 /** Deterministic Fisher-Yates with a small LCG (tests only). */

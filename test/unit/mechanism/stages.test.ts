@@ -8,7 +8,7 @@ import { capOrder, splitCapOrder } from '../../../auctioneer/src/mechanism/deman
 import { orderBids } from '../../../auctioneer/src/mechanism/order';
 import { stableOrder } from '../../../auctioneer/src/mechanism/radix';
 import type { Bid, WireBid } from '../../../auctioneer/src/mechanism/types';
-import { buy, sell, shuffled } from './helpers';
+import { buy, sell, shuffled, VECTOR_A } from './helpers';
 
 const sides = (bids: WireBid[]) => orderBids(validateRound({ bids }).bids);
 
@@ -126,16 +126,7 @@ describe('§4 break-even walk', () => {
   });
 
   it('trade reduction: winners exclude the break-even buyer; p_max = b(B_K), p_min = s(S_{L−1})', () => {
-    const { buyers, sellers } = sides([
-      buy('b1', '20', '3'),
-      buy('b2', '18', '2'),
-      buy('b3', '15', '4'),
-      buy('b4', '12', '1'),
-      sell('s1', '8', '2'),
-      sell('s2', '10', '3'),
-      sell('s3', '13', '2'),
-      sell('s4', '16', '5'),
-    ]);
+    const { buyers, sellers } = sides([...VECTOR_A]);
     expect(stage1(buyers, sellers)).toEqual({
       ok: true,
       breakEven: { buyer: 2, seller: 2 },

@@ -1,18 +1,9 @@
 /** MECHANISM §9 test vectors, both profiles, plus the derived payments and metrics. */
 import { clearRound } from '../../../auctioneer/src/mechanism';
 import type { Profile, WireBid } from '../../../auctioneer/src/mechanism/types';
-import { buy, money, sell, whById } from './helpers';
+import { buy, money, sell, VECTOR_A, whById } from './helpers';
 
-const vectorA: WireBid[] = [
-  buy('b1', '20', '3'),
-  buy('b2', '18', '2'),
-  buy('b3', '15', '4'),
-  buy('b4', '12', '1'),
-  sell('s1', '8', '2'),
-  sell('s2', '10', '3'),
-  sell('s3', '13', '2'),
-  sell('s4', '16', '5'),
-];
+const vectorA: WireBid[] = [...VECTOR_A];
 
 const vectorB: WireBid[] = [
   buy('B1', '22', '1.5'),
