@@ -16,10 +16,6 @@ export function requireUtility(l: Ledger, action: string): string {
       caller: l.clientMsp,
     });
   }
-  if (l.clientMsp.includes(':')) {
-    // bid ids are qualified as `<msp>:<id>`; the first ':' must separate the two
-    throw new MarketError('FORBIDDEN', 'MSP ids containing ":" cannot bid', { caller: l.clientMsp });
-  }
   return l.clientMsp;
 }
 

@@ -9,17 +9,20 @@ import { decode, encode, sha256Hex } from './codec';
 import { MarketError } from './errors';
 import { collectionOf, keys } from './keys';
 import type { Ledger } from './ledger';
-import type { BatchCommitment, StoredBatch } from './model';
+import { MAX_BATCH_BIDS, type BatchCommitment, type StoredBatch } from './model';
 import { getRound } from './rounds';
 import { formatInstant, parseInstant } from './time';
 
 /** Transient field that carries the batch: JSON `{ "salt": hex, "bids": WireBid[] }`. */
 export const BATCH_TRANSIENT_KEY = 'batch';
-export const MAX_BATCH_BIDS = 10_000;
 const SALT_RE = /^[0-9a-f]{32,128}$/;
 
-/** The id the mechanism sees: unique across utilities because it carries the MSP id. */
-export const qualifiedBidId = (utility: string, bidId: string): string => `${utility}:${bidId}`;
+/**
+ * A batch's id: derived from the round, the utility and the batch's secret salt, so a retried
+ * submission (same salt) names the same batch and is recognised; one-way, so it reveals no salt.
+ */
+export const batchIdOf = (roundId: string, utility: string, salt: string): string =>
+  sha256Hex(`batch-id\n${roundId}\n${utility}\n${salt}`).slice(0, 16);
 
 function readTransientBatch(l: Ledger): { salt: string; bids: WireBid[] } {
   const raw = l.transient(BATCH_TRANSIENT_KEY);
@@ -57,29 +60,50 @@ function readTransientBatch(l: Ledger): { salt: string; bids: WireBid[] } {
 }
 
 /**
- * Validates a utility's batch the same way the clearing will see it: with the round's parameters
- * and the ids qualified by the utility, so a batch accepted here can never make the round invalid.
+ * Validates a utility's batch with the round's parameters. Ids are checked as the utility sent them
+ * (pattern, length, unique within the batch); the clearing uses batch-scoped ids (assemble.ts), so a
+ * batch accepted here can never make the round invalid.
  */
-function validateBatch(utility: string, params: Required<WireRoundParams>, bids: WireBid[]): void {
-  const qualified = bids.map((b) =>
-    b !== null && typeof b === 'object' && typeof b.id === 'string'
-      ? { ...b, id: qualifiedBidId(utility, b.id) }
-      : b,
-  );
+function validateBatch(params: Required<WireRoundParams>, bids: WireBid[]): void {
   try {
-    validateRound({ params, bids: qualified });
+    validateRound({ params, bids });
   } catch (e) {
     if (e instanceof RoundValidationError) {
-      const issues = e.issues.map((i) => ({ ...i, id: bids[i.index]?.id ?? i.id }));
-      throw new MarketError('INVALID_BIDS', `${issues.length} invalid bid field(s)`, { issues });
+      throw new MarketError('INVALID_BIDS', `${e.issues.length} invalid bid field(s)`, { issues: e.issues });
     }
     throw e;
   }
 }
 
-/** Accepts a sealed batch: private bytes in the caller's collection, a salted hash in public. */
+/**
+ * Accepts a sealed batch: private bytes in the caller's collection, a salted hash in public. O(1)
+ * ledger operations whatever the batch size. Submitting the same batch again (same salt and bids)
+ * returns the original commitment and writes nothing, so a client may retry an ambiguous failure.
+ */
 export async function submitBatch(l: Ledger, roundId: string): Promise<BatchCommitment> {
   const utility = requireUtility(l, 'submit bids');
+  const { salt, bids } = readTransientBatch(l);
+  const batchId = batchIdOf(roundId, utility, salt);
+  const stored: StoredBatch = { roundId, utility, batchId, salt, bids };
+  const bytes = encode(stored);
+  const commitment: BatchCommitment = {
+    roundId,
+    utility,
+    batchId,
+    bidCount: bids.length,
+    hash: sha256Hex(bytes),
+  };
+  const commitmentKey = keys.commitment(l, roundId, batchId);
+  const existing = await l.getState(commitmentKey);
+  if (existing) {
+    const earlier = decode<BatchCommitment>(existing);
+    if (earlier.utility === utility && earlier.hash === commitment.hash) return earlier;
+    throw new MarketError('CONFLICT', `batch ${batchId} of round ${roundId} exists with other bids`, {
+      roundId,
+      batchId,
+    });
+  }
+
   const round = await getRound(l, roundId);
   if (round.status !== 'OPEN') {
     throw new MarketError('ROUND_NOT_OPEN', `round ${roundId} is ${round.status}`, {
@@ -94,35 +118,9 @@ export async function submitBatch(l: Ledger, roundId: string): Promise<BatchComm
       txTime: formatInstant(l.txTimeSeconds),
     });
   }
-  const { salt, bids } = readTransientBatch(l);
-  validateBatch(utility, round.params, bids);
-
-  const collection = collectionOf(utility);
-  // Bid ids are unique per utility and round across batches: one private marker per id.
-  const taken: string[] = [];
-  for (const bid of bids) {
-    if (await l.getPrivate(collection, keys.bidId(l, roundId, bid.id))) taken.push(bid.id);
-  }
-  if (taken.length > 0) {
-    throw new MarketError('CONFLICT', `${taken.length} bid id(s) already used in round ${roundId}`, {
-      ids: taken.slice(0, 50),
-    });
-  }
-  const batchId = l.txId;
-  const stored: StoredBatch = { roundId, utility, batchId, salt, bids };
-  const bytes = encode(stored);
-  await l.putPrivate(collection, keys.batch(l, roundId, batchId), bytes);
-  for (const bid of bids) {
-    await l.putPrivate(collection, keys.bidId(l, roundId, bid.id), encode({ batchId }));
-  }
-  const commitment: BatchCommitment = {
-    roundId,
-    utility,
-    batchId,
-    bidCount: bids.length,
-    hash: sha256Hex(bytes),
-  };
-  await l.putState(keys.commitment(l, roundId, utility, batchId), encode(commitment));
+  validateBatch(round.params, bids);
+  await l.putPrivate(collectionOf(utility), keys.batch(l, roundId, batchId), bytes);
+  await l.putState(commitmentKey, encode(commitment));
   return commitment;
 }
 

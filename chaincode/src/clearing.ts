@@ -8,7 +8,7 @@ import {
   parseMoney,
 } from '../../auctioneer/src/mechanism/units';
 import { requireOperator, requireSelfOrOperator } from './access';
-import { assembleRoundInput, type AssemblyBatch } from './assemble';
+import { assembleRoundInput, type AssemblyBatch, type BidOrigin } from './assemble';
 import { decode, encode, sha256Hex } from './codec';
 import { MarketError } from './errors';
 import { collectionOf, keys } from './keys';
@@ -61,7 +61,7 @@ async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> 
         },
       );
     }
-    batches.push({ utility: c.utility, bids: decode<StoredBatch>(bytes).bids });
+    batches.push({ utility: c.utility, batchId: c.batchId, bids: decode<StoredBatch>(bytes).bids });
   }
   return { commitments, batches };
 }
@@ -91,13 +91,11 @@ function firstDifference(
   return null;
 }
 
-const utilityOf = (qualifiedId: string): string => qualifiedId.slice(0, qualifiedId.indexOf(':'));
-const localIdOf = (qualifiedId: string): string => qualifiedId.slice(qualifiedId.indexOf(':') + 1);
-
 /** Per-utility settlement lines and net positions derived from the verified result. */
 function settle(
   round: RoundRecord,
   result: WireClearingResult,
+  origins: ReadonlyMap<string, BidOrigin>,
 ): { settlements: Settlement[]; positions: NetPosition[] } {
   const feeTicks = BigInt(parseDecimal(round.params.serviceFee, DECIMALS.price));
   const byUtility = new Map<
@@ -119,18 +117,37 @@ function settle(
     }
     return e;
   };
+  const originOf = (marketId: string): BidOrigin => {
+    const o = origins.get(marketId);
+    if (!o) throw new MarketError('CLEARING_MISMATCH', `result names unknown bid ${marketId}`);
+    return o;
+  };
   for (const b of result.buyers) {
-    const e = entry(utilityOf(b.id));
+    const o = originOf(b.id);
+    const e = entry(o.utility);
     const wh = BigInt(parseDecimal(b.quantity, DECIMALS.energy));
     const fee = feeTicks * wh;
-    e.settlement.lines.push({ id: localIdOf(b.id), side: 'buy', quantity: b.quantity, payment: b.payment });
+    e.settlement.lines.push({
+      batchId: o.batchId,
+      id: o.id,
+      side: 'buy',
+      quantity: b.quantity,
+      payment: b.payment,
+    });
     e.bought += wh;
     e.fees += fee;
     e.paid += parseMoney(b.payment) - fee;
   }
   for (const s of result.sellers) {
-    const e = entry(utilityOf(s.id));
-    e.settlement.lines.push({ id: localIdOf(s.id), side: 'sell', quantity: s.quantity, payment: s.payment });
+    const o = originOf(s.id);
+    const e = entry(o.utility);
+    e.settlement.lines.push({
+      batchId: o.batchId,
+      id: o.id,
+      side: 'sell',
+      quantity: s.quantity,
+      payment: s.payment,
+    });
     e.sold += BigInt(parseDecimal(s.quantity, DECIMALS.energy));
     e.received += parseMoney(s.payment);
   }
@@ -177,7 +194,7 @@ export async function commitClearing(l: Ledger, roundId: string, resultJson: str
   }
 
   const sealed = await readSealedBids(l, roundId);
-  const input = assembleRoundInput(round.params, sealed.batches);
+  const { input, origins } = assembleRoundInput(round.params, sealed.batches);
   const result = clearRound(input);
   const expected = canonicalJson(result);
   if (resultJson !== expected) {
@@ -212,7 +229,7 @@ export async function commitClearing(l: Ledger, roundId: string, resultJson: str
     bidCount: input.bids.length,
     clearedTx: l.txId,
   };
-  const { settlements, positions } = settle(round, result);
+  const { settlements, positions } = settle(round, result, origins);
   await l.putState(keys.result(l, roundId), encode(record));
   for (const p of positions) await l.putState(keys.position(l, roundId, p.utility), encode(p));
   for (const s of settlements)

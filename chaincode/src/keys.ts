@@ -8,12 +8,11 @@ export const keys = {
   round: (l: Ledger, roundId: string) => l.compositeKey('round', [roundId]),
   roundStatus: (l: Ledger, status: string, roundId: string) =>
     l.compositeKey('roundStatus', [status, roundId]),
-  commitment: (l: Ledger, roundId: string, utility: string, batchId: string) =>
-    l.compositeKey('commit', [roundId, utility, batchId]),
+  // by batch id alone: batch ids are unique per round across utilities (checked on submit)
+  commitment: (l: Ledger, roundId: string, batchId: string) => l.compositeKey('commit', [roundId, batchId]),
   result: (l: Ledger, roundId: string) => l.compositeKey('result', [roundId]),
   position: (l: Ledger, roundId: string, utility: string) => l.compositeKey('position', [roundId, utility]),
   // private
   batch: (l: Ledger, roundId: string, batchId: string) => l.compositeKey('batch', [roundId, batchId]),
-  bidId: (l: Ledger, roundId: string, bidId: string) => l.compositeKey('bidid', [roundId, bidId]),
   settlement: (l: Ledger, roundId: string) => l.compositeKey('settlement', [roundId]),
 };

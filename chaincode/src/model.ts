@@ -5,6 +5,9 @@ export const MECHANISM_VERSION = 'stackelberg-da/1';
 
 export const OPERATOR_MSP = 'OperatorMSP';
 
+/** Most bids one SubmitBids transaction may carry. */
+export const MAX_BATCH_BIDS = 10_000;
+
 export type RoundStatus = 'OPEN' | 'CLOSED' | 'CLEARED';
 
 /** Public round record. Never rewritten by bid submissions (that would serialize all bidders). */
@@ -32,7 +35,7 @@ export interface StoredBatch {
   batchId: string;
   /** hex, at least 128 bits from the client: makes the public hash unguessable */
   salt: string;
-  /** ids as the utility sent them (not qualified with the MSP id) */
+  /** ids as the utility sent them; the clearing identifies a bid by batch and position (assemble.ts) */
   bids: WireBid[];
 }
 
@@ -64,6 +67,9 @@ export interface NetPosition {
 
 /** One bid's settlement line (private to the utility and the operator). */
 export interface SettlementLine {
+  /** the batch that carried the bid */
+  batchId: string;
+  /** the bid's id as the utility sent it */
   id: string;
   side: 'buy' | 'sell';
   /** kWh */

@@ -4,8 +4,9 @@
  * org, and the operator's auctioneer service runs in-process (manual mode) to close and clear.
  *  - two utilities submit simulated bids concurrently (many requests, micro-batched);
  *  - every acknowledged bid is in the round; a utility cannot read the other's bids/settlement;
- *  - the public result equals the offline clearing (clearRound) of exactly the same bids with ids
- *    qualified as `<MSP>:<id>`; each utility's settlement equals its lines of that clearing.
+ *  - the public result equals the offline clearing (clearRound) of exactly the same bids, assembled
+ *    as the chaincode does (a bid is its batch and position); each utility's settlement equals its
+ *    lines of that clearing.
  * Run serially: `npx jest --selectProjects e2e --runInBand`.
  */
 import { createHash } from 'node:crypto';
@@ -13,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
+import { assembleRoundInput, type AssemblyBatch } from '../../chaincode/src/assemble';
 import type { WireBid } from '../../auctioneer/src/mechanism/types';
 import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/service/service';
 import { simulateRound } from '../../auctioneer/src/sim/simulate';
@@ -113,25 +115,26 @@ describe('REST API end to end on the Fabric network', () => {
         (await utilities[0]!.api.request('GET', `/v1/rounds/${roundId}/bids?utility=Utility2MSP`)).status,
       ).toBe(403);
 
-      // every acknowledged bid is in the round (own view)
+      // every acknowledged bid is in the round (own view), in the batch its receipt named
+      const stored: AssemblyBatch[] = [];
       for (const u of utilities) {
         const own = await u.api.bids(roundId);
-        const stored = own.batches
+        const ids = own.batches
           .flatMap((b) => b.bids)
           .map((b) => b.id)
           .sort();
-        expect(stored).toEqual((acked.get(u.msp) ?? []).map((b) => b.id).sort());
+        expect(ids).toEqual((acked.get(u.msp) ?? []).map((b) => b.id).sort());
+        for (const b of own.batches) stored.push({ utility: u.msp, batchId: b.batchId, bids: b.bids });
       }
+      expect(new Set(stored.map((b) => b.batchId))).toEqual(batchIds);
 
       const { round, result } = await waitCleared(operator, roundId, 4 * MINUTE);
       expect(round.status).toBe('CLEARED');
       expect(result).not.toBeNull();
       if (!result) return;
 
-      const qualified = [...acked].flatMap(([msp, bids]) =>
-        bids.map((b) => ({ ...b, id: `${msp}:${b.id}` })),
-      );
-      const offline = clearRound({ params: round.params, bids: qualified });
+      const { input, origins } = assembleRoundInput(round.params, stored);
+      const offline = clearRound(input);
       expect(result.bidCount).toBe(sim.bids.length);
       expect(result.status).toBe(offline.status);
       expect(result.price).toBe(offline.price);
@@ -144,17 +147,18 @@ describe('REST API end to end on the Fabric network', () => {
       for (const u of utilities) {
         const s = await u.api.settlement(roundId);
         expect(s.utility).toBe(u.msp);
-        const prefix = `${u.msp}:`;
         const expected = [
           ...offline.buyers.map((b) => ({ ...b, side: 'buy' })),
           ...offline.sellers.map((x) => ({ ...x, side: 'sell' })),
         ]
-          .filter((l) => l.id.startsWith(prefix))
-          .map((l) => ({
-            id: l.id.slice(prefix.length),
-            side: l.side,
-            quantity: l.quantity,
-            payment: l.payment,
+          .map((l) => ({ line: l, origin: origins.get(l.id)! }))
+          .filter(({ origin }) => origin.utility === u.msp)
+          .map(({ line, origin }) => ({
+            batchId: origin.batchId,
+            id: origin.id,
+            side: line.side,
+            quantity: line.quantity,
+            payment: line.payment,
           }))
           .sort((a, b) => a.id.localeCompare(b.id));
         const got = [...s.lines].sort((a, b) => a.id.localeCompare(b.id));

@@ -19,6 +19,8 @@ import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
 import type { WireRoundParams } from '../../auctioneer/src/mechanism/types';
 import { roundIdForSlot, slotStartOf } from '../../auctioneer/src/service/schedule';
 import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/service/service';
+import { assembleRoundInput } from '../../chaincode/src/assemble';
+import { batchIdOf } from '../../chaincode/src/bids';
 import { sha256Hex } from '../../chaincode/src/codec';
 import { MarketClient, MarketClientError } from '../../gateway/src/market/market-client';
 import { connectGateway } from '../../network/src/client';
@@ -32,16 +34,22 @@ const log = (line: string) => process.stdout.write(line + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** The salt of each utility's one batch per round: it names the batch (chaincode batchIdOf). */
+const SALTS = { Utility1MSP: randomBytes(16).toString('hex'), Utility2MSP: randomBytes(16).toString('hex') };
+
 /** The mechanism's result computed here, independently of the service (vector A, both utilities). */
-function expectedResultJson(params: Required<WireRoundParams>): string {
+function expectedResultJson(roundId: string, params: Required<WireRoundParams>): string {
+  const batches = [
+    { utility: 'Utility1MSP', bids: U1_BIDS },
+    { utility: 'Utility2MSP', bids: U2_BIDS },
+  ] as const;
   return canonicalJson(
-    clearRound({
-      params,
-      bids: [
-        ...U1_BIDS.map((b) => ({ ...b, id: `Utility1MSP:${b.id}` })),
-        ...U2_BIDS.map((b) => ({ ...b, id: `Utility2MSP:${b.id}` })),
-      ],
-    }),
+    clearRound(
+      assembleRoundInput(
+        params,
+        batches.map((b) => ({ ...b, batchId: batchIdOf(roundId, b.utility, SALTS[b.utility]) })),
+      ).input,
+    ),
   );
 }
 
@@ -96,7 +104,10 @@ describe('auctioneer service on the Fabric network', () => {
         throw e;
       }
     });
-    await Promise.all([u1.submitBids(id, U1_BIDS), u2.submitBids(id, U2_BIDS)]);
+    await Promise.all([
+      u1.submitBids(id, U1_BIDS, SALTS.Utility1MSP),
+      u2.submitBids(id, U2_BIDS, SALTS.Utility2MSP),
+    ]);
     return id;
   }
 
@@ -126,7 +137,7 @@ describe('auctioneer service on the Fabric network', () => {
         });
         expect(cleared.closedTx).toBeDefined();
         const stored = await operator.getResult(id);
-        const expected = expectedResultJson(round.params);
+        const expected = expectedResultJson(id, round.params);
         expect(stored.resultDigest).toBe(sha256Hex(expected));
         expect(stored.price).toBe('14.1');
         expect(stored.bidCount).toBe(8);
@@ -277,7 +288,7 @@ describe('auctioneer service on the Fabric network', () => {
           logged(id, 'round cleared') ? true : undefined,
         );
         const stored = await operator.getResult(id);
-        const expected = expectedResultJson((await operator.getRound(id)).params);
+        const expected = expectedResultJson(id, (await operator.getRound(id)).params);
         expect(stored.resultDigest).toBe(sha256Hex(expected));
 
         // a second commit of the same result is a no-op; a different one is refused

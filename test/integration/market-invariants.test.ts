@@ -68,12 +68,11 @@ describe('market invariants on the Fabric network', () => {
     for (const utility of [...new Set(commitments.map((c) => c.utility))]) {
       for (const b of await op.getBatches(round.id, utility)) batches.set(b.batchId, b.bids);
     }
-    return clearRound(
-      assembleRoundInput(
-        round.params,
-        commitments.map((c) => ({ utility: c.utility, bids: batches.get(c.batchId)! })),
-      ),
+    const { input } = assembleRoundInput(
+      round.params,
+      commitments.map((c) => ({ utility: c.utility, batchId: c.batchId, bids: batches.get(c.batchId)! })),
     );
+    return clearRound(input);
   }
 
   /** A round with vector A submitted by both utilities, closed. */
@@ -194,7 +193,11 @@ describe('market invariants on the Fabric network', () => {
       b!.quantity = (Number(b!.quantity) * 1000 - 1) / 1000 + '';
       const tickOff = structuredClone(good);
       tickOff.price = '14.1001';
-      const batchLeftOut = clearRound(assembleRoundInput(round.params, [{ utility: U1, bids: U1_BIDS }]));
+      const [u1Batch] = await op.getBatches(id, U1);
+      const batchLeftOut = clearRound(
+        assembleRoundInput(round.params, [{ utility: U1, batchId: u1Batch!.batchId, bids: u1Batch!.bids }])
+          .input,
+      );
       for (const [name, tampered] of [
         ['one Wh moved', whMoved],
         ['price off by one tick', tickOff],
@@ -236,6 +239,23 @@ describe('market invariants on the Fabric network', () => {
       const other = JSON.parse(result) as WireClearingResult;
       other.price = '14';
       expect((await failure(op.commitClearing(id, canonicalJson(other)))).code).toBe('CONFLICT');
+    },
+    2 * MINUTE,
+  );
+
+  test(
+    '6b. a retried bid submission (same salt) is recorded once; the same salt with other bids is refused',
+    async () => {
+      const id = `${run}-6b`;
+      await openRound(id, 10 * MINUTE);
+      const salt = randomBytes(16).toString('hex');
+      const first = await u1.submitBids(id, U1_BIDS, salt);
+      const retried = await u1.submitBids(id, U1_BIDS, salt);
+      expect(retried).toEqual(first);
+      const changed = await failure(u1.submitBids(id, U1_BIDS.slice(1), salt));
+      expect(changed.code).toBe('CONFLICT');
+      expect(await op.getCommitments(id)).toEqual([first]);
+      expect((await u1.getBatches(id)).map((b) => b.bids)).toEqual([U1_BIDS]);
     },
     2 * MINUTE,
   );

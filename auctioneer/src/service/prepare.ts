@@ -79,7 +79,7 @@ export function verifyBatches(
         },
       );
     }
-    out.push({ utility: c.utility, bids: batch.bids });
+    out.push({ utility: c.utility, batchId: c.batchId, bids: batch.bids });
   }
   return out;
 }
@@ -105,7 +105,7 @@ export async function prepareClearing(
   const t1 = performance.now();
   const verified = verifyBatches(round.id, commitments, batches);
   const t2 = performance.now();
-  const input = assembleRoundInput(round.params, verified);
+  const { input } = assembleRoundInput(round.params, verified);
   const result = clearRound(input);
   const resultJson = canonicalJson(result);
   const t3 = performance.now();

@@ -5,10 +5,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { WireBid, WireRoundParams } from '../../../auctioneer/src/mechanism/types';
 import { RoundValidationError } from '../../../auctioneer/src/mechanism/types';
-import { ID_RE, validateRound } from '../../../auctioneer/src/mechanism/validate';
+import { validateRound } from '../../../auctioneer/src/mechanism/validate';
 import type { RoundRecord } from '../../../chaincode/src/model';
 import { MarketClientError } from '../market/market-client';
 import { BidBatcher } from './batcher';
+import { BidIdRegistry, certainlyNotCommitted } from './bid-ids';
 import type { ApiConfig, Role, Tenant } from './config';
 import type { MarketPort } from './market-port';
 import { ApiMetrics } from './metrics';
@@ -102,6 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       }
     },
   });
+  const bidIds = new BidIdRegistry();
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: config.bodyLimit,
@@ -247,11 +249,11 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     return t.mspId;
   };
 
-  // Round records never go back in status and their params never change: cache them.
+  // A round's params never change and its status only moves on: a cached record may say OPEN after
+  // the close, but then the chaincode refuses the bids (409 ROUND_NOT_OPEN / BIDDING_CLOSED).
   const roundCache = new Map<string, RoundRecord>();
   const roundFor = async (client: MarketPort, roundId: string): Promise<RoundRecord> => {
     const cached = roundCache.get(roundId);
-    if (cached && cached.status !== 'OPEN') return cached;
     if (cached) return cached;
     const r = await call(client.getRound(roundId), 'reading the round');
     if (roundCache.size > 10_000) roundCache.clear();
@@ -362,9 +364,21 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       if (round.status !== 'OPEN') {
         throw new ApiProblem(409, 'ROUND_NOT_OPEN', 'Round not open', `round ${roundId} is ${round.status}`);
       }
-      checkBids(t.mspId, round.params, bids);
+      checkBids(round.params, bids);
+      const release = await call(
+        bidIds.reserve(
+          client,
+          roundId,
+          bids.map((b) => b.id),
+        ),
+        'reading the ids already used in the round',
+      );
+      const committed = batcher.submit(client, roundId, bids);
+      committed.catch((e: unknown) => {
+        if (certainlyNotCommitted(e)) release();
+      });
       const receipt = await withTimeout(
-        batcher.submit(client, roundId, bids),
+        committed,
         config.requestTimeoutMs,
         'committing the bids (outcome unknown: read GET /v1/rounds/{roundId}/bids)',
       );
@@ -443,23 +457,21 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
 }
 
 /**
- * Checks a request's bids with the round's parameters and the ids qualified as the chaincode will
- * (`<MSP>:<id>`), so a batch never fails because of one request's bid. Throws 422 naming each bid.
+ * Checks a request's bids with the round's parameters as the chaincode will, so a batch never fails
+ * because of one request's bid. Throws 422 naming each bid.
  */
-export function checkBids(mspId: string, params: Required<WireRoundParams>, bids: WireBid[]): void {
-  const qualified = bids.map((b) => ({ ...b, id: `${mspId}:${b.id}` }));
+export function checkBids(params: Required<WireRoundParams>, bids: WireBid[]): void {
   try {
-    validateRound({ params, bids: qualified });
+    validateRound({ params, bids });
   } catch (e) {
     if (!(e instanceof RoundValidationError)) throw e;
-    const errors: ProblemItem[] = e.issues.map((i) => {
-      const id = bids[i.index]?.id ?? i.id;
-      const reason =
-        i.field === 'id' && ID_RE.test(id) && !i.reason.startsWith('duplicate')
-          ? `qualified as ${mspId}:${id} the id exceeds 64 characters`
-          : i.reason;
-      return { path: `body/bids/${i.index}/${i.field}`, index: i.index, id, field: i.field, reason };
-    });
+    const errors: ProblemItem[] = e.issues.map((i) => ({
+      path: `body/bids/${i.index}/${i.field}`,
+      index: i.index,
+      id: i.id,
+      field: i.field,
+      reason: i.reason,
+    }));
     throw new ApiProblem(
       422,
       'INVALID_BIDS',

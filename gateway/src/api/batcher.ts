@@ -38,7 +38,6 @@ export interface BatchObserver {
 
 interface Entry {
   bids: WireBid[];
-  ids: string[];
   resolve: (r: BidReceipt) => void;
   reject: (e: unknown) => void;
 }
@@ -49,8 +48,6 @@ class Lane {
   queuedBids = 0;
   timer: NodeJS.Timeout | undefined;
   inFlight = 0;
-  /** ids of bids in transactions not yet answered: a colliding request waits for them */
-  inFlightIds = new Set<string>();
   constructor(
     readonly client: MarketPort,
     readonly roundId: string,
@@ -60,9 +57,10 @@ class Lane {
 /**
  * Micro-batches concurrent bid requests of one org and round into SubmitBids transactions of at most
  * `maxBids` bids, waiting at most `maxWaitMs` for a batch to fill. Each request is answered on its
- * own: a failed batch fails only its requests; on CONFLICT (ids already on the ledger) the batch is
- * retried without the requests that own those ids; a transaction that failed validation (MVCC) is
- * retried up to `maxRetries` times with the same salt.
+ * own: a failed batch fails only its requests. A retryable failure (MVCC conflict, unavailable
+ * peer) is retried up to `maxRetries` times with the same salt: the chaincode recognises a batch
+ * that did commit after all and returns its commitment, so a retry never records bids twice.
+ * Requests must not share bid ids (BidIdRegistry sees to that before they get here).
  */
 export class BidBatcher {
   private readonly lanes = new Map<string, Lane>();
@@ -98,7 +96,7 @@ export class BidBatcher {
     }
     const l = lane;
     return new Promise<BidReceipt>((resolve, reject) => {
-      l.queue.push({ bids, ids: bids.map((b) => b.id), resolve, reject });
+      l.queue.push({ bids, resolve, reject });
       l.queuedBids += bids.length;
       if (l.queuedBids >= this.opts.maxBids || this.opts.maxWaitMs === 0) this.flush(key, l);
       else l.timer ??= setTimeout(() => this.flush(key, l), this.opts.maxWaitMs);
@@ -113,19 +111,15 @@ export class BidBatcher {
     await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
-  /** Picks the next batch from the lane's queue (FIFO, skipping requests that would collide or overflow). */
+  /** Picks the next batch from the lane's queue (FIFO, skipping requests that would overflow it). */
   private take(l: Lane): Entry[] {
     const batch: Entry[] = [];
-    const ids = new Set<string>();
     let size = 0;
     const rest: Entry[] = [];
     for (const e of l.queue) {
-      const fits = size + e.bids.length <= this.opts.maxBids;
-      const collides = e.ids.some((id) => ids.has(id) || l.inFlightIds.has(id));
-      if (fits && !collides) {
+      if (size + e.bids.length <= this.opts.maxBids) {
         batch.push(e);
         size += e.bids.length;
-        for (const id of e.ids) ids.add(id);
       } else {
         rest.push(e);
       }
@@ -142,12 +136,9 @@ export class BidBatcher {
     }
     while (l.queue.length > 0 && l.inFlight < this.opts.maxInFlight) {
       const batch = this.take(l);
-      if (batch.length === 0) break; // every queued request waits for ids in flight
       l.inFlight += 1;
-      for (const e of batch) for (const id of e.ids) l.inFlightIds.add(id);
       void this.run(l, batch).finally(() => {
         l.inFlight -= 1;
-        for (const e of batch) for (const id of e.ids) l.inFlightIds.delete(id);
         if (l.queue.length > 0) this.flush(key, l);
         else if (l.inFlight === 0) this.lanes.delete(key);
         if (this.pending === 0) {
@@ -156,16 +147,12 @@ export class BidBatcher {
         }
       });
     }
-    if (l.queue.length > 0 && l.inFlight < this.opts.maxInFlight && !l.timer) {
-      l.timer = setTimeout(() => this.flush(key, l), this.opts.maxWaitMs);
-    }
   }
 
   private async run(l: Lane, initial: Entry[]): Promise<void> {
     let entries = initial;
     const salt = randomBytes(16).toString('hex');
     let attempts = 0;
-    let ambiguous = false; // an earlier attempt may have committed (peer unavailable mid-submit)
     const report = (outcome: string, batch: Entry[]): void =>
       this.observer.onBatch?.({
         mspId: l.client.mspId,
@@ -184,35 +171,6 @@ export class BidBatcher {
         commitment = await l.client.submitBids(l.roundId, bids, salt);
       } catch (err) {
         const e = err instanceof MarketClientError ? err : undefined;
-        if (e?.code === 'CONFLICT' && ambiguous) {
-          const committed = await this.findCommitted(l, salt);
-          if (committed) {
-            this.resolveAll(l, entries, committed);
-            report('committed', entries);
-            return;
-          }
-        }
-        if (e?.code === 'CONFLICT' && Array.isArray(e.details.ids)) {
-          const taken = new Set((e.details.ids as unknown[]).map(String));
-          const losers = entries.filter((x) => x.ids.some((id) => taken.has(id)));
-          if (losers.length > 0) {
-            for (const x of losers) {
-              const mine = x.ids.filter((id) => taken.has(id));
-              x.reject(
-                new MarketClientError(
-                  'CONFLICT',
-                  `${mine.length} bid id(s) already used in round ${l.roundId}`,
-                  {
-                    ids: mine,
-                  },
-                ),
-              );
-            }
-            report('conflict', losers);
-            entries = entries.filter((x) => !losers.includes(x));
-            continue;
-          }
-        }
         if (e?.code === 'INVALID_BIDS' && Array.isArray(e.details.issues)) {
           // cannot happen after pre-validation unless the round's params changed: fail only the owners
           const bad = this.ownersOfIssues(entries, e.details.issues as { index?: unknown }[]);
@@ -224,7 +182,6 @@ export class BidBatcher {
           }
         }
         if (e?.retryable && attempts <= this.opts.maxRetries) {
-          if (e.code !== 'COMMIT_FAILED') ambiguous = true;
           await new Promise((r) => setTimeout(r, this.opts.retryDelayMs?.(attempts) ?? 50 * 2 ** attempts));
           continue;
         }
@@ -262,23 +219,5 @@ export class BidBatcher {
       }
     }
     return owners;
-  }
-
-  /** After an ambiguous failure: did a previous attempt with this salt commit after all? */
-  private async findCommitted(l: Lane, salt: string): Promise<BatchCommitment | undefined> {
-    try {
-      const batches = await l.client.getBatches(l.roundId);
-      const b = batches.find((x) => x.salt === salt);
-      if (!b) return undefined;
-      return {
-        roundId: b.roundId,
-        utility: b.utility,
-        batchId: b.batchId,
-        bidCount: b.bids.length,
-        hash: '',
-      };
-    } catch {
-      return undefined;
-    }
   }
 }

@@ -1,7 +1,8 @@
 import { canonicalJson, clearRound } from '../../../auctioneer/src/mechanism';
 import type { WireBid, WireClearingResult } from '../../../auctioneer/src/mechanism/types';
 import { parseMoney } from '../../../auctioneer/src/mechanism/units';
-import { readBatches, submitBatch } from '../../../chaincode/src/bids';
+import { assembleRoundInput } from '../../../chaincode/src/assemble';
+import { batchIdOf, readBatches, submitBatch } from '../../../chaincode/src/bids';
 import { commitClearing, getPositions, getResult, getSettlement } from '../../../chaincode/src/clearing';
 import { MarketError } from '../../../chaincode/src/errors';
 import { collectionOf } from '../../../chaincode/src/keys';
@@ -18,6 +19,7 @@ const CLOSES = '2026-01-01T12:15:00Z';
 const AFTER_CLOSE = T0 + 15 * 60;
 const SALT_A = 'a'.repeat(32);
 const SALT_B = 'b'.repeat(32);
+const DEFAULT_PARAMS = { profile: 'default', alpha: '4', gridStep: '0.1', serviceFee: '0' } as const;
 
 function newChannel(): MemoryChannel {
   return new MemoryChannel({ [collectionOf(U1)]: [U1, OP], [collectionOf(U2)]: [U2, OP] });
@@ -53,15 +55,17 @@ async function closedVectorA(ch: MemoryChannel, params = {}): Promise<WireCleari
   await asUtility(ch, U1, U1_BIDS)((l) => submitBatch(l, 'r1'));
   await asUtility(ch, U2, U2_BIDS)((l) => submitBatch(l, 'r1'));
   await asOp(ch, AFTER_CLOSE)((l) => closeRound(l, 'r1'));
-  const qualified = [
-    ...U1_BIDS.map((b) => ({ ...b, id: `${U1}:${b.id}` })),
-    ...U2_BIDS.map((b) => ({ ...b, id: `${U2}:${b.id}` })),
-  ];
-  return clearRound({
-    params: { profile: 'default', alpha: '4', gridStep: '0.1', serviceFee: '0', ...params },
-    bids: qualified,
-  });
+  return clearRound(
+    assembleRoundInput({ ...DEFAULT_PARAMS, ...params }, [vectorABatch(U1), vectorABatch(U2)]).input,
+  );
 }
+
+/** Vector A's batch of one utility as closedVectorA submits it (salt A). */
+const vectorABatch = (utility: string) => ({
+  utility,
+  batchId: batchIdOf('r1', utility, SALT_A),
+  bids: utility === U1 ? U1_BIDS : U2_BIDS,
+});
 
 describe('rounds', () => {
   it('only the operator opens, closes and commits', async () => {
@@ -152,9 +156,14 @@ describe('bid batches', () => {
     const ch = newChannel();
     await openDefault(ch);
     const c = await asUtility(ch, U1, U1_BIDS)((l) => submitBatch(l, 'r1'));
-    expect(c).toMatchObject({ roundId: 'r1', utility: U1, bidCount: 4 });
+    expect(c).toMatchObject({
+      roundId: 'r1',
+      utility: U1,
+      bidCount: 4,
+      batchId: batchIdOf('r1', U1, SALT_A),
+    });
     expect(c.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(ch.privateData.get(collectionOf(U1))!.size).toBe(1 + U1_BIDS.length);
+    expect(ch.privateData.get(collectionOf(U1))!.size).toBe(1); // one key per batch, whatever its size
     expect(ch.privateData.get(collectionOf(U2))!.size).toBe(0);
     const publicText = [...ch.state.values()].map((v) => Buffer.from(v).toString()).join('\n');
     expect(publicText).not.toContain('"20"');
@@ -215,7 +224,7 @@ describe('bid batches', () => {
     expect(ch.privateData.get(collectionOf(U1))!.size).toBe(0);
   });
 
-  it('rejects a missing salt, a missing batch and a reused bid id', async () => {
+  it('rejects a missing salt and a missing batch', async () => {
     const ch = newChannel();
     await openDefault(ch);
     await expectCode(
@@ -230,14 +239,41 @@ describe('bid batches', () => {
       'INVALID_ARGUMENT',
       'salt',
     );
-    await asUtility(ch, U1, U1_BIDS.slice(0, 2))((l) => submitBatch(l, 'r1'));
+  });
+
+  it('refuses an id twice in one batch; across batches a bid is (batch, id)', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
     const e = await expectCode(
+      asUtility(ch, U1, [U1_BIDS[0]!, U1_BIDS[0]!])((l) => submitBatch(l, 'r1')),
+      'INVALID_BIDS',
+    );
+    expect(e.details).toMatchObject({ issues: [{ index: 1, id: 'b1', field: 'id' }] });
+    const a = await asUtility(ch, U1, U1_BIDS.slice(0, 2), T0 + 60, SALT_A)((l) => submitBatch(l, 'r1'));
+    const b = await asUtility(ch, U1, U1_BIDS.slice(1), T0 + 60, SALT_B)((l) => submitBatch(l, 'r1'));
+    expect(a.batchId).not.toBe(b.batchId);
+    expect((await asUtility(ch, U1)((l) => readBatches(l, 'r1', ''))).length).toBe(2);
+  });
+
+  it('records a retried batch (same salt, same bids) once; the same salt with other bids is refused', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    const first = await asUtility(ch, U1, U1_BIDS)((l) => submitBatch(l, 'r1'));
+    const state = new Map(ch.state);
+    const priv = new Map(ch.privateData.get(collectionOf(U1)));
+    // even after the close: the retry of a batch that did commit must still learn so
+    const retried = await asUtility(ch, U1, U1_BIDS, AFTER_CLOSE)((l) => submitBatch(l, 'r1'));
+    expect(retried).toEqual(first);
+    expect(ch.state).toEqual(state);
+    expect(ch.privateData.get(collectionOf(U1))).toEqual(priv);
+    await expectCode(
       asUtility(ch, U1, U1_BIDS.slice(1))((l) => submitBatch(l, 'r1')),
       'CONFLICT',
+      first.batchId,
     );
-    expect(e.details).toEqual({ ids: ['b2'] });
-    // the same local id from another utility is a different bid
-    await asUtility(ch, U2, [U1_BIDS[1]!])((l) => submitBatch(l, 'r1'));
+    // another utility with the same salt names a different batch
+    const other = await asUtility(ch, U2, U1_BIDS)((l) => submitBatch(l, 'r1'));
+    expect(other.batchId).not.toBe(first.batchId);
   });
 
   it('lets a utility read only its own batches; the operator reads any', async () => {
@@ -321,10 +357,7 @@ describe('verified clearing', () => {
   it('rejects a clearing computed with a batch left out, and non-canonical JSON', async () => {
     const ch = newChannel();
     const full = await closedVectorA(ch);
-    const partial = clearRound({
-      params: { alpha: '4' },
-      bids: U1_BIDS.map((b) => ({ ...b, id: `${U1}:${b.id}` })),
-    });
+    const partial = clearRound(assembleRoundInput(DEFAULT_PARAMS, [vectorABatch(U1)]).input);
     await expectCode(
       asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(partial))),
       'CLEARING_MISMATCH',

@@ -69,24 +69,20 @@ describe('micro-batching of bid requests', () => {
     expect(ledger.submitCalls.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('a request whose ids collide with a pending request goes to the next batch (then 409)', async () => {
+  it('a request reusing an id of a pending request gets 409 at once; the others share a batch', async () => {
     await start({ maxBids: 100, maxWaitMs: 30 });
     const [a, b, c] = await Promise.all([
       post(TOKENS.u1, ['dup', 'a']),
       post(TOKENS.u1, ['dup']),
       post(TOKENS.u1, ['c']),
     ]);
-    expect(a.statusCode).toBe(201);
-    expect(c.statusCode).toBe(201);
-    expect(b.statusCode).toBe(409);
+    expect([a.statusCode, b.statusCode, c.statusCode]).toEqual([201, 409, 201]);
     expect(JSON.parse(b.body)).toMatchObject({ code: 'CONFLICT', ids: ['dup'] });
-    // the colliding request was never in the same transaction as the first
-    expect(ledger.submitCalls.some((s) => s.bids.filter((x) => x.id === 'dup').length > 1)).toBe(false);
-    expect(ledger.submitCalls.length).toBe(2);
+    expect(ledger.submitCalls.map((s) => s.bids.map((x) => x.id))).toEqual([['dup', 'a', 'c']]);
   });
 
-  it('on CONFLICT retries the batch without the conflicting requests and fails only those', async () => {
-    await start({ maxBids: 100, maxWaitMs: 30 });
+  it('a request reusing a committed id gets 409 and sends nothing; an id refused by the chaincode is free again', async () => {
+    await start({ maxBids: 100, maxWaitMs: 30, maxRetries: 0 });
     expect((await post(TOKENS.u1, ['used'])).statusCode).toBe(201);
     const res = await Promise.all([
       post(TOKENS.u1, ['n1']),
@@ -96,7 +92,37 @@ describe('micro-batching of bid requests', () => {
     expect(res.map((r) => r.statusCode)).toEqual([201, 409, 201]);
     expect(JSON.parse(res[1]?.body ?? '{}')).toMatchObject({ ids: ['used'] });
     const ids = ledger.batches.flatMap((b) => b.bids.map((x) => x.id)).sort();
-    expect(ids).toEqual(['n1', 'n3', 'used']); // n2 of the failed request is not committed
+    expect(ids).toEqual(['n1', 'n3', 'used']); // n2 of the refused request is not committed
+    // the other utility's ids are its own
+    expect((await post(TOKENS.u2, ['used'])).statusCode).toBe(201);
+
+    // refused while endorsing (nothing written): the id may be used again
+    ledger.onSubmit = ({ bids }) => {
+      if (bids.some((b) => b.id === 'late')) throw new MarketClientError('BIDDING_CLOSED', 'closed');
+    };
+    expect((await post(TOKENS.u1, ['late'])).statusCode).toBe(409);
+    // outcome unknown (the batch may still commit): the id stays taken
+    ledger.onSubmit = ({ bids }) => {
+      if (bids.some((b) => b.id.startsWith('lost')))
+        throw new MarketClientError('UNAVAILABLE', 'peer gone', {}, undefined, true);
+    };
+    expect((await post(TOKENS.u1, ['lost'])).statusCode).toBe(503);
+    ledger.onSubmit = undefined;
+    expect((await post(TOKENS.u1, ['late'])).statusCode).toBe(201);
+    expect(JSON.parse((await post(TOKENS.u1, ['lost'])).body)).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('loads the ids a utility already has on the ledger before answering (e.g. after a restart)', async () => {
+    ledger.batches.push({
+      roundId: 'r1',
+      utility: 'Utility1MSP',
+      batchId: 'earlier',
+      salt: 'e'.repeat(32),
+      bids: [bid('old1')],
+    });
+    await start({ maxBids: 100, maxWaitMs: 10 });
+    expect((await post(TOKENS.u1, ['old1'])).statusCode).toBe(409);
+    expect((await post(TOKENS.u1, ['new1'])).statusCode).toBe(201);
   });
 
   it('a failed batch fails only its own requests with the reason', async () => {
@@ -127,7 +153,7 @@ describe('micro-batching of bid requests', () => {
     expect(ledger.submitCalls).toHaveLength(3); // 1 + maxRetries
   });
 
-  it('acknowledges a batch that committed although the first attempt looked failed', async () => {
+  it('acknowledges a batch that committed although the first attempt looked failed, recording it once', async () => {
     const l = new FakeLedger();
     l.addRound('r1');
     const client = l.client('Utility1MSP');

@@ -54,7 +54,7 @@ const bidArb = fc.record(
     id: fc.oneof(
       fc.stringMatching(/^[A-Za-z0-9._:-]{1,8}$/),
       fc.string(),
-      fc.constant('x'.repeat(60)),
+      fc.constant('x'.repeat(65)),
       fc.integer(),
     ),
     side: fc.oneof(fc.constantFrom('buy', 'sell'), fc.string()),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { WireBid } from '../../../auctioneer/src/mechanism/types';
+import { batchIdOf } from '../../../chaincode/src/bids';
 import type { BatchCommitment, RoundRecord, Settlement, StoredBatch } from '../../../chaincode/src/model';
 import { DEFAULT_CONFIG, type ApiConfig } from '../../../gateway/src/api/config';
 import { MarketClientError } from '../../../gateway/src/market/market-client';
@@ -9,12 +10,10 @@ import type { MarketPort } from '../../../gateway/src/api/market-port';
 export class FakeLedger {
   rounds = new Map<string, RoundRecord>();
   batches: StoredBatch[] = [];
-  usedIds = new Map<string, Set<string>>(); // `${round}|${msp}` -> ids
   submitCalls: { msp: string; roundId: string; bids: WireBid[] }[] = [];
   /** called before each submit; may throw to inject a failure */
   onSubmit?: (call: { msp: string; roundId: string; bids: WireBid[]; n: number }) => void | Promise<void>;
   submitDelayMs = 0;
-  private tx = 0;
 
   addRound(id: string, status: RoundRecord['status'] = 'OPEN'): RoundRecord {
     const r: RoundRecord = {
@@ -32,11 +31,6 @@ export class FakeLedger {
 
   client(mspId: string): FakeMarket {
     return new FakeMarket(this, mspId);
-  }
-
-  nextTx(): string {
-    this.tx += 1;
-    return `tx${this.tx}`;
   }
 }
 
@@ -79,19 +73,14 @@ export class FakeMarket implements MarketPort {
     await this.l.onSubmit?.({ msp: this.mspId, roundId, bids, n });
     const r = this.round(roundId);
     if (r.status !== 'OPEN') throw new MarketClientError('ROUND_NOT_OPEN', `ROUND_NOT_OPEN: ${r.status}`);
-    const key = `${roundId}|${this.mspId}`;
-    const used = this.l.usedIds.get(key) ?? new Set<string>();
-    const taken = bids.filter((b) => used.has(b.id)).map((b) => b.id);
-    if (taken.length > 0) {
-      throw new MarketClientError('CONFLICT', `CONFLICT: ${taken.length} bid id(s) already used`, {
-        ids: taken.slice(0, 50),
-      });
-    }
-    for (const b of bids) used.add(b.id);
-    this.l.usedIds.set(key, used);
-    const batchId = this.l.nextTx();
-    this.l.batches.push({ roundId, utility: this.mspId, batchId, salt, bids });
+    // like the chaincode: the salt names the batch; the same batch again is a no-op
+    const batchId = batchIdOf(roundId, this.mspId, salt);
     const hash = createHash('sha256').update(JSON.stringify(bids)).digest('hex');
+    const earlier = this.l.batches.find((b) => b.roundId === roundId && b.batchId === batchId);
+    if (earlier && JSON.stringify(earlier.bids) !== JSON.stringify(bids)) {
+      throw new MarketClientError('CONFLICT', `CONFLICT: batch ${batchId} exists with other bids`);
+    }
+    if (!earlier) this.l.batches.push({ roundId, utility: this.mspId, batchId, salt, bids });
     return { roundId, utility: this.mspId, batchId, bidCount: bids.length, hash };
   }
 

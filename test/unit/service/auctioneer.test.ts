@@ -3,9 +3,11 @@ import { canonicalJson, clearRound } from '../../../auctioneer/src/mechanism';
 import { Auctioneer } from '../../../auctioneer/src/service/auctioneer';
 import { AuctioneerMetrics } from '../../../auctioneer/src/service/metrics';
 import { AuctioneerError, prepareClearing } from '../../../auctioneer/src/service/prepare';
+import { assembleRoundInput } from '../../../chaincode/src/assemble';
+import { batchIdOf } from '../../../chaincode/src/bids';
 import { sha256Hex } from '../../../chaincode/src/codec';
 import { MarketClientError } from '../../../gateway/src/market/market-client';
-import { FakeMarket, U1, U2 } from './fake-market';
+import { DEFAULT_SALT, FakeMarket, U1, U2 } from './fake-market';
 import { U1_BIDS, U2_BIDS } from '../../fixtures/vector-a-split';
 
 const PARAMS = { profile: 'default', alpha: '4', gridStep: '0.1', serviceFee: '0' } as const;
@@ -45,15 +47,18 @@ async function closedWithBids(m: FakeMarket, id = 'r1'): Promise<void> {
   await m.closeRound(id);
 }
 
+/** The clearing of openWithBids's batches (the fake market's default salt), assembled as the chaincode does. */
 const expectedJson = () =>
   canonicalJson(
-    clearRound({
-      params: PARAMS,
-      bids: [
-        ...U1_BIDS.map((b) => ({ ...b, id: `${U1}:${b.id}` })),
-        ...U2_BIDS.map((b) => ({ ...b, id: `${U2}:${b.id}` })),
-      ],
-    }),
+    clearRound(
+      assembleRoundInput(
+        PARAMS,
+        [
+          { utility: U1, bids: U1_BIDS },
+          { utility: U2, bids: U2_BIDS },
+        ].map((b) => ({ ...b, batchId: batchIdOf('r1', b.utility, DEFAULT_SALT) })),
+      ).input,
+    ),
   );
 
 const metric = async (metrics: AuctioneerMetrics, name: string): Promise<number> =>

@@ -20,6 +20,7 @@ import { MemoryChannel } from '../chaincode/memory-ledger';
 export const OP = 'OperatorMSP';
 export const U1 = 'Utility1MSP';
 export const U2 = 'Utility2MSP';
+export const DEFAULT_SALT = 'c'.repeat(32);
 
 type Method = keyof MarketPort;
 
@@ -90,7 +91,7 @@ export class FakeMarket implements MarketPort {
     this.run('commitClearing', OP, (l) => commitClearing(l, id, json));
 
   /** A utility submits a sealed batch (not part of the port: the utilities do this). */
-  submit(utility: string, roundId: string, bids: WireBid[], salt = 'c'.repeat(32)): Promise<BatchCommitment> {
+  submit(utility: string, roundId: string, bids: WireBid[], salt = DEFAULT_SALT): Promise<BatchCommitment> {
     return this.channel.run(
       {
         msp: utility,

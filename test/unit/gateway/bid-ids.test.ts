@@ -1,0 +1,59 @@
+import { BidIdRegistry, certainlyNotCommitted } from '../../../gateway/src/api/bid-ids';
+import { MarketClientError } from '../../../gateway/src/market/market-client';
+import { bid, FakeLedger } from './fake-market';
+
+describe('BidIdRegistry', () => {
+  it('loads a round once, refuses used ids with CONFLICT naming them, and releases on request', async () => {
+    const l = new FakeLedger();
+    l.addRound('r1');
+    const client = l.client('Utility1MSP');
+    await client.submitBids('r1', [bid('old')]);
+    let loads = 0;
+    const real = client.getBatches.bind(client);
+    client.getBatches = (...args) => {
+      loads += 1;
+      return real(...args);
+    };
+    const reg = new BidIdRegistry();
+    const [a, b] = await Promise.allSettled([
+      reg.reserve(client, 'r1', ['x']),
+      reg.reserve(client, 'r1', ['x']),
+    ]);
+    expect(loads).toBe(1);
+    expect(a.status).toBe('fulfilled');
+    expect(b.status === 'rejected' && (b.reason as MarketClientError).details).toMatchObject({ ids: ['x'] });
+    await expect(reg.reserve(client, 'r1', ['y', 'old'])).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { ids: ['old'] },
+    });
+    if (a.status === 'fulfilled') a.value();
+    await expect(reg.reserve(client, 'r1', ['x', 'y'])).resolves.toBeInstanceOf(Function);
+  });
+
+  it('does not cache a failed load; reloads an evicted round from the ledger', async () => {
+    const l = new FakeLedger();
+    const client = l.client('Utility1MSP');
+    const loaded: string[] = [];
+    const real = client.getBatches.bind(client);
+    client.getBatches = (roundId, ...rest) => {
+      loaded.push(roundId);
+      return real(roundId, ...rest);
+    };
+    const reg = new BidIdRegistry(1);
+    await expect(reg.reserve(client, 'r1', ['a'])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    l.addRound('r1');
+    l.addRound('r2');
+    await reg.reserve(client, 'r1', ['a']);
+    await client.submitBids('r1', [bid('a')]);
+    await reg.reserve(client, 'r2', ['a']); // keeps 1 round: evicts r1
+    await expect(reg.reserve(client, 'r1', ['a'])).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(loaded).toEqual(['r1', 'r1', 'r2', 'r1']);
+  });
+
+  it('frees ids only when the chaincode refused the batch', () => {
+    expect(certainlyNotCommitted(new MarketClientError('BIDDING_CLOSED', 'x'))).toBe(true);
+    expect(certainlyNotCommitted(new MarketClientError('COMMIT_FAILED', 'x'))).toBe(false);
+    expect(certainlyNotCommitted(new MarketClientError('UNAVAILABLE', 'x'))).toBe(false);
+    expect(certainlyNotCommitted(new Error('timeout'))).toBe(false);
+  });
+});
