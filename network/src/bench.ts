@@ -22,7 +22,7 @@ import { GatewayError, type Contract, type Gateway } from '@hyperledger/fabric-g
 import { CHAINCODE_NAME, CHANNEL } from '../config/topology';
 import { connectGateway } from './client';
 
-interface Options {
+export interface BenchOptions {
   tx: 'open' | 'bid';
   bids: number;
   clients: number;
@@ -51,7 +51,18 @@ async function submit(contract: Contract, name: string, args: string[], extra: o
   if (!status.successful) throw new Error(`transaction ${status.transactionId} invalid: code ${status.code}`);
 }
 
-export async function bench(o: Options): Promise<void> {
+/** What one run measured. */
+export interface BenchSummary {
+  committed: number;
+  failed: number;
+  seconds: number;
+  txPerSecond: number;
+  bidsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export async function bench(o: BenchOptions): Promise<BenchSummary> {
   const run = `bench-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
   const closesAt = rfc3339(Date.now() + (o.duration + 600) * 1000);
   const gateways: Gateway[] = [];
@@ -127,6 +138,15 @@ export async function bench(o: Options): Promise<void> {
 
     latencies.sort((a, b) => a - b);
     const failed = [...errors.values()].reduce((a, b) => a + b, 0);
+    const summary: BenchSummary = {
+      committed: latencies.length,
+      failed,
+      seconds: elapsed,
+      txPerSecond: latencies.length / elapsed,
+      bidsPerSecond: o.tx === 'bid' ? (latencies.length * o.bids) / elapsed : 0,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    };
     console.log(
       `[bench] ${latencies.length} committed, ${failed} failed in ${elapsed.toFixed(1)} s: ` +
         `${(latencies.length / elapsed).toFixed(1)} tx/s` +
@@ -136,6 +156,7 @@ export async function bench(o: Options): Promise<void> {
     );
     for (const [msg, count] of errors) console.log(`[bench]   ${count} × ${msg}`);
     if (latencies.length === 0) process.exitCode = 1;
+    return summary;
   } finally {
     for (const g of gateways) g.close();
   }
@@ -157,7 +178,7 @@ if (require.main === module) {
     .option('--duration <s>', 'seconds of measurement', int('duration', 1, 300), 30)
     .option('--max <n>', 'at most this many transactions', int('max', 1, 100_000), 5000)
     .parse();
-  const opts = program.opts<Options>();
+  const opts = program.opts<BenchOptions>();
   if (opts.tx !== 'open' && opts.tx !== 'bid') {
     console.error('[bench] --tx must be open or bid');
     process.exit(2);

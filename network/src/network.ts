@@ -109,7 +109,11 @@ async function waitRaftLeader(t: Topology, timeoutMs = 60_000): Promise<void> {
     const informed = all.every((m) => (m.get(`consensus_etcdraft_leader_changes${label}`) ?? 0) >= 1);
     if (leaders === 1 && informed) return;
     if (Date.now() > deadline)
-      throw new Error(`no Raft leader for channel ${t.channel} after ${timeoutMs / 1000} s`);
+      throw new Error(
+        `no Raft leader for channel ${t.channel} after ${timeoutMs / 1000} s. See network/run/logs/orderer*.log; ` +
+          'if a reused network never elects one (its Raft log damaged, e.g. by a killed orderer), recreate it ' +
+          'with `npm run network:down -- --purge && npm run network:up` (this deletes the ledgers)',
+      );
     await sleep(250);
   }
 }
