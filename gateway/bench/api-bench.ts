@@ -55,7 +55,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const clients = num('BENCH_CLIENTS', 256);
+  const clients = num('BENCH_CLIENTS', 1024);
   const bidsTotal = num('BENCH_BIDS', 100_000);
   const sizes = (env.BENCH_BIDS_PER_REQUEST ?? '1,10,100').split(',').map((s) => {
     const n = Number(s);

@@ -250,15 +250,20 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   };
 
   // A round's params never change and its status only moves on: a cached record may say OPEN after
-  // the close, but then the chaincode refuses the bids (409 ROUND_NOT_OPEN / BIDDING_CLOSED).
-  const roundCache = new Map<string, RoundRecord>();
-  const roundFor = async (client: MarketPort, roundId: string): Promise<RoundRecord> => {
+  // the close, but then the chaincode refuses the bids (409 ROUND_NOT_OPEN / BIDDING_CLOSED). The
+  // promise is cached, so a burst of requests for a new round reads it once (the peer's gateway
+  // refuses more than `limits.concurrency.gatewayService` concurrent calls).
+  const roundCache = new Map<string, Promise<RoundRecord>>();
+  const roundFor = (client: MarketPort, roundId: string): Promise<RoundRecord> => {
     const cached = roundCache.get(roundId);
     if (cached) return cached;
-    const r = await call(client.getRound(roundId), 'reading the round');
+    const read = call(client.getRound(roundId), 'reading the round');
     if (roundCache.size > 10_000) roundCache.clear();
-    roundCache.set(roundId, r);
-    return r;
+    roundCache.set(roundId, read);
+    read.catch(() => {
+      if (roundCache.get(roundId) === read) roundCache.delete(roundId);
+    });
+    return read;
   };
 
   // ---- probes and metrics ---------------------------------------------------------------------
@@ -319,7 +324,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     async (req) => {
       const t = tenantOf(req, 'operator');
       const r = await call(clientOf(t).closeRound(req.params.roundId), 'closing the round');
-      roundCache.set(r.id, r);
+      roundCache.set(r.id, Promise.resolve(r));
       return r;
     },
   );
@@ -336,7 +341,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     async (req) => {
       const c = clientOf(tenantOf(req));
       const round = await call(c.getRound(req.params.roundId), 'reading the round');
-      roundCache.set(round.id, round);
+      roundCache.set(round.id, Promise.resolve(round));
       const result =
         round.status === 'CLEARED' ? await call(c.getResult(round.id), 'reading the result') : null;
       return { round, result };

@@ -61,6 +61,13 @@ describe('micro-batching of bid requests', () => {
     expect(new Set(ledger.submitCalls.map((c) => c.msp))).toEqual(new Set(['Utility1MSP', 'Utility2MSP']));
   });
 
+  it('a burst of requests for a new round reads the round and its used ids once', async () => {
+    await start({ maxBids: 1000, maxWaitMs: 30 });
+    const res = await Promise.all(Array.from({ length: 50 }, (_, i) => post(TOKENS.u1, [`burst${i}`])));
+    expect(res.every((r) => r.statusCode === 201)).toBe(true);
+    expect(ledger.reads).toEqual(['getRound r1', 'getBatches r1']);
+  });
+
   it('bounds a batch by the max bid count', async () => {
     await start({ maxBids: 5, maxWaitMs: 30 });
     const res = await Promise.all(Array.from({ length: 6 }, (_, i) => post(TOKENS.u1, [`p${i}`, `q${i}`])));

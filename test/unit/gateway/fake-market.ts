@@ -14,6 +14,8 @@ export class FakeLedger {
   /** called before each submit; may throw to inject a failure */
   onSubmit?: (call: { msp: string; roundId: string; bids: WireBid[]; n: number }) => void | Promise<void>;
   submitDelayMs = 0;
+  /** evaluate calls made, e.g. `getRound r1` */
+  reads: string[] = [];
 
   addRound(id: string, status: RoundRecord['status'] = 'OPEN'): RoundRecord {
     const r: RoundRecord = {
@@ -85,6 +87,7 @@ export class FakeMarket implements MarketPort {
   }
 
   async getRound(roundId: string): Promise<RoundRecord> {
+    this.l.reads.push(`getRound ${roundId}`);
     return this.round(roundId);
   }
 
@@ -93,6 +96,7 @@ export class FakeMarket implements MarketPort {
   }
 
   async getBatches(roundId: string, utility = ''): Promise<StoredBatch[]> {
+    this.l.reads.push(`getBatches ${roundId}`);
     const target = utility || this.mspId;
     if (this.mspId !== 'OperatorMSP' && target !== this.mspId) {
       throw new MarketClientError('FORBIDDEN', 'FORBIDDEN: not yours');
