@@ -131,3 +131,38 @@ export async function readBatches(l: Ledger, roundId: string, utility: string): 
   const kvs = await l.getPrivateByPartialKey(collectionOf(target), 'batch', [roundId]);
   return kvs.map((kv) => decode<StoredBatch>(kv.value));
 }
+
+/** Most batches one GetBatchesById call may name (keeps the answer within gRPC message limits). */
+export const MAX_BATCHES_PER_READ = 100;
+
+/**
+ * Named batches of one utility (itself, or any for the operator), by point reads: unlike
+ * readBatches, the answer's size is bounded by the caller, so any round can be read in parts.
+ * Batches not found are left out (the caller compares with the commitments). Read-only.
+ */
+export async function readBatchesById(
+  l: Ledger,
+  roundId: string,
+  utility: string,
+  batchIds: unknown,
+): Promise<StoredBatch[]> {
+  const target = requireSelfOrOperator(l, utility, 'read the bids');
+  if (
+    !Array.isArray(batchIds) ||
+    batchIds.length > MAX_BATCHES_PER_READ ||
+    !batchIds.every((id) => typeof id === 'string' && id.length > 0)
+  ) {
+    throw new MarketError(
+      'INVALID_ARGUMENT',
+      `batchIds must be a JSON array of at most ${MAX_BATCHES_PER_READ} batch ids`,
+      { got: Array.isArray(batchIds) ? batchIds.length : typeof batchIds },
+    );
+  }
+  await getRound(l, roundId);
+  const out: StoredBatch[] = [];
+  for (const id of batchIds as string[]) {
+    const bytes = await l.getPrivate(collectionOf(target), keys.batch(l, roundId, id));
+    if (bytes) out.push(decode<StoredBatch>(bytes));
+  }
+  return out;
+}

@@ -169,16 +169,21 @@ function settle(
   };
 }
 
+const DIGEST_RE = /^[0-9a-f]{64}$/;
+
 /**
  * Accepts the clearing of a closed round only if it is byte-identical to the mechanism's result on
- * the committed bids. Repeating the accepted commit is a no-op; any other commit is rejected.
+ * the committed bids. `submitted` is the canonical JSON of the full result or, for results too large
+ * for one transaction argument, its SHA-256 (64 lowercase hex): the chaincode recomputes the result
+ * either way. Repeating the accepted commit is a no-op; any other commit is rejected.
  */
-export async function commitClearing(l: Ledger, roundId: string, resultJson: string): Promise<PublicResult> {
+export async function commitClearing(l: Ledger, roundId: string, submitted: string): Promise<PublicResult> {
   requireOperator(l, 'commit a clearing');
+  const byDigest = DIGEST_RE.test(submitted);
   const round = await getRound(l, roundId);
   if (round.status === 'CLEARED') {
     const stored = decode<PublicResult>((await l.getState(keys.result(l, roundId)))!);
-    if (sha256Hex(resultJson) !== stored.resultDigest) {
+    if ((byDigest ? submitted : sha256Hex(submitted)) !== stored.resultDigest) {
       throw new MarketError('CONFLICT', `round ${roundId} is already cleared with a different result`, {
         roundId,
         resultDigest: stored.resultDigest,
@@ -197,14 +202,28 @@ export async function commitClearing(l: Ledger, roundId: string, resultJson: str
   const { input, origins } = assembleRoundInput(round.params, sealed.batches);
   const result = clearRound(input);
   const expected = canonicalJson(result);
-  if (resultJson !== expected) {
-    let submitted: unknown;
+  const resultDigest = sha256Hex(expected);
+  if (byDigest && submitted !== resultDigest) {
+    throw new MarketError(
+      'CLEARING_MISMATCH',
+      'submitted result digest differs from the mechanism’s result',
+      {
+        roundId,
+        submittedDigest: submitted,
+        status: result.status,
+        price: result.price,
+        totals: result.totals,
+      },
+    );
+  }
+  if (!byDigest && submitted !== expected) {
+    let parsed: unknown;
     try {
-      submitted = JSON.parse(resultJson);
+      parsed = JSON.parse(submitted);
     } catch {
       throw new MarketError('CLEARING_MISMATCH', 'submitted result is not JSON', { roundId });
     }
-    const diff = firstDifference(result, submitted);
+    const diff = firstDifference(result, parsed);
     throw new MarketError(
       'CLEARING_MISMATCH',
       diff
@@ -219,7 +238,7 @@ export async function commitClearing(l: Ledger, roundId: string, resultJson: str
     ...summary,
     roundId,
     mechanismVersion: round.mechanismVersion,
-    resultDigest: sha256Hex(expected),
+    resultDigest,
     bidSetDigest: sha256Hex(
       canonicalJson(
         sealed.commitments.map((c) => ({ utility: c.utility, batchId: c.batchId, hash: c.hash })),

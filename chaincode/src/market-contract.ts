@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { readBatches, submitBatch } from './bids';
+import { readBatches, readBatchesById, submitBatch } from './bids';
 import { commitClearing, getPositions, getResult, getSettlement } from './clearing';
 import { canonicalJson } from '../../auctioneer/src/mechanism';
 import { decode, parseJsonArg } from './codec';
@@ -80,6 +80,19 @@ export class MarketContract extends Contract {
   @Returns('string')
   async GetBatches(ctx: Context, roundId: string, utility: string): Promise<string> {
     return text(await readBatches(fabricLedger(ctx), roundId, utility));
+  }
+
+  /** Named batches of a round ('' = own; the operator may name a utility); batchIdsJson: string[]. */
+  @Transaction(false)
+  @Returns('string')
+  async GetBatchesById(
+    ctx: Context,
+    roundId: string,
+    utility: string,
+    batchIdsJson: string,
+  ): Promise<string> {
+    const ids = parseJsonArg<unknown>('batchIds', batchIdsJson);
+    return text(await readBatchesById(fabricLedger(ctx), roundId, utility, ids));
   }
 
   @Transaction(false)

@@ -250,6 +250,9 @@ describe('market invariants on the Fabric network', () => {
       await openRound(id, 10 * MINUTE);
       const salt = randomBytes(16).toString('hex');
       const first = await u1.submitBids(id, U1_BIDS, salt);
+      // submit returns once Utility1's peer committed; both endorsers must see the batch before a
+      // retry, or they disagree (ENDORSEMENT_MISMATCH, retryable: the API's batcher retries it)
+      while ((await op.getCommitments(id)).length === 0) await sleep(100);
       const retried = await u1.submitBids(id, U1_BIDS, salt);
       expect(retried).toEqual(first);
       const changed = await failure(u1.submitBids(id, U1_BIDS.slice(1), salt));

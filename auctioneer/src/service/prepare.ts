@@ -3,6 +3,7 @@ import { encode, sha256Hex } from '../../../chaincode/src/codec';
 import type { BatchCommitment, RoundRecord, StoredBatch } from '../../../chaincode/src/model';
 import { canonicalJson, clearRound } from '../mechanism';
 import type { WireClearingResult } from '../mechanism/types';
+import { readCommittedBatches } from '../../../gateway/src/market/read-batches';
 import type { MarketPort } from './market-port';
 
 export type AuctioneerErrorCode = 'HASH_MISMATCH' | 'BATCH_MISSING' | 'BATCH_MISMATCH';
@@ -89,7 +90,7 @@ export function verifyBatches(
  * verifies every hash, assembles the input exactly as the chaincode does and clears it.
  */
 export async function prepareClearing(
-  market: Pick<MarketPort, 'getCommitments' | 'getBatches'>,
+  market: Pick<MarketPort, 'getCommitments' | 'getBatchesById'>,
   round: RoundRecord,
   read: Reader = direct,
 ): Promise<PreparedClearing> {
@@ -99,7 +100,8 @@ export async function prepareClearing(
   const batches = new Map<string, StoredBatch[]>();
   await Promise.all(
     utilities.map(async (u) => {
-      batches.set(u, await read(`getBatches(${u})`, () => market.getBatches(round.id, u)));
+      const own = commitments.filter((c) => c.utility === u);
+      batches.set(u, await read(`batches of ${u}`, () => readCommittedBatches(market, round.id, u, own)));
     }),
   );
   const t1 = performance.now();

@@ -1,5 +1,12 @@
 import { MarketClientError } from '../market/market-client';
+import { readCommittedBatches } from '../market/read-batches';
 import type { MarketPort } from './market-port';
+
+/** The org's own batches of a round, in parts (a round may be larger than one answer). */
+async function loadOwnBatches(client: MarketPort, roundId: string) {
+  const own = (await client.getCommitments(roundId)).filter((c) => c.utility === client.mspId);
+  return readCommittedBatches(client, roundId, '', own);
+}
 
 /** Ids one org has used in one round: those on the ledger plus those of requests not yet answered. */
 interface RoundIds {
@@ -36,7 +43,7 @@ export class BidIdRegistry {
     } else {
       entry = { used: new Set(), loaded: Promise.resolve() };
       const fresh = entry;
-      entry.loaded = client.getBatches(roundId).then(
+      entry.loaded = loadOwnBatches(client, roundId).then(
         (batches) => {
           for (const b of batches) for (const bid of b.bids) fresh.used.add(bid.id);
         },
@@ -80,6 +87,7 @@ export function certainlyNotCommitted(err: unknown): boolean {
   return (
     err instanceof MarketClientError &&
     err.code !== 'COMMIT_FAILED' &&
+    err.code !== 'ENDORSEMENT_MISMATCH' &&
     err.code !== 'UNAVAILABLE' &&
     err.code !== 'UNKNOWN'
   );

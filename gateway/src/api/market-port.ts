@@ -10,6 +10,8 @@ export type MarketPort = Pick<
   | 'getRound'
   | 'listRounds'
   | 'getBatches'
+  | 'getCommitments'
+  | 'getBatchesById'
   | 'getResult'
   | 'getPositions'
   | 'getSettlement'

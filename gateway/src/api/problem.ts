@@ -64,6 +64,7 @@ const STATUS_BY_CODE: Record<MarketClientErrorCode, [number, string]> = {
   HASH_MISMATCH: [500, 'Hash mismatch'],
   CLEARING_MISMATCH: [422, 'Clearing mismatch'],
   COMMIT_FAILED: [503, 'Transaction not committed'],
+  ENDORSEMENT_MISMATCH: [503, 'Endorsing peers disagree'],
   UNAVAILABLE: [503, 'Fabric unavailable'],
   UNKNOWN: [502, 'Fabric error'],
 };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CommitError, GatewayError, type Contract } from '@hyperledger/fabric-gateway';
 import type { WireBid } from '../../../auctioneer/src/mechanism/types';
 import type { PublicResult } from '../../../chaincode/src/clearing';
+import { sha256Hex } from '../../../chaincode/src/codec';
 import { marketErrorCode, type MarketErrorCode } from '../../../chaincode/src/errors';
 import type { OpenRoundRequest } from '../../../chaincode/src/rounds';
 import {
@@ -14,7 +15,12 @@ import {
 } from '../../../chaincode/src/model';
 
 /** Codes of a failed market call: the chaincode's own, or what went wrong on the way. */
-export type MarketClientErrorCode = MarketErrorCode | 'COMMIT_FAILED' | 'UNAVAILABLE' | 'UNKNOWN';
+export type MarketClientErrorCode =
+  | MarketErrorCode
+  | 'COMMIT_FAILED'
+  | 'ENDORSEMENT_MISMATCH'
+  | 'UNAVAILABLE'
+  | 'UNKNOWN';
 
 /** A failed chaincode call, with the chaincode's code and details recovered from the gateway error. */
 export class MarketClientError extends Error {
@@ -32,8 +38,13 @@ export class MarketClientError extends Error {
 }
 
 const decoder = new TextDecoder();
+
+/** Results up to this size (canonical JSON, ~14k bids) are committed whole, larger ones by digest. */
+export const COMMIT_INLINE_MAX_BYTES = 1_000_000;
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
+/** the gateway's answer when endorsers' results differ, e.g. one peer has not committed a block yet */
+const GRPC_ABORTED = 10;
 
 /** Splits `CODE: explanation {json}` produced by chaincode MarketError into its parts. */
 function parseChaincodeMessage(
@@ -76,6 +87,16 @@ export function toMarketClientError(err: unknown): MarketClientError {
         const txId = (err as { transactionId?: string }).transactionId;
         return new MarketClientError(parsed.code, parsed.message, parsed.details, txId);
       }
+    }
+    if (err.code === GRPC_ABORTED && texts.some((t) => t.includes('ProposalResponsePayloads do not match'))) {
+      // nothing reached the orderer: retrying once the peers agree is safe
+      return new MarketClientError(
+        'ENDORSEMENT_MISMATCH',
+        `endorsing peers returned different results: ${err.message}`,
+        { grpcCode: err.code },
+        (err as { transactionId?: string }).transactionId,
+        true,
+      );
     }
     const unavailable = err.code === GRPC_UNAVAILABLE || err.code === GRPC_DEADLINE_EXCEEDED;
     return new MarketClientError(
@@ -144,9 +165,14 @@ export class MarketClient {
     });
   }
 
-  /** Operator: commit the canonical JSON of a clearing; the chaincode re-verifies it. */
+  /**
+   * Operator: commit the canonical JSON of a clearing; the chaincode re-verifies it. A result over
+   * COMMIT_INLINE_MAX_BYTES is sent as its SHA-256 (the chaincode recomputes the result either
+   * way): a transaction argument must fit the channel's 10 MB limit and large ones order slowly.
+   */
   commitClearing(roundId: string, resultJson: string): Promise<PublicResult> {
-    return this.submit('CommitClearing', [roundId, resultJson], { endorsingOrganizations: [OPERATOR_MSP] });
+    const argument = resultJson.length > COMMIT_INLINE_MAX_BYTES ? sha256Hex(resultJson) : resultJson;
+    return this.submit('CommitClearing', [roundId, argument], { endorsingOrganizations: [OPERATOR_MSP] });
   }
 
   getRound(roundId: string): Promise<RoundRecord> {
@@ -164,6 +190,11 @@ export class MarketClient {
   /** Own batches ('' ) or, for the operator, a named utility's. */
   getBatches(roundId: string, utility = ''): Promise<StoredBatch[]> {
     return this.evaluate('GetBatches', roundId, utility);
+  }
+
+  /** Named batches of a round (own, or for the operator a named utility's); see readCommittedBatches. */
+  getBatchesById(roundId: string, utility: string, batchIds: readonly string[]): Promise<StoredBatch[]> {
+    return this.evaluate('GetBatchesById', roundId, utility, JSON.stringify(batchIds));
   }
 
   getResult(roundId: string): Promise<PublicResult> {

@@ -2,7 +2,8 @@ import { canonicalJson, clearRound } from '../../../auctioneer/src/mechanism';
 import type { WireBid, WireClearingResult } from '../../../auctioneer/src/mechanism/types';
 import { parseMoney } from '../../../auctioneer/src/mechanism/units';
 import { assembleRoundInput } from '../../../chaincode/src/assemble';
-import { batchIdOf, readBatches, submitBatch } from '../../../chaincode/src/bids';
+import { batchIdOf, readBatches, readBatchesById, submitBatch } from '../../../chaincode/src/bids';
+import { sha256Hex } from '../../../chaincode/src/codec';
 import { commitClearing, getPositions, getResult, getSettlement } from '../../../chaincode/src/clearing';
 import { MarketError } from '../../../chaincode/src/errors';
 import { collectionOf } from '../../../chaincode/src/keys';
@@ -276,6 +277,28 @@ describe('bid batches', () => {
     expect(other.batchId).not.toBe(first.batchId);
   });
 
+  it('reads named batches by id: own for a utility, any for the operator, a bounded list', async () => {
+    const ch = newChannel();
+    await openDefault(ch);
+    const a = await asUtility(ch, U1, U1_BIDS, T0 + 60, SALT_A)((l) => submitBatch(l, 'r1'));
+    await asUtility(ch, U1, [{ ...U1_BIDS[0]!, id: 'x' }], T0 + 60, SALT_B)((l) => submitBatch(l, 'r1'));
+    const got = await asUtility(ch, U1)((l) => readBatchesById(l, 'r1', '', [a.batchId, 'nosuchbatch']));
+    expect(got.map((b) => b.batchId)).toEqual([a.batchId]);
+    expect(await asOp(ch)((l) => readBatchesById(l, 'r1', U1, [a.batchId]))).toEqual(got);
+    await expectCode(
+      asUtility(ch, U2)((l) => readBatchesById(l, 'r1', U1, [a.batchId])),
+      'FORBIDDEN',
+    );
+    await expectCode(
+      asUtility(ch, U1)((l) => readBatchesById(l, 'r1', '', Array(101).fill(a.batchId))),
+      'INVALID_ARGUMENT',
+    );
+    await expectCode(
+      asUtility(ch, U1)((l) => readBatchesById(l, 'r1', '', 'x')),
+      'INVALID_ARGUMENT',
+    );
+  });
+
   it('lets a utility read only its own batches; the operator reads any', async () => {
     const ch = newChannel();
     await openDefault(ch);
@@ -397,6 +420,23 @@ describe('verified clearing', () => {
       asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result))),
       'HASH_MISMATCH',
     );
+  });
+
+  it('accepts a result by its SHA-256 (for large rounds), and refuses a wrong digest', async () => {
+    const ch = newChannel();
+    const result = canonicalJson(await closedVectorA(ch));
+    const wrong = await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', sha256Hex(result + ' '))),
+      'CLEARING_MISMATCH',
+      'digest',
+    );
+    expect(wrong.details).toMatchObject({ price: '14.1' });
+    const rec = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', sha256Hex(result)));
+    expect(rec.resultDigest).toBe(sha256Hex(result));
+    // the whole JSON and the digest are the same commit
+    expect(await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', result))).toEqual(rec);
+    expect(await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', rec.resultDigest))).toEqual(rec);
+    expect((await asUtility(ch, U1)((l) => getSettlement(l, 'r1', ''))).lines).toHaveLength(4);
   });
 
   it('refuses to commit an open round', async () => {

@@ -65,7 +65,7 @@ describe('micro-batching of bid requests', () => {
     await start({ maxBids: 1000, maxWaitMs: 30 });
     const res = await Promise.all(Array.from({ length: 50 }, (_, i) => post(TOKENS.u1, [`burst${i}`])));
     expect(res.every((r) => r.statusCode === 201)).toBe(true);
-    expect(ledger.reads).toEqual(['getRound r1', 'getBatches r1']);
+    expect(ledger.reads).toEqual(['getRound r1', 'getCommitments r1']);
   });
 
   it('bounds a batch by the max bid count', async () => {

@@ -9,8 +9,8 @@ describe('BidIdRegistry', () => {
     const client = l.client('Utility1MSP');
     await client.submitBids('r1', [bid('old')]);
     let loads = 0;
-    const real = client.getBatches.bind(client);
-    client.getBatches = (...args) => {
+    const real = client.getCommitments.bind(client);
+    client.getCommitments = (...args) => {
       loads += 1;
       return real(...args);
     };
@@ -34,10 +34,10 @@ describe('BidIdRegistry', () => {
     const l = new FakeLedger();
     const client = l.client('Utility1MSP');
     const loaded: string[] = [];
-    const real = client.getBatches.bind(client);
-    client.getBatches = (roundId, ...rest) => {
+    const real = client.getCommitments.bind(client);
+    client.getCommitments = (roundId) => {
       loaded.push(roundId);
-      return real(roundId, ...rest);
+      return real(roundId);
     };
     const reg = new BidIdRegistry(1);
     await expect(reg.reserve(client, 'r1', ['a'])).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -105,6 +105,24 @@ export class FakeMarket implements MarketPort {
     return this.l.batches.filter((b) => b.roundId === roundId && b.utility === target);
   }
 
+  async getCommitments(roundId: string): Promise<BatchCommitment[]> {
+    this.l.reads.push(`getCommitments ${roundId}`);
+    this.round(roundId);
+    return this.l.batches
+      .filter((b) => b.roundId === roundId)
+      .map((b) => ({ roundId, utility: b.utility, batchId: b.batchId, bidCount: b.bids.length, hash: '' }));
+  }
+
+  async getBatchesById(
+    roundId: string,
+    utility: string,
+    batchIds: readonly string[],
+  ): Promise<StoredBatch[]> {
+    this.l.reads.push(`getBatchesById ${roundId}`);
+    const own = await this.getBatches(roundId, utility);
+    return own.filter((b) => batchIds.includes(b.batchId));
+  }
+
   async getResult(roundId: string): Promise<never> {
     throw new MarketClientError('NOT_FOUND', `NOT_FOUND: no result for ${roundId}`);
   }

@@ -42,6 +42,21 @@ describe('toMarketClientError', () => {
     expect(e.message).toContain('Utility1MSP@127.0.0.1:9051');
   });
 
+  it('marks endorsers that disagree (one peer behind) as retryable ENDORSEMENT_MISMATCH', () => {
+    const err = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx3',
+      message: '10 ABORTED: failed to collect enough transaction endorsements',
+      details: [
+        { address: '127.0.0.1:7200', mspId: 'OperatorMSP', message: 'ProposalResponsePayloads do not match' },
+      ],
+    });
+    const e = toMarketClientError(err);
+    expect(e.code).toBe('ENDORSEMENT_MISMATCH');
+    expect(e.retryable).toBe(true);
+  });
+
   it('wraps anything else as UNKNOWN with its text', () => {
     const e = toMarketClientError(new Error('boom'));
     expect(e.code).toBe('UNKNOWN');

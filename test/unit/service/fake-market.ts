@@ -1,4 +1,4 @@
-import { readBatches, submitBatch } from '../../../chaincode/src/bids';
+import { readBatchesById, submitBatch } from '../../../chaincode/src/bids';
 import { commitClearing, getResult } from '../../../chaincode/src/clearing';
 import { decode } from '../../../chaincode/src/codec';
 import { MarketError } from '../../../chaincode/src/errors';
@@ -85,8 +85,10 @@ export class FakeMarket implements MarketPort {
       await getRound(l, id);
       return (await listCommitmentValues(l, id)).map((v) => decode<BatchCommitment>(v));
     });
-  getBatches: MarketPort['getBatches'] = async (id, utility = '') =>
-    this.batchFilter(await this.run('getBatches', OP, (l) => readBatches(l, id, utility)));
+  getBatchesById: MarketPort['getBatchesById'] = async (id, utility, batchIds) =>
+    this.batchFilter(
+      await this.run('getBatchesById', OP, (l) => readBatchesById(l, id, utility, [...batchIds])),
+    );
   commitClearing: MarketPort['commitClearing'] = (id, json) =>
     this.run('commitClearing', OP, (l) => commitClearing(l, id, json));
 
