@@ -8,6 +8,7 @@ import { RoundValidationError } from '../../../auctioneer/src/mechanism/types';
 import { validateRound } from '../../../auctioneer/src/mechanism/validate';
 import type { RoundRecord } from '../../../chaincode/src/model';
 import { MarketClientError } from '../market/market-client';
+import { readCommittedBatches } from '../market/read-batches';
 import { BidBatcher } from './batcher';
 import { BidIdRegistry, certainlyNotCommitted } from './bid-ids';
 import type { ApiConfig, Role, Tenant } from './config';
@@ -404,8 +405,18 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     async (req) => {
       const t = tenantOf(req);
       const utility = targetUtility(t, req.query.utility);
+      const client = clientOf(t);
+      const { roundId } = req.params;
+      // in parts: one GetBatches answer overflows gRPC's message limit beyond ~130k bids
       const batches = await call(
-        clientOf(t).getBatches(req.params.roundId, t.role === 'operator' ? utility : ''),
+        client.getCommitments(roundId).then((cs) =>
+          readCommittedBatches(
+            client,
+            roundId,
+            t.role === 'operator' ? utility : '',
+            cs.filter((c) => c.utility === utility),
+          ),
+        ),
         'reading the bids',
       );
       return {
