@@ -9,7 +9,6 @@ export type MarketPort = Pick<
   | 'submitBids'
   | 'getRound'
   | 'listRounds'
-  | 'getBatches'
   | 'getCommitments'
   | 'getBatchesById'
   | 'getResult'
