@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { clear, clearRound, validateRound } from '../src/mechanism';
 import type { Bid, WireClearingResult } from '../src/mechanism/types';
 import { simulateRound } from '../src/sim/simulate';
+import { shuffled } from '../src/sim/shuffle';
 
 const SIZES = [10_000, 100_000, 1_000_000];
 const SEED = 20210;
@@ -40,20 +41,6 @@ function time<T>(warm: number, reps: number, fn: () => T): { ms: number; last: T
     times.push(performance.now() - t0);
   }
   return { ms: median(times), last };
-}
-
-/** The bids in a fixed pseudo-random order (Fisher-Yates with an LCG). */
-function shuffle<T>(items: readonly T[]): T[] {
-  const a = items.slice();
-  let s = 12345;
-  for (let i = a.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    const t = a[i] as T;
-    a[i] = a[j] as T;
-    a[j] = t;
-  }
-  return a;
 }
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -90,8 +77,8 @@ function main(): void {
     const sort = time(warm, reps, () => bids.slice().sort(byPrice));
     const def = time(warm, reps, () => clear({ ...params, profile: 'default' }, bids));
     const doan = time(warm, reps, () => clear({ ...params, profile: 'doan2021' }, bids));
-    const mixed = shuffle(bids);
-    const shuffled = time(warm, reps, () => clear({ ...params, profile: 'default' }, mixed));
+    const mixed = shuffled(bids, 12345);
+    const shuffledTiming = time(warm, reps, () => clear({ ...params, profile: 'default' }, mixed));
     const wire = time(warm, reps, () => clearRound(round));
 
     // heap retained by one result (the bids themselves are already live)
@@ -108,7 +95,7 @@ function main(): void {
       String(reps),
       fmt(def.ms),
       fmt(doan.ms),
-      fmt(shuffled.ms),
+      fmt(shuffledTiming.ms),
       fmt(wire.ms),
       fmt(sort.ms),
       `${(def.ms / sort.ms).toFixed(2)}x`,

@@ -38,19 +38,7 @@ export function money(s: string): bigint {
   return parseMoney(s);
 }
 
-/** Deterministic Fisher-Yates with a small LCG (tests only). */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const a = items.slice();
-  let s = seed >>> 0 || 1;
-  for (let i = a.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    const t = a[i] as T;
-    a[i] = a[j] as T;
-    a[j] = t;
-  }
-  return a;
-}
+export { shuffled } from '../../../auctioneer/src/sim/shuffle';
 
 export const round = (bids: WireBid[], params?: WireRound['params']): WireRound =>
   params === undefined ? { bids } : { params, bids };
