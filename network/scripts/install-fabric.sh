@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs the pinned Hyperledger Fabric binaries (peer, orderer, configtxgen, cryptogen, osnadmin)
-# into ${FABRIC_HOME:-~/.cache/energy-auction/fabric-2.5.0-bd8e248}/bin, built with Go from the
-# wrapper module network/fabric-build (Fabric release-2.5 at commit bd8e248, reported as 2.5.0).
+# into ${FABRIC_HOME:-~/.cache/energy-auction/fabric-2.5.0-bd8e248-raftfix1}/bin, built with Go from
+# the wrapper module network/fabric-build (Fabric release-2.5 at commit bd8e248, reported as 2.5.0)
+# with the patches in network/fabric-build/patches applied to a copy of the module's source:
+#   0001: the etcdraft start-up deadlock of Fabric 2.5.0 (hyperledger/fabric issue 4199, fixed in
+#         2.5.1, which the Go proxy here does not serve): an orderer restarted after load could
+#         hang for good while replaying Raft configuration changes, so the channel had no leader.
 #
-# Skipped when the binaries are already there and `peer version` reports 2.5.0.
+# Skipped when the binaries are already there and report version 2.5.0 and commit $BUILD.
 # FABRIC_BIN=<dir> uses binaries from elsewhere instead (e.g. the official 2.5.x release tarball's
 # bin/); they are only checked, never built. See docs/network.md.
 #
@@ -12,6 +16,11 @@ set -euo pipefail
 
 VERSION=2.5.0
 COMMIT=bd8e248
+# Names the patch set: change it (here and in network/src/exec.ts) whenever patches/ changes, so
+# that binaries built without the change are never reused.
+BUILD=$COMMIT-raftfix1
+MODULE=github.com/hyperledger/fabric
+MODULE_VERSION=v1.4.0-rc1.0.20230401164317-bd8e24856939
 TOOLS=(peer orderer configtxgen cryptogen osnadmin)
 network_dir=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -32,9 +41,10 @@ if [ -n "${FABRIC_BIN:-}" ]; then
   exit 1
 fi
 
-fabric_home=${FABRIC_HOME:-$HOME/.cache/energy-auction/fabric-$VERSION-$COMMIT}
+fabric_home=${FABRIC_HOME:-$HOME/.cache/energy-auction/fabric-$VERSION-$BUILD}
 bin=$fabric_home/bin
-if usable "$bin" && "$bin/peer" version | grep -q "Version: $VERSION$"; then
+if usable "$bin" && "$bin/peer" version | grep -q "Version: $VERSION$" &&
+  "$bin/orderer" version | grep -q "Commit SHA: $BUILD$"; then
   echo "[fabric] Fabric $VERSION already installed in $bin"
   echo "$bin"
   exit 0
@@ -55,14 +65,27 @@ echo "[fabric] downloading Go modules for Fabric $VERSION ($COMMIT) ..."
 timeout 540 go list -deps "${pkgs[@]}" >/dev/null
 echo "[fabric] modules ready after $((SECONDS - start)) s; building ${TOOLS[*]} (about 1.5 minutes on 2 cores) ..."
 
-# Step 2: build into a temporary directory, then move into place so a half-built set is never used.
+# Step 2: a writable copy of Fabric's source with our patches, and a copy of the wrapper module
+# that builds from it; build into a temporary directory, then move into place so a half-built set
+# is never used.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fabric-bin.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-meta=github.com/hyperledger/fabric/common/metadata
-CGO_ENABLED=0 GOBIN=$tmp timeout 540 go install -trimpath \
-  -ldflags "-X $meta.Version=$VERSION -X $meta.CommitSHA=$COMMIT" "${pkgs[@]}"
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+src=$tmp/fabric-src
+cp -r "$(go env GOMODCACHE)/$MODULE@$MODULE_VERSION" "$src"
+chmod -R u+w "$src"
+for p in "$network_dir"/fabric-build/patches/*.patch; do
+  echo "[fabric] applying $(basename "$p")"
+  patch -s -p1 -d "$src" --forward <"$p"
+done
+wrap=$tmp/wrap
+mkdir -p "$wrap"
+cp go.mod go.sum tools.go "$wrap/"
+(cd "$wrap" && go mod edit -replace "$MODULE=$src")
+meta=$MODULE/common/metadata
+(cd "$wrap" && CGO_ENABLED=0 GOBIN=$tmp/bin timeout 540 go install -trimpath \
+  -ldflags "-X $meta.Version=$VERSION -X $meta.CommitSHA=$BUILD" "${pkgs[@]}")
 
 mkdir -p "$bin"
-for t in "${TOOLS[@]}"; do mv -f "$tmp/$t" "$bin/$t"; done
-echo "[fabric] installed Fabric $VERSION into $bin in $((SECONDS - start)) s"
+for t in "${TOOLS[@]}"; do mv -f "$tmp/bin/$t" "$bin/$t"; done
+echo "[fabric] installed Fabric $VERSION ($BUILD) into $bin in $((SECONDS - start)) s"
 echo "$bin"

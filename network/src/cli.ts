@@ -4,12 +4,12 @@
  *
  *   network up [--utilities N]   start everything that is not running (idempotent)
  *   network down [--purge]       stop the processes it started; --purge also deletes network/run
- *   network status               one line per node: pid, health, ports
+ *   network status               one line per node (pid, health, ports) and the channel's Raft health
  *   network generate             only generate crypto, channel block, packages (for docker-compose)
  *   network setup                join + deploy on nodes started elsewhere (docker-compose)
  */
 import { Command } from 'commander';
-import { down, prepare, setup, status, up } from './network';
+import { consensusStatus, down, prepare, setup, status, up } from './network';
 
 const program = new Command('network').description('The native Hyperledger Fabric network of energy-auction');
 
@@ -71,7 +71,22 @@ program
     }
     const ok = nodes.filter((n) => n.healthy).length;
     console.log(`[network] ${ok}/${nodes.length} nodes healthy`);
-    if (ok !== nodes.length) process.exitCode = 3;
+    // A live process is not a working orderer: judge the channel's Raft cluster too.
+    const raft = await consensusStatus();
+    if (raft) {
+      for (const o of raft.orderers) {
+        console.log(
+          `  raft ${o.name.padEnd(17)} ${o.isLeader ? 'leader  ' : 'follower'} block ${o.height} ` +
+            `active ${o.activeNodes}/${o.clusterSize}`,
+        );
+      }
+      console.log(
+        raft.healthy
+          ? `[network] channel ${raft.channel}: Raft healthy, leader ${raft.leaders.join(', ')}`
+          : `[network] channel ${raft.channel}: Raft UNHEALTHY: ${raft.problems.join('; ')}`,
+      );
+    }
+    if (ok !== nodes.length || (raft && !raft.healthy)) process.exitCode = 3;
   });
 
 program.parseAsync().catch((err: unknown) => {

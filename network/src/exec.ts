@@ -20,11 +20,16 @@ export class FabricBin {
   }
 }
 
+/**
+ * The pinned build: Fabric 2.5.0 (commit bd8e248) with the patches of network/fabric-build/patches
+ * (the same name as BUILD in network/scripts/install-fabric.sh).
+ */
+export const FABRIC_BUILD = 'fabric-2.5.0-bd8e248-raftfix1';
+
 /** Where the binaries are expected (FABRIC_BIN, else FABRIC_HOME/bin), without installing. */
 export function fabricBinDir(): string {
   if (process.env.FABRIC_BIN) return process.env.FABRIC_BIN;
-  const home =
-    process.env.FABRIC_HOME ?? path.join(os.homedir(), '.cache', 'energy-auction', 'fabric-2.5.0-bd8e248');
+  const home = process.env.FABRIC_HOME ?? path.join(os.homedir(), '.cache', 'energy-auction', FABRIC_BUILD);
   return path.join(home, 'bin');
 }
 

@@ -21,6 +21,7 @@ import { CommandError, ensureFabric, FabricBin, fabricBinDir, run } from './exec
 import { chaincodePackages, generate } from './generate';
 import { chaincodeServerSpec, ordererSpec, peerCliEnv, peerSpec } from './nodes';
 import { RunPaths } from './paths';
+import { raftHealth, type RaftHealth } from './raft-health';
 import {
   checkPorts,
   healthy,
@@ -100,7 +101,7 @@ function joinOrderers(t: Topology, p: RunPaths, bin: FabricBin, log: (l: string)
  * Waits until the channel's Raft cluster has a leader that every orderer knows (else the first
  * transactions fail with SERVICE_UNAVAILABLE "no Raft leader"), from the orderers' metrics.
  */
-async function waitRaftLeader(t: Topology, timeoutMs = 60_000): Promise<void> {
+async function waitRaftLeader(t: Topology, p: RunPaths, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const label = `{channel="${t.channel}"}`;
   for (;;) {
@@ -108,12 +109,15 @@ async function waitRaftLeader(t: Topology, timeoutMs = 60_000): Promise<void> {
     const leaders = all.filter((m) => m.get(`consensus_etcdraft_is_leader${label}`) === 1).length;
     const informed = all.every((m) => (m.get(`consensus_etcdraft_leader_changes${label}`) ?? 0) >= 1);
     if (leaders === 1 && informed) return;
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
+      const health = await raftHealth(t);
       throw new Error(
-        `no Raft leader for channel ${t.channel} after ${timeoutMs / 1000} s. See network/run/logs/orderer*.log; ` +
-          'if a reused network never elects one (its Raft log damaged, e.g. by a killed orderer), recreate it ' +
-          'with `npm run network:down -- --purge && npm run network:up` (this deletes the ledgers)',
+        `no Raft leader for channel ${t.channel} after ${timeoutMs / 1000} s (${health.problems.join('; ')}). ` +
+          `Each orderer's log says why: ${t.orderers.map((o) => p.log(o.name)).join(', ')}. ` +
+          'A cluster of 3 needs 2 orderers running with their ledgers; `npm run network:status` shows which ' +
+          'are up. Keep the ledgers (network/run/data): they are the only copy of the channel.',
       );
+    }
     await sleep(250);
   }
 }
@@ -408,7 +412,7 @@ export async function setup(opts: NetworkOptions = {}, prepared = prepare(opts))
   const all = specs(t, p, bin);
   await waitAllHealthy(all.filter((s) => s.kind === 'orderer'));
   joinOrderers(t, p, bin, log);
-  await waitRaftLeader(t);
+  await waitRaftLeader(t, p);
   await waitAllHealthy(all.filter((s) => s.kind === 'peer'));
   for (const org of t.orgs) joinPeer(t, p, bin, org, log);
   await waitAllHealthy(all.filter((s) => s.kind === 'chaincode'));
@@ -495,6 +499,13 @@ export async function down(opts: NetworkOptions & { purge?: boolean } = {}): Pro
     log(`[network] purged ${p.root} (ledgers, crypto, channel, packages, logs)`);
   }
   return stopped;
+}
+
+/** The Raft cluster's health of the channel (no leader, a node that lags or sees too few peers). */
+export async function consensusStatus(opts: NetworkOptions = {}): Promise<RaftHealth | undefined> {
+  const p = new RunPaths(opts.runDir);
+  if (!fs.existsSync(path.join(p.crypto, 'DONE'))) return undefined;
+  return raftHealth(loadTopology(p));
 }
 
 export async function status(opts: NetworkOptions = {}): Promise<NodeStatus[]> {
