@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the pinned Hyperledger Fabric binaries (peer, orderer, configtxgen, cryptogen, osnadmin)
-# into ${FABRIC_HOME:-~/.cache/energy-auction/fabric-2.5.0-bd8e248-raftfix1}/bin, built with Go from
+# into ${FABRIC_HOME:-~/.cache/energy-auction/fabric-2.5.0-bd8e248-raftfix2}/bin, built with Go from
 # the wrapper module network/fabric-build (Fabric release-2.5 at commit bd8e248, reported as 2.5.0)
 # with the patches in network/fabric-build/patches applied to a copy of the module's source:
 #   0001: the etcdraft start-up deadlock of Fabric 2.5.0 (hyperledger/fabric issue 4199, fixed in
 #         2.5.1, which the Go proxy here does not serve): an orderer restarted after load could
 #         hang for good while replaying Raft configuration changes, so the channel had no leader.
+#   0002: gRPC reconnection backoff capped at 5 s (grpc-go's default grows to 120 s): a Raft
+#         leader reached a restarted orderer only up to two minutes later, so it rejoined late.
 #
 # Skipped when the binaries are already there and report version 2.5.0 and commit $BUILD.
 # FABRIC_BIN=<dir> uses binaries from elsewhere instead (e.g. the official 2.5.x release tarball's
@@ -18,7 +20,7 @@ VERSION=2.5.0
 COMMIT=bd8e248
 # Names the patch set: change it (here and in network/src/exec.ts) whenever patches/ changes, so
 # that binaries built without the change are never reused.
-BUILD=$COMMIT-raftfix1
+BUILD=$COMMIT-raftfix2
 MODULE=github.com/hyperledger/fabric
 MODULE_VERSION=v1.4.0-rc1.0.20230401164317-bd8e24856939
 TOOLS=(peer orderer configtxgen cryptogen osnadmin)

@@ -24,7 +24,7 @@ export class FabricBin {
  * The pinned build: Fabric 2.5.0 (commit bd8e248) with the patches of network/fabric-build/patches
  * (the same name as BUILD in network/scripts/install-fabric.sh).
  */
-export const FABRIC_BUILD = 'fabric-2.5.0-bd8e248-raftfix1';
+export const FABRIC_BUILD = 'fabric-2.5.0-bd8e248-raftfix2';
 
 /** Where the binaries are expected (FABRIC_BIN, else FABRIC_HOME/bin), without installing. */
 export function fabricBinDir(): string {
