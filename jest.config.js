@@ -43,5 +43,14 @@ module.exports = {
       ...esmDeps,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
+    {
+      // Faults on the real network (processes killed with SIGKILL and restarted): run serially, last
+      // (`npx jest --selectProjects faults --runInBand`); needs `npm run build` (services run from dist/).
+      displayName: 'faults',
+      testEnvironment: 'node',
+      ...ignore,
+      ...esmDeps,
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+    },
   ],
 };

@@ -11,21 +11,34 @@ network_started=0
 finish() {
   status=$?
   if [ "$network_started" = 1 ]; then node dist/network/src/cli.js down || true; fi
-  node scripts/test-summary.js "$reports/unit.json" "$reports/integration.json" "$reports/e2e.json" || true
+  node scripts/test-summary.js "$reports/unit.json" "$reports/integration.json" "$reports/e2e.json" "$reports/faults.json" || true
   exit "$status"
 }
 trap finish EXIT
 
-bash scripts/ensure-deps.sh
-npm run build
-npm run lint
-npx jest --ci --selectProjects unit --json --outputFile="$reports/unit.json"
+# phase NAME CMD...: runs CMD and prints how long it took (CI reads the durations).
+phase() {
+  local name=$1 t0=$SECONDS rc=0
+  shift
+  echo "[test] phase $name ..."
+  "$@" || rc=$?
+  echo "[test] phase $name: $((SECONDS - t0)) s (exit $rc)"
+  return "$rc"
+}
+
+phase deps bash scripts/ensure-deps.sh
+phase build npm run build
+phase lint npm run lint
+phase unit npx jest --ci --selectProjects unit --json --outputFile="$reports/unit.json"
 
 # Integration tests on the real Fabric network (docs/network.md). Installs what is missing (Fabric
 # binaries built with Go, docker-compose from apt) and brings the network up from whatever state.
-bash network/scripts/ensure-docker-compose.sh
+phase install-tools bash network/scripts/ensure-docker-compose.sh
 network_started=1
-node dist/network/src/cli.js up
-npx jest --ci --selectProjects integration --runInBand --json --outputFile="$reports/integration.json"
+phase network-up node dist/network/src/cli.js up
+phase integration npx jest --ci --selectProjects integration --runInBand --json --outputFile="$reports/integration.json"
 # End-to-end through the REST API (test/e2e) on the same network.
-npx jest --ci --selectProjects e2e --runInBand --json --outputFile="$reports/e2e.json"
+phase e2e npx jest --ci --selectProjects e2e --runInBand --json --outputFile="$reports/e2e.json"
+# Fault tests (test/faults): nodes and services killed with SIGKILL under load, restarted, every
+# acknowledged bid read back. Last, because they stop and start the network.
+phase faults npx jest --ci --selectProjects faults --runInBand --json --outputFile="$reports/faults.json"
