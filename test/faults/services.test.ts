@@ -282,6 +282,11 @@ describe('faults under REST bid load', () => {
         );
       }
       expect(present).toBe(round.round.bidCount);
+      // Invariant 1 after the faults: a utility still reads only its own bids and settlement.
+      for (const what of ['bids', 'settlement']) {
+        const other = await call('GET', `/v1/rounds/${roundId}/${what}?utility=${U2}`, DEMO_TOKENS.utility1);
+        expect(other.status).toBe(403);
+      }
       const late = await call('POST', `/v1/rounds/${roundId}/bids`, DEMO_TOKENS.utility1, {
         bids: [{ id: 'late-1', side: 'buy', price: '20', quantity: '1' }],
       });
