@@ -164,9 +164,11 @@ async function main(): Promise<void> {
   if (rows.some((r) => r.lost > 0)) process.exitCode = 1;
 }
 
-/** SubmitBids transactions the API has committed so far (its Prometheus counter). */
+/** SubmitBids transactions the API has committed so far (its Prometheus counter; operator token). */
 async function committedBatches(url: string): Promise<number> {
-  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${DEMO_TOKENS.operator}` } });
+  if (!res.ok) throw new Error(`GET ${url}/metrics: HTTP ${res.status}`);
+  const metrics = await res.text();
   return [...metrics.matchAll(/^api_bid_batches_total\{msp="[^"]+",outcome="committed"\} (\d+)/gm)].reduce(
     (n, m) => n + Number(m[1]),
     0,

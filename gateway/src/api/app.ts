@@ -10,25 +10,37 @@ import type { RoundRecord } from '../../../chaincode/src/model';
 import { MarketClientError } from '../market/market-client';
 import { readCommittedBatches } from '../market/read-batches';
 import { BidBatcher } from './batcher';
-import { BidIdRegistry, certainlyNotCommitted } from './bid-ids';
+import { BidIdRegistry } from './bid-ids';
 import type { ApiConfig, Role, Tenant } from './config';
 import type { MarketPort } from './market-port';
+import { causeOf, problemOf } from './failures';
 import { ApiMetrics } from './metrics';
-import { ApiProblem, PROBLEM_CONTENT_TYPE, toProblem, type ProblemItem } from './problem';
+import { ApiProblem, PROBLEM_CONTENT_TYPE, type ProblemItem } from './problem';
 import {
   BidReceiptSchema,
   bidsBody,
   ListQuery,
   OpenRoundBody,
   ProblemSchema,
+  RoundBidParam,
   RoundParam,
   UtilityQuery,
   type BidsBody,
 } from './schemas';
+import { apiTimeouts, timeoutProblem, until } from './timeouts';
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** the authenticated tenant (null: no or an unknown bearer token) */
     tenant: Tenant | null;
+    /** why a request failed, for the 5xx log line */
+    failure: unknown;
+    /** epoch ms the request arrived */
+    receivedAt: number;
+  }
+  interface FastifyContextConfig {
+    /** the route submits transactions: its market errors say whether the write may still commit */
+    submits?: boolean;
   }
 }
 
@@ -50,18 +62,13 @@ export interface ApiApp {
 }
 
 const PROBE_ROUND = '__readiness_probe__';
+const PROBE_MS = 5_000;
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new ApiProblem(504, 'TIMEOUT', 'Gateway timeout', `${what} did not finish within ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+/** Requests that need a bearer token: the API and the operator's metrics (by route; unmatched by URL). */
+const needsAuth = (req: FastifyRequest): boolean => {
+  const path = req.routeOptions.url ?? req.url.split('?')[0] ?? '';
+  return path.startsWith('/v1/') || path === '/metrics';
+};
 
 /** Maps fastify/ajv validation errors to problem items naming the field (bids: index, id, field). */
 function validationItems(err: FastifyError, req: FastifyRequest): ProblemItem[] {
@@ -93,17 +100,21 @@ function validationItems(err: FastifyError, req: FastifyRequest): ProblemItem[] 
 /** Builds the REST API (not listening): test it with app.inject. */
 export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   const { config, clients } = opts;
+  const timeouts = apiTimeouts(config.requestTimeoutMs);
   const metrics = new ApiMetrics(opts.defaultMetrics ?? false);
-  const batcher = new BidBatcher(config.batch, {
-    onBatch: (b) => {
-      metrics.batches.inc({ msp: b.mspId, outcome: b.outcome });
-      if (b.outcome === 'committed') {
-        metrics.batchBids.observe({ msp: b.mspId }, b.bids);
-        metrics.batchRequests.observe({ msp: b.mspId }, b.requests);
-        metrics.bidsAccepted.inc({ msp: b.mspId }, b.bids);
-      }
+  const batcher = new BidBatcher(
+    { ...config.batch, attemptTimeoutMs: timeouts.attemptTimeoutMs },
+    {
+      onBatch: (b) => {
+        metrics.batches.inc({ msp: b.mspId, outcome: b.outcome });
+        if (b.outcome === 'committed') {
+          metrics.batchBids.observe({ msp: b.mspId }, b.bids);
+          metrics.batchRequests.observe({ msp: b.mspId }, b.requests);
+          metrics.bidsAccepted.inc({ msp: b.mspId }, b.bids);
+        }
+      },
     },
-  });
+  );
   const bidIds = new BidIdRegistry();
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -116,10 +127,16 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('tenant', null);
+  app.decorateRequest('failure', null);
+  app.decorateRequest('receivedAt', 0);
+  app.addHook('onRequest', async (req) => {
+    req.receivedAt = Date.now();
+  });
 
   // ---- errors as application/problem+json -------------------------------------------------------
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    let problem = toProblem(err);
+    req.failure = err;
+    let problem = problemOf(err, req.routeOptions.config.submits === true);
     if (!problem && err.validation) {
       problem = new ApiProblem(
         400,
@@ -134,12 +151,8 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
         { path: 'body', reason: err.message },
       ]);
     }
-    if (!problem) {
-      req.log.error({ err }, 'unhandled error');
-      problem = new ApiProblem(500, 'INTERNAL', 'Internal error', 'unexpected error; see the server log');
-    } else if (problem.status >= 500) {
-      req.log.warn({ err }, 'request failed');
-    }
+    // every 5xx is logged with its cause by the onResponse hook below
+    problem ??= new ApiProblem(500, 'INTERNAL', 'Internal error', 'unexpected error; see the server log');
     void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
   });
   app.setNotFoundHandler((req, reply) => {
@@ -165,11 +178,21 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Authentication runs first (a global onRequest hook; the rate limit's hook is per route, and
+  // those run after the global ones): the limit is per authenticated tenant, whichever token or
+  // spelling of the Authorization header it came with, and per IP without one. The 401 itself
+  // comes after the limit (preParsing), so unauthenticated requests are limited too.
+  app.addHook('onRequest', async (req) => {
+    if (!needsAuth(req)) return;
+    const h = req.headers.authorization;
+    const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+    req.tenant = (m?.[1] !== undefined ? config.tenants[m[1]] : undefined) ?? null;
+  });
   await app.register(rateLimit, {
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.timeWindowMs,
-    keyGenerator: (req) => req.headers.authorization ?? req.ip,
-    allowList: (req) => !req.url.startsWith('/v1/'),
+    keyGenerator: (req) => (req.tenant ? `tenant:${req.tenant.role}:${req.tenant.mspId}` : `ip:${req.ip}`),
+    allowList: (req) => !needsAuth(req),
     errorResponseBuilder: (_req, ctx) =>
       new ApiProblem(
         429,
@@ -186,26 +209,33 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     route.schema.response = { ...response, '4xx': ProblemSchema, '5xx': ProblemSchema };
   });
 
-  app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/v1/')) return;
+  app.addHook('preParsing', async (req) => {
+    if (!needsAuth(req) || req.tenant) return;
     const h = req.headers.authorization;
-    const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    const tenant = m?.[1] !== undefined ? config.tenants[m[1]] : undefined;
-    if (!tenant) {
-      throw new ApiProblem(
-        401,
-        'UNAUTHENTICATED',
-        'Unauthenticated',
-        h ? 'unknown bearer token' : 'missing Authorization: Bearer <token>',
-        [{ path: 'header/authorization', field: 'authorization', reason: h ? 'unknown token' : 'required' }],
-      );
-    }
-    req.tenant = tenant;
+    throw new ApiProblem(
+      401,
+      'UNAUTHENTICATED',
+      'Unauthenticated',
+      h ? 'unknown bearer token' : 'missing Authorization: Bearer <token>',
+      [{ path: 'header/authorization', field: 'authorization', reason: h ? 'unknown token' : 'required' }],
+    );
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) {
+      req.log.error(
+        {
+          status: reply.statusCode,
+          route,
+          tenant: req.tenant?.name,
+          ms: Math.round(reply.elapsedTime),
+          cause: req.failure === null ? 'none recorded (answered by fastify itself)' : causeOf(req.failure),
+        },
+        `answered ${reply.statusCode}`,
+      );
+    }
   });
   app.addHook('preClose', async () => {
     await batcher.drain();
@@ -230,7 +260,10 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       throw new ApiProblem(503, 'UNAVAILABLE', 'Fabric unavailable', `no gateway connection for ${t.mspId}`);
     return c;
   };
-  const call = <T>(p: Promise<T>, what: string): Promise<T> => withTimeout(p, config.requestTimeoutMs, what);
+  /** When `req` must be answered (epoch ms): every await of a request path is bounded by it. */
+  const deadlineOf = (req: FastifyRequest): number => req.receivedAt + config.requestTimeoutMs;
+  const call = <T>(req: FastifyRequest, p: Promise<T>, what: string): Promise<T> =>
+    until(p, deadlineOf(req), () => timeoutProblem(what, config.requestTimeoutMs));
 
   /** Whose private data a read targets: a utility only its own; the operator must name one. */
   const targetUtility = (t: Tenant, utility: string | undefined): string => {
@@ -255,10 +288,25 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   // promise is cached, so a burst of requests for a new round reads it once (the peer's gateway
   // refuses more than `limits.concurrency.gatewayService` concurrent calls).
   const roundCache = new Map<string, Promise<RoundRecord>>();
+  /** The shared read of a round: the caller bounds its own wait. */
   const roundFor = (client: MarketPort, roundId: string): Promise<RoundRecord> => {
     const cached = roundCache.get(roundId);
     if (cached) return cached;
-    const read = call(client.getRound(roundId), 'reading the round');
+    // The shared read gives up after two request timeouts, so a hung read is not cached forever;
+    // each request stops waiting for it at its own deadline, which always comes first.
+    const read = until(
+      client.getRound(roundId),
+      Date.now() + 2 * config.requestTimeoutMs,
+      () =>
+        new MarketClientError(
+          'UNAVAILABLE',
+          `reading round ${roundId} did not finish within ${2 * config.requestTimeoutMs} ms`,
+          { roundId },
+          undefined,
+          true,
+          { stage: 'evaluate' },
+        ),
+    );
     if (roundCache.size > 10_000) roundCache.clear();
     roundCache.set(roundId, read);
     read.catch(() => {
@@ -269,13 +317,15 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
 
   // ---- probes and metrics ---------------------------------------------------------------------
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/readyz', { schema: { hide: true } }, async (req, reply) => {
     const orgs: Record<string, string> = {};
     let ready = true;
     await Promise.all(
       [...clients.entries()].map(async ([msp, c]) => {
         try {
-          await withTimeout(c.getRound(PROBE_ROUND), 5_000, 'readiness probe');
+          await until(c.getRound(PROBE_ROUND), Date.now() + PROBE_MS, () =>
+            timeoutProblem('readiness probe', PROBE_MS),
+          );
           orgs[msp] = 'ok';
         } catch (e) {
           if (e instanceof MarketClientError && e.code === 'NOT_FOUND') orgs[msp] = 'ok';
@@ -286,10 +336,17 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
         }
       }),
     );
-    const extra = opts.extraReadiness ? await opts.extraReadiness() : {};
+    const extra = opts.extraReadiness
+      ? await until(opts.extraReadiness(), Date.now() + PROBE_MS, () =>
+          timeoutProblem('readiness details', PROBE_MS),
+        ).catch((e: unknown) => ({ extra: e instanceof Error ? e.message : String(e) }))
+      : {};
+    if (!ready) req.failure = { notReady: orgs };
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', orgs, ...extra });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  // Prometheus: the operator's token only (401 without a token, 403 for a utility's)
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    tenantOf(req, 'operator');
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -299,16 +356,19 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     { schema: { summary: 'List rounds', tags: ['rounds'], querystring: ListQuery } },
     async (req) => {
       const t = tenantOf(req);
-      return call(clientOf(t).listRounds(req.query.status ?? ''), 'listing rounds');
+      return call(req, clientOf(t).listRounds(req.query.status ?? ''), 'listing rounds');
     },
   );
 
   app.post(
     '/v1/rounds',
-    { schema: { summary: 'Open a round (operator)', tags: ['operator'], body: OpenRoundBody } },
+    {
+      config: { submits: true },
+      schema: { summary: 'Open a round (operator)', tags: ['operator'], body: OpenRoundBody },
+    },
     async (req, reply) => {
       const t = tenantOf(req, 'operator');
-      const round = await call(clientOf(t).openRound(req.body), 'opening the round');
+      const round = await call(req, clientOf(t).openRound(req.body), 'opening the round');
       return reply.code(201).send(round);
     },
   );
@@ -316,6 +376,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   app.post(
     '/v1/rounds/:roundId/close',
     {
+      config: { submits: true },
       schema: {
         summary: 'Close a round after its closesAt (operator); 409 TOO_EARLY before',
         tags: ['operator'],
@@ -324,7 +385,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     },
     async (req) => {
       const t = tenantOf(req, 'operator');
-      const r = await call(clientOf(t).closeRound(req.params.roundId), 'closing the round');
+      const r = await call(req, clientOf(t).closeRound(req.params.roundId), 'closing the round');
       roundCache.set(r.id, Promise.resolve(r));
       return r;
     },
@@ -341,10 +402,10 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     },
     async (req) => {
       const c = clientOf(tenantOf(req));
-      const round = await call(c.getRound(req.params.roundId), 'reading the round');
+      const round = await call(req, c.getRound(req.params.roundId), 'reading the round');
       roundCache.set(round.id, Promise.resolve(round));
       const result =
-        round.status === 'CLEARED' ? await call(c.getResult(round.id), 'reading the result') : null;
+        round.status === 'CLEARED' ? await call(req, c.getResult(round.id), 'reading the result') : null;
       return { round, result };
     },
   );
@@ -353,6 +414,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   app.post(
     '/v1/rounds/:roundId/bids',
     {
+      config: { submits: true },
       schema: {
         summary: 'Submit sealed bids (utility); 201 only once the batch carrying them is committed',
         tags: ['bids'],
@@ -366,29 +428,91 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       const client = clientOf(t);
       const { roundId } = req.params;
       const bids = (req.body as BidsBody).bids as WireBid[];
-      const round = await roundFor(client, roundId);
+      const deadline = deadlineOf(req);
+      const notSubmitted = (what: string) => (): MarketClientError =>
+        new MarketClientError(
+          'UNAVAILABLE',
+          `${what} did not finish in time; nothing was submitted`,
+          { roundId },
+          undefined,
+          true,
+        );
+      const round = await until(roundFor(client, roundId), deadline, notSubmitted('reading the round'));
       if (round.status !== 'OPEN') {
         throw new ApiProblem(409, 'ROUND_NOT_OPEN', 'Round not open', `round ${roundId} is ${round.status}`);
       }
       checkBids(round.params, bids);
-      const release = await call(
-        bidIds.reserve(
-          client,
-          roundId,
-          bids.map((b) => b.id),
-        ),
-        'reading the ids already used in the round',
+      const release = await bidIds.reserve(
+        client,
+        roundId,
+        bids.map((b) => b.id),
+        deadline,
       );
-      const committed = batcher.submit(client, roundId, bids);
-      committed.catch((e: unknown) => {
-        if (certainlyNotCommitted(e)) release();
+      // The batcher answers by `deadline - margin` whatever Fabric does (503 if the bids were not
+      // sent, 504 "outcome unknown" if their batch is still running) and frees the ids once they
+      // are certainly not committed, even after this request was answered.
+      const committed = batcher.submit(client, roundId, bids, {
+        deadline: deadline - timeouts.answerMarginMs,
+        onNotCommitted: release,
       });
-      const receipt = await withTimeout(
-        committed,
-        config.requestTimeoutMs,
-        'committing the bids (outcome unknown: read GET /v1/rounds/{roundId}/bids)',
+      const receipt = await until(committed, deadline, () =>
+        unknownBidOutcome(roundId, config.requestTimeoutMs),
       );
       return reply.code(201).send(receipt);
+    },
+  );
+
+  app.get(
+    '/v1/rounds/:roundId/bids/:bidId',
+    {
+      schema: {
+        summary:
+          "One own bid (utility) or a named utility's (operator, ?utility=): whether it is in the round and in which batch",
+        tags: ['bids'],
+        params: RoundBidParam,
+        querystring: UtilityQuery,
+      },
+    },
+    async (req) => {
+      const t = tenantOf(req);
+      const utility = targetUtility(t, req.query.utility);
+      const client = clientOf(t);
+      const { roundId, bidId } = req.params;
+      const found = await call(
+        req,
+        client
+          .getCommitments(roundId)
+          .then((cs) =>
+            readCommittedBatches(
+              client,
+              roundId,
+              t.role === 'operator' ? utility : '',
+              cs.filter((c) => c.utility === utility),
+            ),
+          )
+          .then((batches) => {
+            for (const b of batches) {
+              const position = b.bids.findIndex((x) => x.id === bidId);
+              const bid = b.bids[position];
+              if (bid) return { batchId: b.batchId, position, bid };
+            }
+            return undefined;
+          }),
+        'reading the bids',
+      );
+      if (found) return { roundId, utility, committed: true, ...found };
+      // held: a request with this id is still running or ended with an unknown outcome (409 on reuse)
+      const held = t.role === 'utility' && bidIds.holds(t.mspId, roundId, bidId);
+      throw new ApiProblem(
+        404,
+        'BID_NOT_FOUND',
+        'Bid not found',
+        held
+          ? `bid ${bidId} is not in round ${roundId} (yet): a request carrying it has no known outcome, the id stays taken`
+          : `bid ${bidId} is not in round ${roundId}; the id is free`,
+        [{ path: 'params/bidId', field: 'bidId', reason: 'not in the round' }],
+        { roundId, utility, bidId, committed: false, idTaken: held },
+      );
     },
   );
 
@@ -409,6 +533,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       const { roundId } = req.params;
       // in parts: one GetBatches answer overflows gRPC's message limit beyond ~130k bids
       const batches = await call(
+        req,
         client.getCommitments(roundId).then((cs) =>
           readCommittedBatches(
             client,
@@ -442,6 +567,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       const t = tenantOf(req);
       const utility = targetUtility(t, req.query.utility);
       return call(
+        req,
         clientOf(t).getSettlement(req.params.roundId, t.role === 'operator' ? utility : ''),
         'reading the settlement',
       );
@@ -459,7 +585,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     },
     async (req) => {
       const t = tenantOf(req);
-      return call(clientOf(t).getPositions(req.params.roundId), 'reading the positions');
+      return call(req, clientOf(t).getPositions(req.params.roundId), 'reading the positions');
     },
   );
 
@@ -470,6 +596,18 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   }));
 
   return { app, batcher, metrics };
+}
+
+/** The last-resort answer of a bid request its batcher did not answer in time (should not happen). */
+function unknownBidOutcome(roundId: string, ms: number): MarketClientError {
+  return new MarketClientError(
+    'UNAVAILABLE',
+    `committing the bids did not finish within ${ms} ms in round ${roundId}`,
+    { roundId },
+    undefined,
+    true,
+    { stage: 'unknown', mayHaveReachedOrderer: true, mayHaveCommitted: true },
+  );
 }
 
 /**

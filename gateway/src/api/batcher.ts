@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { WireBid } from '../../../auctioneer/src/mechanism/types';
 import type { BatchCommitment } from '../../../chaincode/src/model';
-import { MarketClientError } from '../market/market-client';
+import { MarketClientError, toMarketClientError } from '../market/market-client';
+import { certainlyNotCommitted } from './bid-ids';
 import type { MarketPort } from './market-port';
 
 /** What one bid request gets back once the batch carrying its bids is committed. */
@@ -23,6 +24,28 @@ export interface BatcherOptions {
   maxRetries: number;
   /** backoff before retry n (1-based), ms */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Longest the batcher waits for one SubmitBids call, ms (its gRPC deadlines should end it
+   * first). Past it the batch's outcome is unknown: its requests are answered so, its in-flight
+   * slot is freed for the lane's next batch, and a late answer still frees the ids if it proves
+   * nothing was committed. Also the time a retry needs: none is started that could not finish
+   * before the batch's earliest request deadline. Default: no limit.
+   */
+  attemptTimeoutMs?: number;
+}
+
+/** Per request: when it must be answered, and what to do once its bids certainly did not commit. */
+export interface SubmitOptions {
+  /**
+   * Epoch ms. Still queued then: it leaves the queue unsent (UNAVAILABLE, nothing committed). Its
+   * batch still running then: it is answered "outcome unknown" and the batch goes on.
+   */
+  deadline?: number;
+  /**
+   * Called at most once, when it is certain that none of this request's bids is or can become
+   * committed — possibly after the request was answered (a late answer of a hung call).
+   */
+  onNotCommitted?: () => void;
 }
 
 export interface BatchObserver {
@@ -38,6 +61,15 @@ export interface BatchObserver {
 
 interface Entry {
   bids: WireBid[];
+  deadline: number;
+  onNotCommitted: (() => void) | undefined;
+  /** answered (resolved or rejected) */
+  answered: boolean;
+  /** taken into a batch */
+  sent: boolean;
+  /** transaction ids of its batch's attempts so far (shared by the batch) */
+  txIds: string[];
+  timer: NodeJS.Timeout | undefined;
   resolve: (r: BidReceipt) => void;
   reject: (e: unknown) => void;
 }
@@ -54,12 +86,33 @@ class Lane {
   ) {}
 }
 
+/** What one SubmitBids attempt gave: a commitment, an error, or no answer in time. */
+type Attempt =
+  | { kind: 'committed'; commitment: BatchCommitment }
+  | { kind: 'failed'; error: MarketClientError }
+  | { kind: 'hung'; call: Promise<BatchCommitment> };
+
+/** The error a request gets when its batch is still running at its deadline or its call hung. */
+function unknownOutcome(roundId: string, why: string, transactionIds: string[]): MarketClientError {
+  return new MarketClientError(
+    'UNAVAILABLE',
+    `${why}; the batch may still commit`,
+    { roundId, transactionIds: [...transactionIds] },
+    transactionIds.at(-1),
+    true,
+    { stage: 'unknown', mayHaveReachedOrderer: true, mayHaveCommitted: true },
+  );
+}
+
 /**
  * Micro-batches concurrent bid requests of one org and round into SubmitBids transactions of at most
  * `maxBids` bids, waiting at most `maxWaitMs` for a batch to fill. Each request is answered on its
  * own: a failed batch fails only its requests. A retryable failure (MVCC conflict, unavailable
- * peer) is retried up to `maxRetries` times with the same salt: the chaincode recognises a batch
- * that did commit after all and returns its commitment, so a retry never records bids twice.
+ * peer, lost commit status) is retried up to `maxRetries` times with the same salt and the same
+ * bids: the chaincode recognises a batch that did commit after all and returns its commitment, so
+ * a retry never records bids twice. A batch is known not committed only when every attempt is
+ * (MarketClientError fate); then each request's `onNotCommitted` runs. Every request is answered by
+ * its deadline, and a hung call holds its in-flight slot at most `attemptTimeoutMs`.
  * Requests must not share bid ids (BidIdRegistry sees to that before they get here).
  */
 export class BidBatcher {
@@ -79,14 +132,29 @@ export class BidBatcher {
     return n;
   }
 
-  submit(client: MarketPort, roundId: string, bids: WireBid[]): Promise<BidReceipt> {
+  submit(
+    client: MarketPort,
+    roundId: string,
+    bids: WireBid[],
+    options: SubmitOptions = {},
+  ): Promise<BidReceipt> {
     if (this.closed) {
+      options.onNotCommitted?.();
       return Promise.reject(
-        new MarketClientError('UNAVAILABLE', 'the API is shutting down', {}, undefined, true),
+        new MarketClientError(
+          'UNAVAILABLE',
+          'the API is shutting down; nothing was submitted',
+          {},
+          undefined,
+          true,
+        ),
       );
     }
     if (bids.length === 0 || bids.length > this.opts.maxBids) {
-      return Promise.reject(new RangeError(`a request carries 1..${this.opts.maxBids} bids`));
+      options.onNotCommitted?.();
+      return Promise.reject(
+        new RangeError(`a request carries 1..${this.opts.maxBids} bids, got ${bids.length}`),
+      );
     }
     const key = `${client.mspId}\u0000${roundId}`;
     let lane = this.lanes.get(key);
@@ -96,7 +164,21 @@ export class BidBatcher {
     }
     const l = lane;
     return new Promise<BidReceipt>((resolve, reject) => {
-      l.queue.push({ bids, resolve, reject });
+      const e: Entry = {
+        bids,
+        deadline: options.deadline ?? Infinity,
+        onNotCommitted: options.onNotCommitted,
+        answered: false,
+        sent: false,
+        txIds: [],
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      if (Number.isFinite(e.deadline)) {
+        e.timer = setTimeout(() => this.expire(key, l, e), Math.max(0, e.deadline - Date.now()));
+      }
+      l.queue.push(e);
       l.queuedBids += bids.length;
       if (l.queuedBids >= this.opts.maxBids || this.opts.maxWaitMs === 0) this.flush(key, l);
       else l.timer ??= setTimeout(() => this.flush(key, l), this.opts.maxWaitMs);
@@ -111,6 +193,44 @@ export class BidBatcher {
     await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
+  private answer(e: Entry, outcome: { receipt: BidReceipt } | { error: unknown }): void {
+    if (e.answered) return;
+    e.answered = true;
+    clearTimeout(e.timer);
+    if ('receipt' in outcome) e.resolve(outcome.receipt);
+    else e.reject(outcome.error);
+  }
+
+  private notCommitted(e: Entry): void {
+    const f = e.onNotCommitted;
+    e.onNotCommitted = undefined;
+    f?.();
+  }
+
+  /** A request's deadline: unsent, it leaves the queue; sent, it is answered "outcome unknown". */
+  private expire(key: string, l: Lane, e: Entry): void {
+    if (e.answered) return;
+    if (!e.sent) {
+      l.queue = l.queue.filter((x) => x !== e);
+      l.queuedBids -= e.bids.length;
+      if (l.queue.length === 0 && l.inFlight === 0) this.lanes.delete(key);
+      this.answer(e, {
+        error: new MarketClientError(
+          'UNAVAILABLE',
+          `not submitted in time: ${l.inFlight} earlier batch(es) of ${l.client.mspId} in round ${l.roundId} ` +
+            'are still running; nothing was submitted',
+          { roundId: l.roundId, inFlight: l.inFlight },
+          undefined,
+          true,
+        ),
+      });
+      this.notCommitted(e);
+      this.wakeIdle();
+      return;
+    }
+    this.answer(e, { error: unknownOutcome(l.roundId, 'Fabric did not answer in time', e.txIds) });
+  }
+
   /** Picks the next batch from the lane's queue (FIFO, skipping requests that would overflow it). */
   private take(l: Lane): Entry[] {
     const batch: Entry[] = [];
@@ -119,6 +239,7 @@ export class BidBatcher {
     for (const e of l.queue) {
       if (size + e.bids.length <= this.opts.maxBids) {
         batch.push(e);
+        e.sent = true;
         size += e.bids.length;
       } else {
         rest.push(e);
@@ -141,18 +262,41 @@ export class BidBatcher {
         l.inFlight -= 1;
         if (l.queue.length > 0) this.flush(key, l);
         else if (l.inFlight === 0) this.lanes.delete(key);
-        if (this.pending === 0) {
-          for (const f of this.idle) f();
-          this.idle.clear();
-        }
+        this.wakeIdle();
       });
     }
+  }
+
+  private wakeIdle(): void {
+    if (this.pending > 0) return;
+    for (const f of this.idle) f();
+    this.idle.clear();
+  }
+
+  /** One SubmitBids call, given up on (not cancelled) after attemptTimeoutMs. */
+  private async attempt(l: Lane, bids: WireBid[], salt: string): Promise<Attempt> {
+    const call = l.client.submitBids(l.roundId, bids, salt);
+    const settled = call.then(
+      (commitment): Attempt => ({ kind: 'committed', commitment }),
+      (err: unknown): Attempt => ({ kind: 'failed', error: toMarketClientError(err) }),
+    );
+    const ms = this.opts.attemptTimeoutMs;
+    if (ms === undefined) return settled;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<Attempt>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'hung', call }), ms);
+    });
+    return Promise.race([settled, hung]).finally(() => clearTimeout(timer));
   }
 
   private async run(l: Lane, initial: Entry[]): Promise<void> {
     let entries = initial;
     const salt = randomBytes(16).toString('hex');
     let attempts = 0;
+    /** some attempt may have reached the orderer and not been proven invalid */
+    let maybeCommitted = false;
+    const txIds: string[] = [];
+    for (const x of entries) x.txIds = txIds;
     const report = (outcome: string, batch: Entry[]): void =>
       this.observer.onBatch?.({
         mspId: l.client.mspId,
@@ -165,45 +309,103 @@ export class BidBatcher {
     for (;;) {
       if (entries.length === 0) return;
       attempts += 1;
-      const bids = entries.flatMap((e) => e.bids);
-      let commitment: BatchCommitment;
-      try {
-        commitment = await l.client.submitBids(l.roundId, bids, salt);
-      } catch (err) {
-        const e = err instanceof MarketClientError ? err : undefined;
-        if (e?.code === 'INVALID_BIDS' && Array.isArray(e.details.issues)) {
-          // cannot happen after pre-validation unless the round's params changed: fail only the owners
-          const bad = this.ownersOfIssues(entries, e.details.issues as { index?: unknown }[]);
-          if (bad.size > 0 && bad.size < entries.length) {
-            for (const x of bad) x.reject(e);
-            report('invalid', [...bad]);
-            entries = entries.filter((x) => !bad.has(x));
-            continue;
-          }
-        }
-        if (e?.retryable && attempts <= this.opts.maxRetries) {
-          await new Promise((r) => setTimeout(r, this.opts.retryDelayMs?.(attempts) ?? 50 * 2 ** attempts));
-          continue;
-        }
-        for (const x of entries) x.reject(err);
-        report(e?.code ?? 'error', entries);
+      const result = await this.attempt(
+        l,
+        entries.flatMap((e) => e.bids),
+        salt,
+      );
+      if (result.kind === 'committed') {
+        this.resolveAll(l, entries, result.commitment);
+        report('committed', entries);
         return;
       }
-      this.resolveAll(l, entries, commitment);
-      report('committed', entries);
+      if (result.kind === 'hung') {
+        const error = unknownOutcome(
+          l.roundId,
+          `SubmitBids gave no answer within ${this.opts.attemptTimeoutMs} ms`,
+          txIds,
+        );
+        for (const x of entries) this.answer(x, { error });
+        report('hung', entries);
+        const proven = !maybeCommitted;
+        const batch = entries;
+        result.call.then(
+          () => report('committed-late', batch),
+          (err: unknown) => {
+            const e = toMarketClientError(err);
+            if (proven && certainlyNotCommitted(e)) for (const x of batch) this.notCommitted(x);
+            report(`late-${e.code}`, batch);
+          },
+        );
+        return; // frees the slot: the call goes on without holding the lane
+      }
+      const e = result.error;
+      if (e.transactionId) txIds.push(e.transactionId);
+      if (e.mayHaveCommitted) maybeCommitted = true;
+      if (!maybeCommitted && e.code === 'INVALID_BIDS' && Array.isArray(e.details.issues)) {
+        // cannot happen after pre-validation unless the round's params changed: fail only the owners
+        const bad = this.ownersOfIssues(entries, e.details.issues as { index?: unknown }[]);
+        if (bad.size > 0 && bad.size < entries.length) {
+          for (const x of bad) {
+            this.answer(x, { error: e });
+            this.notCommitted(x);
+          }
+          report('invalid', [...bad]);
+          entries = entries.filter((x) => !bad.has(x));
+          continue;
+        }
+      }
+      const delay = this.opts.retryDelayMs?.(attempts) ?? 50 * 2 ** attempts;
+      if (e.retryable && attempts <= this.opts.maxRetries && this.canRetry(entries, delay)) {
+        await new Promise((r) => setTimeout(r, delay));
+        continue;
+      }
+      const final = this.finalError(e, maybeCommitted, txIds);
+      for (const x of entries) this.answer(x, { error: final });
+      if (!maybeCommitted) for (const x of entries) this.notCommitted(x);
+      report(e.code, entries);
       return;
     }
   }
 
+  /** A retry is worth it while someone waits and it can finish before the earliest deadline. */
+  private canRetry(entries: Entry[], delay: number): boolean {
+    const waiting = entries.filter((x) => !x.answered);
+    if (waiting.length === 0) return false;
+    const deadline = Math.min(...waiting.map((x) => x.deadline));
+    return Date.now() + delay + (this.opts.attemptTimeoutMs ?? 0) <= deadline;
+  }
+
+  /** The last attempt's error, marked "may have committed" if any earlier attempt may have. */
+  private finalError(e: MarketClientError, maybeCommitted: boolean, txIds: string[]): MarketClientError {
+    if (e.mayHaveCommitted === maybeCommitted && txIds.length <= 1) return e;
+    return new MarketClientError(
+      e.code,
+      maybeCommitted && !e.mayHaveCommitted
+        ? `${e.message} (an earlier attempt may still commit)`
+        : e.message,
+      { ...e.details, transactionIds: [...txIds] },
+      e.transactionId ?? txIds.at(-1),
+      e.retryable,
+      {
+        stage: e.fate.stage,
+        mayHaveReachedOrderer: maybeCommitted || e.mayHaveReachedOrderer,
+        mayHaveCommitted: maybeCommitted,
+      },
+    );
+  }
+
   private resolveAll(l: Lane, entries: Entry[], c: BatchCommitment): void {
     for (const x of entries) {
-      x.resolve({
-        roundId: l.roundId,
-        utility: l.client.mspId,
-        batchId: c.batchId,
-        accepted: x.bids.length,
-        batchBidCount: c.bidCount,
-        batchHash: c.hash,
+      this.answer(x, {
+        receipt: {
+          roundId: l.roundId,
+          utility: l.client.mspId,
+          batchId: c.batchId,
+          accepted: x.bids.length,
+          batchBidCount: c.bidCount,
+          batchHash: c.hash,
+        },
       });
     }
   }

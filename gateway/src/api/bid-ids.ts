@@ -1,6 +1,7 @@
 import { MarketClientError } from '../market/market-client';
 import { readCommittedBatches } from '../market/read-batches';
 import type { MarketPort } from './market-port';
+import { until } from './timeouts';
 
 /** The org's own batches of a round, in parts (a round may be larger than one answer). */
 async function loadOwnBatches(client: MarketPort, roundId: string) {
@@ -13,9 +14,11 @@ interface RoundIds {
   used: Set<string>;
   /** resolves once the ids already on the ledger are in `used` */
   loaded: Promise<void>;
+  /** the load has finished (either way) */
+  settled: boolean;
 }
 
-/** Gives back a request's ids when its bids were certainly not committed. */
+/** Gives back a request's ids: call it only when none of its bids is or can become committed. */
 export type ReleaseIds = () => void;
 
 /**
@@ -33,30 +36,18 @@ export class BidIdRegistry {
 
   /**
    * Reserves `ids` for a request of `client`'s org in `roundId`, or throws CONFLICT (409) naming
-   * the ids already used. Errors while loading the round's ids (e.g. NOT_FOUND) pass through.
+   * the ids already used. Errors while loading the round's ids (e.g. NOT_FOUND) pass through. If
+   * the load has not finished by `deadline` (epoch ms), throws a retryable UNAVAILABLE and
+   * reserves nothing (the next request loads the ids again).
    */
-  async reserve(client: MarketPort, roundId: string, ids: readonly string[]): Promise<ReleaseIds> {
+  async reserve(
+    client: MarketPort,
+    roundId: string,
+    ids: readonly string[],
+    deadline = Infinity,
+  ): Promise<ReleaseIds> {
     const key = `${client.mspId}\u0000${roundId}`;
-    let entry = this.rounds.get(key);
-    if (entry) {
-      this.rounds.delete(key); // re-insert: most recently used last
-    } else {
-      entry = { used: new Set(), loaded: Promise.resolve() };
-      const fresh = entry;
-      entry.loaded = loadOwnBatches(client, roundId).then(
-        (batches) => {
-          for (const b of batches) for (const bid of b.bids) fresh.used.add(bid.id);
-        },
-        (err: unknown) => {
-          if (this.rounds.get(key) === fresh) this.rounds.delete(key); // retry the load next time
-          throw err;
-        },
-      );
-    }
-    this.rounds.set(key, entry);
-    this.evict();
-    await entry.loaded;
-
+    const entry = await this.loaded(client, roundId, key, deadline);
     const taken = ids.filter((id) => entry.used.has(id));
     if (taken.length > 0) {
       throw new MarketClientError('CONFLICT', `${taken.length} bid id(s) already used in round ${roundId}`, {
@@ -66,9 +57,65 @@ export class BidIdRegistry {
     }
     for (const id of ids) entry.used.add(id);
     const reserved = entry;
+    let released = false;
     return () => {
+      if (released) return;
+      released = true;
       for (const id of ids) reserved.used.delete(id);
     };
+  }
+
+  /**
+   * The round's entry once its ledger ids are in. Waits at most until `deadline`; a load that has
+   * not finished by then is dropped (the next request starts another), and an entry replaced while
+   * waiting (evicted, reloaded) is waited for afresh, so ids are only ever reserved in the current
+   * entry.
+   */
+  private async loaded(
+    client: MarketPort,
+    roundId: string,
+    key: string,
+    deadline: number,
+  ): Promise<RoundIds> {
+    for (;;) {
+      let entry = this.rounds.get(key);
+      if (entry) {
+        this.rounds.delete(key); // re-insert: most recently used last
+      } else {
+        const fresh: RoundIds = { used: new Set(), loaded: Promise.resolve(), settled: false };
+        fresh.loaded = loadOwnBatches(client, roundId).then(
+          (batches) => {
+            fresh.settled = true;
+            for (const b of batches) for (const bid of b.bids) fresh.used.add(bid.id);
+          },
+          (err: unknown) => {
+            fresh.settled = true;
+            if (this.rounds.get(key) === fresh) this.rounds.delete(key); // retry the load next time
+            throw err;
+          },
+        );
+        entry = fresh;
+      }
+      this.rounds.set(key, entry);
+      this.evict();
+      const waited = entry;
+      await until(waited.loaded, deadline, () => {
+        if (!waited.settled && this.rounds.get(key) === waited) this.rounds.delete(key);
+        return new MarketClientError(
+          'UNAVAILABLE',
+          `reading the ids already used in round ${roundId} did not finish in time; nothing was submitted`,
+          { roundId },
+          undefined,
+          true,
+        );
+      });
+      if (this.rounds.get(key) === waited) return waited;
+    }
+  }
+
+  /** Whether this API holds `id` of `mspId` in `roundId` (committed, or a request not known to have failed). */
+  holds(mspId: string, roundId: string, id: string): boolean {
+    return this.rounds.get(`${mspId}\u0000${roundId}`)?.used.has(id) ?? false;
   }
 
   private evict(): void {
@@ -80,15 +127,10 @@ export class BidIdRegistry {
 }
 
 /**
- * Whether a failed submission certainly wrote nothing: the chaincode refused it while endorsing
- * (a chaincode error code). After a timeout or an unavailable peer the batch may still commit.
+ * Whether a failed submission certainly wrote nothing and never will: its transaction never
+ * reached an orderer, the orderer refused it, or its commit status said invalid (MarketClientError
+ * fate). After a timeout, a lost commit status or an unknown error the batch may still commit.
  */
 export function certainlyNotCommitted(err: unknown): boolean {
-  return (
-    err instanceof MarketClientError &&
-    err.code !== 'COMMIT_FAILED' &&
-    err.code !== 'ENDORSEMENT_MISMATCH' &&
-    err.code !== 'UNAVAILABLE' &&
-    err.code !== 'UNKNOWN'
-  );
+  return err instanceof MarketClientError && !err.mayHaveCommitted;
 }

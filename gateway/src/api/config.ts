@@ -25,7 +25,10 @@ export interface ApiConfig {
     maxRetries: number;
   };
   rateLimit: { max: number; timeWindowMs: number };
-  /** ms before a request handler answers 504 (a bid's outcome is then unknown: read it back) */
+  /**
+   * ms within which every request is answered. The Fabric deadlines the API uses are derived from
+   * it (timeouts.ts: apiTimeouts), so that Fabric's own failure answers first.
+   */
   requestTimeoutMs: number;
   /** body size limit, bytes */
   bodyLimit: number;
@@ -49,7 +52,7 @@ export const DEFAULT_CONFIG: ApiConfig = {
   },
   batch: { maxBids: 2000, maxWaitMs: 50, maxInFlight: 4, maxRetries: 3 },
   rateLimit: { max: 6000, timeWindowMs: 60_000 },
-  requestTimeoutMs: 60_000,
+  requestTimeoutMs: 20_000,
   bodyLimit: 4 * 1024 * 1024,
   logLevel: 'info',
 };

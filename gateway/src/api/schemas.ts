@@ -71,6 +71,8 @@ export type OpenRoundBodyT = Static<typeof OpenRoundBody>;
 export const RoundParam = Type.Object({ roundId: Id }, { additionalProperties: false });
 export type RoundParamT = Static<typeof RoundParam>;
 
+export const RoundBidParam = Type.Object({ roundId: Id, bidId: Id }, { additionalProperties: false });
+
 export const UtilityQuery = Type.Object(
   { utility: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]{1,40}$' })) },
   { additionalProperties: false },

@@ -10,6 +10,7 @@ import { MarketClient } from '../market/market-client';
 import { buildApp, type ApiApp } from './app';
 import { loadConfig, type ApiConfig } from './config';
 import type { MarketPort } from './market-port';
+import { apiTimeouts } from './timeouts';
 
 export interface ApiHandle extends ApiApp {
   url: string;
@@ -25,9 +26,15 @@ export interface StartApiOptions {
   extraReadiness?: () => Promise<Record<string, unknown>>;
 }
 
-async function connectOrg(mspId: string): Promise<{ client: MarketPort; close(): void }> {
+/** A gateway connection of `mspId` whose gRPC deadlines fit in the request timeout (timeouts.ts). */
+async function connectOrg(
+  mspId: string,
+  requestTimeoutMs: number,
+): Promise<{ client: MarketPort; close(): void }> {
   const profile = readConnectionProfile(mspId);
-  const gateway: Gateway = await connectGateway(mspId);
+  const gateway: Gateway = await connectGateway(mspId, {
+    deadlines: apiTimeouts(requestTimeoutMs).deadlines,
+  });
   const contract = gateway.getNetwork(profile.channel).getContract(profile.chaincode);
   return { client: new MarketClient(contract, mspId), close: () => gateway.close() };
 }
@@ -37,7 +44,8 @@ export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
   const orgs = [...new Set(Object.values(config.tenants).map((t) => t.mspId))].sort();
   const connections = new Map<string, { client: MarketPort; close(): void }>();
   try {
-    for (const msp of orgs) connections.set(msp, await (opts.connect ?? connectOrg)(msp));
+    const connect = opts.connect ?? ((msp: string) => connectOrg(msp, config.requestTimeoutMs));
+    for (const msp of orgs) connections.set(msp, await connect(msp));
   } catch (e) {
     for (const c of connections.values()) c.close();
     throw e;

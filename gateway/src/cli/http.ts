@@ -28,6 +28,15 @@ export interface OwnBids {
   batches: { batchId: string; bids: WireBid[] }[];
 }
 
+export interface BidLookup {
+  roundId: string;
+  utility: string;
+  committed: true;
+  batchId: string;
+  position: number;
+  bid: WireBid;
+}
+
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
@@ -78,6 +87,20 @@ export class ApiClient {
   }
   bids(id: string, utility?: string): Promise<OwnBids> {
     return this.ok('GET', `/v1/rounds/${encodeURIComponent(id)}/bids${utility ? `?utility=${utility}` : ''}`);
+  }
+  /**
+   * One own bid (the operator names `utility`): 200 `{batchId, position, bid}` when it is in the
+   * round, 404 `BID_NOT_FOUND` when not (`idTaken`: this API still holds the id, its outcome unknown).
+   */
+  lookupBid(
+    id: string,
+    bidId: string,
+    utility?: string,
+  ): Promise<{ status: number; body: BidLookup | { code?: string; idTaken?: boolean } }> {
+    return this.request(
+      'GET',
+      `/v1/rounds/${encodeURIComponent(id)}/bids/${encodeURIComponent(bidId)}${utility ? `?utility=${utility}` : ''}`,
+    );
   }
   settlement(id: string, utility?: string): Promise<Settlement> {
     return this.ok(

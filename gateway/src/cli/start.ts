@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       '',
       `API:      ${api.url}/v1/rounds`,
       `Docs:     ${api.url}/docs   (OpenAPI: ${api.url}/docs/json)`,
-      `Health:   ${api.url}/healthz  ${api.url}/readyz  ${api.url}/metrics`,
+      `Health:   ${api.url}/healthz  ${api.url}/readyz  ${api.url}/metrics (operator token)`,
       'Tokens:',
       tokens,
       '',

@@ -268,7 +268,8 @@ describe('REST API: input validation, auth and tenancy', () => {
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     await postBids({ bids: [bid('a')] });
-    const m = await app.inject({ method: 'GET', url: '/metrics' });
+    const m = await app.inject({ method: 'GET', url: '/metrics', headers: auth(TOKENS.op) });
+    expect(m.statusCode).toBe(200);
     expect(m.body).toMatch(/api_bids_accepted_total\{msp="Utility1MSP"\} 1/);
     expect(m.body).toMatch(
       /api_http_requests_total\{method="POST",route="\/v1\/rounds\/:roundId\/bids",status="201"\} 1/,

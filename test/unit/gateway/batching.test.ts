@@ -108,14 +108,28 @@ describe('micro-batching of bid requests', () => {
       if (bids.some((b) => b.id === 'late')) throw new MarketClientError('BIDDING_CLOSED', 'closed');
     };
     expect((await post(TOKENS.u1, ['late'])).statusCode).toBe(409);
-    // outcome unknown (the batch may still commit): the id stays taken
+    // the peer was unreachable before anything was sent: 503, and the id is free again
+    ledger.onSubmit = ({ bids }) => {
+      if (bids.some((b) => b.id.startsWith('gone')))
+        throw new MarketClientError('UNAVAILABLE', 'connection refused', {}, undefined, true, {
+          stage: 'endorse',
+        });
+    };
+    expect((await post(TOKENS.u1, ['gone'])).statusCode).toBe(503);
+    // outcome unknown (the batch may still commit): 504, and the id stays taken
     ledger.onSubmit = ({ bids }) => {
       if (bids.some((b) => b.id.startsWith('lost')))
-        throw new MarketClientError('UNAVAILABLE', 'peer gone', {}, undefined, true);
+        throw new MarketClientError('UNAVAILABLE', 'commit status lost', {}, 'tx-lost', true, {
+          stage: 'commit-status',
+          mayHaveReachedOrderer: true,
+        });
     };
-    expect((await post(TOKENS.u1, ['lost'])).statusCode).toBe(503);
+    const lost = await post(TOKENS.u1, ['lost']);
+    expect(lost.statusCode).toBe(504);
+    expect(JSON.parse(lost.body)).toMatchObject({ code: 'OUTCOME_UNKNOWN', transactionId: 'tx-lost' });
     ledger.onSubmit = undefined;
     expect((await post(TOKENS.u1, ['late'])).statusCode).toBe(201);
+    expect((await post(TOKENS.u1, ['gone'])).statusCode).toBe(201);
     expect(JSON.parse((await post(TOKENS.u1, ['lost'])).body)).toMatchObject({ code: 'CONFLICT' });
   });
 
@@ -197,5 +211,118 @@ describe('micro-batching of bid requests', () => {
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(res.map((r) => r.statusCode)).toEqual([201, 201]);
     expect(ledger.batches).toHaveLength(2);
+  });
+});
+
+describe('BidBatcher: deadlines, hung calls and known outcomes', () => {
+  const never = () => new Promise<never>(() => undefined);
+  const settled = async (p: Promise<unknown>) =>
+    p.then(
+      (v) => ({ ok: true as const, v }),
+      (e: unknown) => ({ ok: false as const, e: e as MarketClientError }),
+    );
+  const mayCommit = () =>
+    new MarketClientError('UNAVAILABLE', 'commit status lost', {}, 'tx-1', true, {
+      stage: 'commit-status',
+      mayHaveReachedOrderer: true,
+    });
+  const refused = (tx = 'tx-2') =>
+    new MarketClientError('UNAVAILABLE', 'peer down', {}, tx, true, { stage: 'endorse' });
+
+  function setup(over: Partial<ConstructorParameters<typeof BidBatcher>[0]> = {}) {
+    const l = new FakeLedger();
+    l.addRound('r1');
+    const client = l.client('Utility1MSP');
+    const batcher = new BidBatcher({
+      maxBids: 10,
+      maxWaitMs: 0,
+      maxInFlight: 1,
+      maxRetries: 0,
+      retryDelayMs: () => 1,
+      ...over,
+    });
+    return { l, client, batcher };
+  }
+
+  it('a request still queued at its deadline leaves unsent, answered UNAVAILABLE, its ids freed', async () => {
+    const { l, client, batcher } = setup({ attemptTimeoutMs: 400 });
+    l.onSubmit = () => never();
+    const freed: string[] = [];
+    const first = settled(
+      batcher.submit(client, 'r1', [bid('q1')], { onNotCommitted: () => freed.push('q1') }),
+    );
+    const t0 = Date.now();
+    const second = await settled(
+      batcher.submit(client, 'r1', [bid('q2')], {
+        deadline: Date.now() + 80,
+        onNotCommitted: () => freed.push('q2'),
+      }),
+    );
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(second.ok).toBe(false);
+    if (!second.ok) {
+      expect(second.e.code).toBe('UNAVAILABLE');
+      expect(second.e.mayHaveCommitted).toBe(false);
+      expect(second.e.message).toMatch(/nothing was submitted/);
+    }
+    expect(freed).toEqual(['q2']);
+    expect(l.submitCalls.map((c) => c.bids.map((b) => b.id))).toEqual([['q1']]);
+    expect((await first).ok).toBe(false); // given up after attemptTimeoutMs, outcome unknown
+    expect(freed).toEqual(['q2']);
+  });
+
+  it('a hung call is given up after attemptTimeoutMs; a late answer proving nothing committed frees the ids', async () => {
+    const { l, client, batcher } = setup({ attemptTimeoutMs: 50 });
+    const late: { fail: (e: unknown) => void }[] = [];
+    l.onSubmit = () => new Promise<void>((_, reject) => late.push({ fail: reject }));
+    let freed = 0;
+    const r = await settled(batcher.submit(client, 'r1', [bid('z1')], { onNotCommitted: () => freed++ }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.e.mayHaveCommitted).toBe(true);
+    expect(freed).toBe(0);
+    expect(batcher.pending).toBe(0); // the slot is free
+    late[0]?.fail(refused());
+    await new Promise((res) => setTimeout(res, 10));
+    expect(freed).toBe(1);
+
+    // a late answer that leaves the outcome unknown frees nothing
+    let kept = 0;
+    await settled(batcher.submit(client, 'r1', [bid('z2')], { onNotCommitted: () => kept++ }));
+    late[1]?.fail(mayCommit());
+    await new Promise((res) => setTimeout(res, 10));
+    expect(kept).toBe(0);
+  });
+
+  it('an earlier attempt that may have committed keeps the batch unknown whatever the retry says', async () => {
+    const { l, client, batcher } = setup({ maxRetries: 1 });
+    let n = 0;
+    l.onSubmit = () => {
+      throw ++n === 1 ? mayCommit() : refused();
+    };
+    let freed = 0;
+    const r = await settled(batcher.submit(client, 'r1', [bid('m1')], { onNotCommitted: () => freed++ }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.e.mayHaveCommitted).toBe(true);
+      expect(r.e.details.transactionIds).toEqual(['tx-1', 'tx-2']);
+    }
+    expect(freed).toBe(0);
+  });
+
+  it('does not start a retry that could not finish before the earliest deadline', async () => {
+    const { l, client, batcher } = setup({ maxRetries: 5, attemptTimeoutMs: 1_000 });
+    l.onSubmit = () => {
+      throw refused();
+    };
+    let freed = 0;
+    const r = await settled(
+      batcher.submit(client, 'r1', [bid('d1')], {
+        deadline: Date.now() + 500,
+        onNotCommitted: () => freed++,
+      }),
+    );
+    expect(r.ok).toBe(false);
+    expect(l.submitCalls).toHaveLength(1);
+    expect(freed).toBe(1);
   });
 });

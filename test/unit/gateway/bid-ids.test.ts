@@ -50,10 +50,46 @@ describe('BidIdRegistry', () => {
     expect(loaded).toEqual(['r1', 'r1', 'r2', 'r1']);
   });
 
-  it('frees ids only when the chaincode refused the batch', () => {
+  it('frees ids only when the batch certainly did not and will not commit', () => {
+    const fate = (f: Partial<MarketClientError['fate']>) =>
+      new MarketClientError('UNAVAILABLE', 'x', {}, 'tx', true, f);
     expect(certainlyNotCommitted(new MarketClientError('BIDDING_CLOSED', 'x'))).toBe(true);
-    expect(certainlyNotCommitted(new MarketClientError('COMMIT_FAILED', 'x'))).toBe(false);
-    expect(certainlyNotCommitted(new MarketClientError('UNAVAILABLE', 'x'))).toBe(false);
+    expect(certainlyNotCommitted(fate({ stage: 'endorse' }))).toBe(true);
+    // reached the orderer, but the commit status says invalid
+    expect(
+      certainlyNotCommitted(fate({ stage: 'commit', mayHaveReachedOrderer: true, mayHaveCommitted: false })),
+    ).toBe(true);
+    expect(certainlyNotCommitted(fate({ stage: 'commit-status', mayHaveReachedOrderer: true }))).toBe(false);
     expect(certainlyNotCommitted(new Error('timeout'))).toBe(false);
+  });
+
+  it('gives up waiting for a hung ledger load by the deadline and reserves nothing', async () => {
+    const l = new FakeLedger();
+    l.addRound('r1');
+    const client = l.client('Utility1MSP');
+    let unblock: () => void = () => undefined;
+    let hang = true;
+    const real = client.getCommitments.bind(client);
+    client.getCommitments = async (roundId) => {
+      if (hang) await new Promise<void>((r) => (unblock = r));
+      return real(roundId);
+    };
+    const reg = new BidIdRegistry();
+    const t0 = Date.now();
+    await expect(reg.reserve(client, 'r1', ['h1'], Date.now() + 50)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      retryable: true,
+    });
+    expect(Date.now() - t0).toBeLessThan(500);
+    // a load that is still hung is not waited for again: the next request loads afresh
+    await expect(reg.reserve(client, 'r1', ['h1'], Date.now() + 50)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    hang = false;
+    unblock();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(reg.holds('Utility1MSP', 'r1', 'h1')).toBe(false);
+    await expect(reg.reserve(client, 'r1', ['h1'])).resolves.toBeInstanceOf(Function);
+    expect(reg.holds('Utility1MSP', 'r1', 'h1')).toBe(true);
   });
 });
