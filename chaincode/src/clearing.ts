@@ -33,12 +33,36 @@ interface SealedRound {
   commitments: BatchCommitment[];
   /** the verified batches, in commitment order */
   batches: AssemblyBatch[];
+  /** each utility's batch salts, in commitment order (secret: see settlementSaltOf) */
+  salts: Map<string, string[]>;
 }
+
+/** A settlement as stored in its utility's collection: the lines plus a secret salt. */
+interface StoredSettlement extends Settlement {
+  salt: string;
+}
+
+/**
+ * The salt stored with a utility's settlement. Every channel member reads the blocks, and a block
+ * holds SHA-256 of each private write's value: without secret entropy in the value, an outsider
+ * who knows the public price and positions could guess a utility's few settlement lines and
+ * confirm the guess against that hash. A utility's batch salts are at least 128 random bits known
+ * only to the members of its collection (the utility and the operator), and the clearing reads
+ * every batch anyway, so a salt derived from them is secret to those members and identical on
+ * every endorser (no randomness in chaincode). Domain-separated from batchIdOf, which is public.
+ */
+export function settlementSaltOf(roundId: string, utility: string, batchSalts: readonly string[]): string {
+  return sha256Hex(`settlement-salt\n${roundId}\n${utility}\n${batchSalts.join('\n')}`);
+}
+
+/** What CommitClearing takes: SHA-256 (hex) of the canonical JSON of the full result. */
+export const resultDigestOf = (result: WireClearingResult): string => sha256Hex(canonicalJson(result));
 
 /** Point-reads every batch named by the public commitments and checks each salted hash. */
 async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> {
   const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode<BatchCommitment>(v));
   const batches: AssemblyBatch[] = [];
+  const salts = new Map<string, string[]>();
   for (const c of commitments) {
     const bytes = await l.getPrivate(collectionOf(c.utility), keys.batch(l, roundId, c.batchId));
     if (!bytes) {
@@ -61,34 +85,11 @@ async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> 
         },
       );
     }
-    batches.push({ utility: c.utility, batchId: c.batchId, bids: decode<StoredBatch>(bytes).bids });
+    const batch = decode<StoredBatch>(bytes);
+    batches.push({ utility: c.utility, batchId: c.batchId, bids: batch.bids });
+    salts.set(c.utility, [...(salts.get(c.utility) ?? []), batch.salt]);
   }
-  return { commitments, batches };
-}
-
-/** Path and values of the first place two JSON values differ (for a useful rejection). */
-function firstDifference(
-  expected: unknown,
-  got: unknown,
-  path = '$',
-): { path: string; expected: unknown; got: unknown } | null {
-  if (
-    typeof expected !== typeof got ||
-    Array.isArray(expected) !== Array.isArray(got) ||
-    expected === null ||
-    got === null
-  ) {
-    return expected === got ? null : { path, expected, got };
-  }
-  if (typeof expected !== 'object') return expected === got ? null : { path, expected, got };
-  const e = expected as Record<string, unknown>;
-  const g = got as Record<string, unknown>;
-  const fields = [...new Set([...Object.keys(e), ...Object.keys(g)])].sort();
-  for (const f of fields) {
-    const d = firstDifference(e[f], g[f], Array.isArray(expected) ? `${path}[${f}]` : `${path}.${f}`);
-    if (d) return d;
-  }
-  return null;
+  return { commitments, batches, salts };
 }
 
 /** Per-utility settlement lines and net positions derived from the verified result. */
@@ -173,20 +174,34 @@ const DIGEST_RE = /^[0-9a-f]{64}$/;
 
 /**
  * Accepts the clearing of a closed round only if it is byte-identical to the mechanism's result on
- * the committed bids. `submitted` is the canonical JSON of the full result or, for results too large
- * for one transaction argument, its SHA-256 (64 lowercase hex): the chaincode recomputes the result
- * either way. Repeating the accepted commit is a no-op; any other commit is rejected.
+ * the committed bids. The operator sends only the result's digest (resultDigestOf): a transaction
+ * argument is stored in the block on every peer, and the full result names every bid's quantity
+ * and payment (DESIGN invariant 10). The chaincode recomputes the result from the sealed bids and
+ * compares digests. Repeating the accepted commit is a no-op; any other commit is rejected. Errors
+ * name public facts only (price, totals, status), never a bid's values.
  */
-export async function commitClearing(l: Ledger, roundId: string, submitted: string): Promise<PublicResult> {
+export async function commitClearing(
+  l: Ledger,
+  roundId: string,
+  resultDigest: string,
+): Promise<PublicResult> {
   requireOperator(l, 'commit a clearing');
-  const byDigest = DIGEST_RE.test(submitted);
+  if (!DIGEST_RE.test(resultDigest)) {
+    throw new MarketError(
+      'INVALID_ARGUMENT',
+      'the clearing is committed by its SHA-256: 64 lowercase hex chars of the canonical result JSON',
+      // a whole result would be private: echo only an argument too short to be one
+      { roundId, ...(resultDigest.length <= 100 ? { got: resultDigest } : { length: resultDigest.length }) },
+    );
+  }
   const round = await getRound(l, roundId);
   if (round.status === 'CLEARED') {
     const stored = decode<PublicResult>((await l.getState(keys.result(l, roundId)))!);
-    if ((byDigest ? submitted : sha256Hex(submitted)) !== stored.resultDigest) {
+    if (resultDigest !== stored.resultDigest) {
       throw new MarketError('CONFLICT', `round ${roundId} is already cleared with a different result`, {
         roundId,
         resultDigest: stored.resultDigest,
+        submittedDigest: resultDigest,
       });
     }
     return stored;
@@ -201,35 +216,18 @@ export async function commitClearing(l: Ledger, roundId: string, submitted: stri
   const sealed = await readSealedBids(l, roundId);
   const { input, origins } = assembleRoundInput(round.params, sealed.batches);
   const result = clearRound(input);
-  const expected = canonicalJson(result);
-  const resultDigest = sha256Hex(expected);
-  if (byDigest && submitted !== resultDigest) {
+  const expectedDigest = resultDigestOf(result);
+  if (resultDigest !== expectedDigest) {
     throw new MarketError(
       'CLEARING_MISMATCH',
       'submitted result digest differs from the mechanism’s result',
       {
         roundId,
-        submittedDigest: submitted,
+        submittedDigest: resultDigest,
         status: result.status,
         price: result.price,
         totals: result.totals,
       },
-    );
-  }
-  if (!byDigest && submitted !== expected) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(submitted);
-    } catch {
-      throw new MarketError('CLEARING_MISMATCH', 'submitted result is not JSON', { roundId });
-    }
-    const diff = firstDifference(result, parsed);
-    throw new MarketError(
-      'CLEARING_MISMATCH',
-      diff
-        ? `submitted result differs from the mechanism at ${diff.path}`
-        : 'submitted result is not in canonical JSON',
-      { roundId, ...(diff ?? {}) },
     );
   }
 
@@ -238,7 +236,7 @@ export async function commitClearing(l: Ledger, roundId: string, submitted: stri
     ...summary,
     roundId,
     mechanismVersion: round.mechanismVersion,
-    resultDigest,
+    resultDigest: expectedDigest,
     bidSetDigest: sha256Hex(
       canonicalJson(
         sealed.commitments.map((c) => ({ utility: c.utility, batchId: c.batchId, hash: c.hash })),
@@ -251,8 +249,13 @@ export async function commitClearing(l: Ledger, roundId: string, submitted: stri
   const { settlements, positions } = settle(round, result, origins);
   await l.putState(keys.result(l, roundId), encode(record));
   for (const p of positions) await l.putState(keys.position(l, roundId, p.utility), encode(p));
-  for (const s of settlements)
-    await l.putPrivate(collectionOf(s.utility), keys.settlement(l, roundId), encode(s));
+  for (const s of settlements) {
+    const stored: StoredSettlement = {
+      ...s,
+      salt: settlementSaltOf(roundId, s.utility, sealed.salts.get(s.utility)!),
+    };
+    await l.putPrivate(collectionOf(s.utility), keys.settlement(l, roundId), encode(stored));
+  }
   await markCleared(l, round);
   l.setEvent(
     'RoundCleared',
@@ -286,5 +289,6 @@ export async function getSettlement(l: Ledger, roundId: string, utility: string)
       utility: target,
     });
   }
-  return decode<Settlement>(bytes);
+  const { salt: _salt, ...settlement } = decode<StoredSettlement>(bytes);
+  return settlement;
 }

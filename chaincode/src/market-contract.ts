@@ -47,11 +47,11 @@ export class MarketContract extends Contract {
     return text(await submitBatch(fabricLedger(ctx), roundId));
   }
 
-  /** Operator: commit the clearing (canonical JSON of the full result); verified against the sealed bids. */
+  /** Operator: commit the clearing by its SHA-256 (hex, of the canonical JSON of the full result); verified against the sealed bids. */
   @Transaction()
   @Returns('string')
-  async CommitClearing(ctx: Context, roundId: string, resultJson: string): Promise<string> {
-    return text(await commitClearing(fabricLedger(ctx), roundId, resultJson));
+  async CommitClearing(ctx: Context, roundId: string, resultDigest: string): Promise<string> {
+    return text(await commitClearing(fabricLedger(ctx), roundId, resultDigest));
   }
 
   @Transaction(false)

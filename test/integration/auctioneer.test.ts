@@ -292,11 +292,11 @@ describe('auctioneer service on the Fabric network', () => {
         expect(stored.resultDigest).toBe(sha256Hex(expected));
 
         // a second commit of the same result is a no-op; a different one is refused
-        const again = await operator.commitClearing(id, expected);
+        const again = await operator.commitClearing(id, sha256Hex(expected));
         expect(again).toEqual(stored);
         const different = expected.replace('"price":"14.1"', '"price":"14.2"');
         expect(different).not.toBe(expected);
-        const err = await operator.commitClearing(id, different).catch((e: unknown) => e);
+        const err = await operator.commitClearing(id, sha256Hex(different)).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(MarketClientError);
         expect((err as MarketClientError).code).toBe('CONFLICT');
 

@@ -27,6 +27,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const run = `inv-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 
+/** What CommitClearing takes: SHA-256 of the canonical JSON of the full result (computed here). */
+const digestOf = (result: WireClearingResult): string =>
+  createHash('sha256').update(canonicalJson(result)).digest('hex');
+
 /** The MarketClientError a call failed with (fails the test if it succeeded). */
 async function failure(p: Promise<unknown>): Promise<MarketClientError> {
   const err = await p.then(
@@ -102,7 +106,7 @@ describe('market invariants on the Fabric network', () => {
     async () => {
       const id = `${run}-1`;
       const round = await closedVectorARound(id);
-      await op.commitClearing(id, canonicalJson(await expectedClearing(round)));
+      await op.commitClearing(id, digestOf(await expectedClearing(round)));
 
       expect((await failure(u2.getBatches(id, U1))).code).toBe('FORBIDDEN');
       expect((await failure(u2.getSettlement(id, U1))).code).toBe('FORBIDDEN');
@@ -154,7 +158,7 @@ describe('market invariants on the Fabric network', () => {
       expect((await failure(u1.closeRound(id))).code).toBe('FORBIDDEN');
       expect((await failure(u2.closeRound(id))).code).toBe('FORBIDDEN');
       const closed = await op.closeRound(id);
-      const result = canonicalJson(await expectedClearing(closed));
+      const result = digestOf(await expectedClearing(closed));
       const refused = await failure(u1.commitClearing(id, result));
       expect(refused.code).toBe('FORBIDDEN');
       expect((await op.getRound(id)).status).toBe('CLOSED');
@@ -180,7 +184,7 @@ describe('market invariants on the Fabric network', () => {
   );
 
   test(
-    '5. a clearing that differs from the mechanism’s result is rejected',
+    '5. a clearing that differs from the mechanism’s result (by its digest) is rejected',
     async () => {
       const id = `${run}-5`;
       const round = await closedVectorARound(id);
@@ -203,11 +207,24 @@ describe('market invariants on the Fabric network', () => {
         ['price off by one tick', tickOff],
         ['a batch left out', batchLeftOut],
       ] as const) {
-        const e = await failure(op.commitClearing(id, canonicalJson(tampered)));
+        const e = await failure(op.commitClearing(id, digestOf(tampered)));
         expect([name, e.code]).toEqual([name, 'CLEARING_MISMATCH']);
+        // the rejection names the mechanism's public facts, no bid's line
+        expect([name, e.details]).toEqual([
+          name,
+          {
+            roundId: id,
+            submittedDigest: digestOf(tampered),
+            status: good.status,
+            price: good.price,
+            totals: good.totals,
+          },
+        ]);
       }
+      // the whole result is not accepted as the argument (it would be stored in the block)
+      expect((await failure(op.commitClearing(id, canonicalJson(good)))).code).toBe('INVALID_ARGUMENT');
       expect((await op.getRound(id)).status).toBe('CLOSED');
-      await op.commitClearing(id, canonicalJson(good));
+      await op.commitClearing(id, digestOf(good));
       expect((await op.getRound(id)).status).toBe('CLEARED');
     },
     2 * MINUTE,
@@ -218,7 +235,8 @@ describe('market invariants on the Fabric network', () => {
     async () => {
       const id = `${run}-6`;
       const round = await closedVectorARound(id);
-      const result = canonicalJson(await expectedClearing(round));
+      const expected = await expectedClearing(round);
+      const result = digestOf(expected);
       const [first, second] = await Promise.all(
         [op.commitClearing(id, result), op.commitClearing(id, result)].map((p) =>
           p.then(
@@ -236,9 +254,9 @@ describe('market invariants on the Fabric network', () => {
       const again = await op.commitClearing(id, result);
       expect(again).toEqual(stored);
       expect((await op.getResult(id)).clearedTx).toBe(stored.clearedTx);
-      const other = JSON.parse(result) as WireClearingResult;
+      const other = structuredClone(expected);
       other.price = '14';
-      expect((await failure(op.commitClearing(id, canonicalJson(other)))).code).toBe('CONFLICT');
+      expect((await failure(op.commitClearing(id, digestOf(other)))).code).toBe('CONFLICT');
     },
     2 * MINUTE,
   );
@@ -292,7 +310,7 @@ describe('market invariants on the Fabric network', () => {
       const round = await closedVectorARound(id, { serviceFee: '0.5' });
       expect(round).toMatchObject({ status: 'CLOSED', batchCount: 2, bidCount: 8 });
       const expected = await expectedClearing(round);
-      const stored = await op.commitClearing(id, canonicalJson(expected));
+      const stored = await op.commitClearing(id, digestOf(expected));
       expect(stored).toMatchObject({ status: 'cleared', price: '14.1', bidCount: 8 });
       // every org reads the public result and positions
       for (const c of [u1, u2]) expect(await c.getResult(id)).toEqual(stored);

@@ -218,7 +218,7 @@ export class Auctioneer {
       if (this.o.pauseBeforeCommitMs) await sleep(this.o.pauseBeforeCommitMs);
       const c0 = performance.now();
       const stored = await this.call('submit', 'commitClearing', roundId, () =>
-        this.o.market.commitClearing(roundId, prepared.resultJson),
+        this.o.market.commitClearing(roundId, prepared.resultDigest),
       );
       const end = performance.now();
       if (stored.resultDigest !== prepared.resultDigest) {

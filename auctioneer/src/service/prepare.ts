@@ -1,7 +1,8 @@
 import { assembleRoundInput, type AssemblyBatch } from '../../../chaincode/src/assemble';
 import { encode, sha256Hex } from '../../../chaincode/src/codec';
 import type { BatchCommitment, RoundRecord, StoredBatch } from '../../../chaincode/src/model';
-import { canonicalJson, clearRound } from '../mechanism';
+import { resultDigestOf } from '../../../chaincode/src/clearing';
+import { clearRound } from '../mechanism';
 import type { WireClearingResult } from '../mechanism/types';
 import { readCommittedBatches } from '../../../gateway/src/market/read-batches';
 import type { MarketPort } from './market-port';
@@ -23,8 +24,7 @@ export class AuctioneerError extends Error {
 export interface PreparedClearing {
   roundId: string;
   result: WireClearingResult;
-  /** canonical JSON of the result: exactly what is committed */
-  resultJson: string;
+  /** SHA-256 of the result's canonical JSON: what is committed (the result itself stays private) */
   resultDigest: string;
   batchCount: number;
   bidCount: number;
@@ -109,13 +109,12 @@ export async function prepareClearing(
   const t2 = performance.now();
   const { input } = assembleRoundInput(round.params, verified);
   const result = clearRound(input);
-  const resultJson = canonicalJson(result);
+  const resultDigest = resultDigestOf(result);
   const t3 = performance.now();
   return {
     roundId: round.id,
     result,
-    resultJson,
-    resultDigest: sha256Hex(resultJson),
+    resultDigest,
     batchCount: commitments.length,
     bidCount: input.bids.length,
     timings: { readMs: t1 - t0, verifyMs: t2 - t1, clearMs: t3 - t2 },

@@ -4,12 +4,19 @@ import { parseMoney } from '../../../auctioneer/src/mechanism/units';
 import { assembleRoundInput } from '../../../chaincode/src/assemble';
 import { batchIdOf, readBatches, readBatchesById, submitBatch } from '../../../chaincode/src/bids';
 import { sha256Hex } from '../../../chaincode/src/codec';
-import { commitClearing, getPositions, getResult, getSettlement } from '../../../chaincode/src/clearing';
+import {
+  commitClearing,
+  getPositions,
+  getResult,
+  getSettlement,
+  settlementSaltOf,
+} from '../../../chaincode/src/clearing';
 import { MarketError } from '../../../chaincode/src/errors';
 import { collectionOf } from '../../../chaincode/src/keys';
 import type { Ledger } from '../../../chaincode/src/ledger';
 import { closeRound, getRound, listRounds, openRound } from '../../../chaincode/src/rounds';
 import { MemoryChannel, type TxOptions } from './memory-ledger';
+import { PRIVACY_PARAMS, U1_PRIVACY_BIDS, U2_PRIVACY_BIDS } from '../../fixtures/privacy-bids';
 import { U1_BIDS, U2_BIDS } from '../../fixtures/vector-a-split';
 
 const OP = 'OperatorMSP';
@@ -21,6 +28,9 @@ const AFTER_CLOSE = T0 + 15 * 60;
 const SALT_A = 'a'.repeat(32);
 const SALT_B = 'b'.repeat(32);
 const DEFAULT_PARAMS = { profile: 'default', alpha: '4', gridStep: '0.1', serviceFee: '0' } as const;
+/** What CommitClearing takes, computed here independently of the chaincode's resultDigestOf. */
+const digest = (r: WireClearingResult): string => sha256Hex(canonicalJson(r));
+const SOME_DIGEST = '0'.repeat(64);
 
 function newChannel(): MemoryChannel {
   return new MemoryChannel({ [collectionOf(U1)]: [U1, OP], [collectionOf(U2)]: [U2, OP] });
@@ -84,7 +94,7 @@ describe('rounds', () => {
       'FORBIDDEN',
     );
     await expectCode(
-      tx(ch, { msp: U2, time: AFTER_CLOSE })((l) => commitClearing(l, 'r1', '{}')),
+      tx(ch, { msp: U2, time: AFTER_CLOSE })((l) => commitClearing(l, 'r1', SOME_DIGEST)),
       'FORBIDDEN',
     );
     expect((await asOp(ch)((l) => getRound(l, 'r1'))).status).toBe('OPEN');
@@ -318,7 +328,7 @@ describe('verified clearing', () => {
     const ch = newChannel();
     const expected = await closedVectorA(ch, { serviceFee: '0.5' });
     expect(expected.price).toBe('14.1');
-    const rec = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(expected)));
+    const rec = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(expected)));
     expect(rec).toMatchObject({
       roundId: 'r1',
       status: 'cleared',
@@ -362,50 +372,57 @@ describe('verified clearing', () => {
         r.buyers[0]!.quantity = '1.476';
         r.buyers[1]!.quantity = '0.974';
       },
-      '$.buyers[0].quantity',
     ],
-    ['the price off by one tick', (r: WireClearingResult) => void (r.price = '14.1001'), '$.price'],
-  ])('rejects a tampered clearing: %s', async (_name, tamper, path) => {
+    ['the price off by one tick', (r: WireClearingResult) => void (r.price = '14.1001')],
+  ])('rejects the digest of a different clearing (%s), naming public facts only', async (_name, tamper) => {
     const ch = newChannel();
-    const result = structuredClone(await closedVectorA(ch));
+    const good = await closedVectorA(ch);
+    const result = structuredClone(good);
     tamper(result);
     const e = await expectCode(
-      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result))),
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result))),
       'CLEARING_MISMATCH',
     );
-    expect(e.details).toMatchObject({ path });
+    // the mechanism's price, totals and status, never a bid's line
+    expect(e.details).toEqual({
+      roundId: 'r1',
+      submittedDigest: digest(result),
+      status: good.status,
+      price: good.price,
+      totals: good.totals,
+    });
+    for (const line of [...good.buyers, ...good.sellers]) expect(e.message).not.toContain(line.id);
     expect((await asOp(ch)((l) => getRound(l, 'r1'))).status).toBe('CLOSED');
   });
 
-  it('rejects a clearing computed with a batch left out, and non-canonical JSON', async () => {
+  it('rejects the digest of a clearing with a batch left out, and of non-canonical JSON', async () => {
     const ch = newChannel();
     const full = await closedVectorA(ch);
     const partial = clearRound(assembleRoundInput(DEFAULT_PARAMS, [vectorABatch(U1)]).input);
     await expectCode(
-      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(partial))),
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(partial))),
       'CLEARING_MISMATCH',
     );
     await expectCode(
-      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', JSON.stringify(full, null, 1))),
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', sha256Hex(JSON.stringify(full, null, 1)))),
       'CLEARING_MISMATCH',
-      'canonical',
     );
   });
 
   it('settles exactly once: a repeated commit is a no-op, a different one is refused', async () => {
     const ch = newChannel();
     const result = await closedVectorA(ch);
-    const first = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result)));
+    const first = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result)));
     const snapshot = new Map(ch.state);
     const events = ch.events.length;
-    const again = await asOp(ch, AFTER_CLOSE + 5)((l) => commitClearing(l, 'r1', canonicalJson(result)));
+    const again = await asOp(ch, AFTER_CLOSE + 5)((l) => commitClearing(l, 'r1', digest(result)));
     expect(again).toEqual(first);
     expect(ch.state).toEqual(snapshot);
     expect(ch.events.length).toBe(events);
     const other = structuredClone(result);
     other.price = '14';
     await expectCode(
-      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(other))),
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(other))),
       'CONFLICT',
     );
   });
@@ -417,33 +434,95 @@ describe('verified clearing', () => {
     const [key, bytes] = [...coll.entries()].find(([k]) => k.includes('batch'))!;
     coll.set(key, Buffer.from(Buffer.from(bytes).toString().replace('"15"', '"15.5"')));
     await expectCode(
-      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result))),
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result))),
       'HASH_MISMATCH',
     );
   });
 
-  it('accepts a result by its SHA-256 (for large rounds), and refuses a wrong digest', async () => {
+  it('takes only the digest: a result sent whole is refused and not echoed', async () => {
     const ch = newChannel();
-    const result = canonicalJson(await closedVectorA(ch));
-    const wrong = await expectCode(
-      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', sha256Hex(result + ' '))),
-      'CLEARING_MISMATCH',
-      'digest',
+    const result = await closedVectorA(ch);
+    const whole = canonicalJson(result);
+    const e = await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', whole)),
+      'INVALID_ARGUMENT',
+      'SHA-256',
     );
-    expect(wrong.details).toMatchObject({ price: '14.1' });
-    const rec = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', sha256Hex(result)));
-    expect(rec.resultDigest).toBe(sha256Hex(result));
-    // the whole JSON and the digest are the same commit
-    expect(await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', result))).toEqual(rec);
-    expect(await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', rec.resultDigest))).toEqual(rec);
+    expect(e.details).toEqual({ roundId: 'r1', length: whole.length });
+    for (const line of result.buyers) expect(e.message).not.toContain(line.id);
+    await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result).toUpperCase())),
+      'INVALID_ARGUMENT',
+    );
+    expect((await asOp(ch)((l) => getRound(l, 'r1'))).status).toBe('CLOSED');
+    const rec = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result)));
+    expect(rec.resultDigest).toBe(digest(result));
     expect((await asUtility(ch, U1)((l) => getSettlement(l, 'r1', ''))).lines).toHaveLength(4);
+  });
+
+  it('writes no per-bid value into public state, events or the commit’s answer', async () => {
+    // bids whose Utility2 lines are not public by coincidence (two winning bids on each side)
+    const ch = newChannel();
+    await openDefault(ch, PRIVACY_PARAMS);
+    await asUtility(ch, U1, U1_PRIVACY_BIDS)((l) => submitBatch(l, 'r1'));
+    await asUtility(ch, U2, U2_PRIVACY_BIDS)((l) => submitBatch(l, 'r1'));
+    const closed = await asOp(ch, AFTER_CLOSE)((l) => closeRound(l, 'r1'));
+    const result = clearRound(
+      assembleRoundInput(closed.params, [
+        { utility: U1, batchId: batchIdOf('r1', U1, SALT_A), bids: U1_PRIVACY_BIDS },
+        { utility: U2, batchId: batchIdOf('r1', U2, SALT_A), bids: U2_PRIVACY_BIDS },
+      ]).input,
+    );
+    const rec = await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result)));
+    const published = [
+      canonicalJson(rec),
+      canonicalJson(ch.events),
+      ...[...ch.state.values()].map((v) => Buffer.from(v).toString()),
+    ].join('\n');
+    expect(published).toContain(`"price":"${result.price}"`); // the search looks at the public record
+    // Utility2's traded lines (Utility1 has one winning buyer: that line is its public position)
+    const u2Batch = batchIdOf('r1', U2, SALT_A);
+    const traded = [...result.buyers, ...result.sellers].filter(
+      (line) => line.id.startsWith(u2Batch) && line.quantity !== '0',
+    );
+    expect(traded.length).toBe(4);
+    for (const line of traded) {
+      expect(published).not.toContain(line.id); // market ids `<batch>.<position>`
+      expect(published).not.toContain(`"${line.quantity}"`);
+      expect(published).not.toContain(`"${line.payment}"`);
+    }
+    for (const bid of [...U1_PRIVACY_BIDS, ...U2_PRIVACY_BIDS])
+      expect(published).not.toContain(`"${bid.id}"`);
+    for (const bid of U2_PRIVACY_BIDS) expect(published).not.toContain(`"${bid.price}"`);
+  });
+
+  it('stores each settlement with a secret salt derived from the utility’s batch salts', async () => {
+    const ch = newChannel();
+    const result = await closedVectorA(ch);
+    await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result)));
+    const own = await asUtility(ch, U1)((l) => getSettlement(l, 'r1', ''));
+    expect(own).not.toHaveProperty('salt');
+    const stored = [...ch.privateData.get(collectionOf(U1))!.entries()].find(([k]) =>
+      k.includes('settlement'),
+    )![1];
+    const salt = settlementSaltOf('r1', U1, [SALT_A]);
+    expect(JSON.parse(Buffer.from(stored).toString())).toEqual({ ...own, salt });
+    // the block holds sha256(stored): a non-member's exact guess of the lines does not match it
+    expect(sha256Hex(stored)).not.toBe(sha256Hex(canonicalJson(own)));
+    // the salt depends on the secret batch salts, the utility and the round, and is not public
+    expect(
+      new Set([salt, settlementSaltOf('r1', U1, [SALT_B]), settlementSaltOf('r1', U2, [SALT_A])]).size,
+    ).toBe(3);
+    expect(settlementSaltOf('r2', U1, [SALT_A])).not.toBe(salt);
+    const publicText = [...ch.state.values()].map((v) => Buffer.from(v).toString()).join('\n');
+    expect(publicText).not.toContain(salt);
   });
 
   it('refuses to commit an open round', async () => {
     const ch = newChannel();
     await openDefault(ch);
     await expectCode(
-      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', '{}')),
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', SOME_DIGEST)),
       'ROUND_NOT_CLOSED',
     );
   });
@@ -453,7 +532,7 @@ describe('verified clearing', () => {
     for (let i = 0; i < 2; i++) {
       const ch = newChannel();
       const result = await closedVectorA(ch, { serviceFee: '0.25' });
-      await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', canonicalJson(result)));
+      await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result)));
       const dump = (m: Map<string, Uint8Array>) =>
         [...m.entries()].map(([k, v]) => k + '=' + Buffer.from(v).toString('hex'));
       snapshots.push(JSON.stringify([dump(ch.state), ...[...ch.privateData.values()].map(dump)]));

@@ -89,8 +89,8 @@ export class FakeMarket implements MarketPort {
     this.batchFilter(
       await this.run('getBatchesById', OP, (l) => readBatchesById(l, id, utility, [...batchIds])),
     );
-  commitClearing: MarketPort['commitClearing'] = (id, json) =>
-    this.run('commitClearing', OP, (l) => commitClearing(l, id, json));
+  commitClearing: MarketPort['commitClearing'] = (id, digest) =>
+    this.run('commitClearing', OP, (l) => commitClearing(l, id, digest));
 
   /** A utility submits a sealed batch (not part of the port: the utilities do this). */
   submit(utility: string, roundId: string, bids: WireBid[], salt = DEFAULT_SALT): Promise<BatchCommitment> {
