@@ -118,9 +118,9 @@ export async function peerClient(
     grpc.credentials.createSsl(Buffer.from(profile.peer.tlsCACertPem)),
     {
       'grpc.ssl_target_name_override': profile.peer.hostAlias,
-      // A clearing commit carries the full canonical result (~72 bytes a bid: 7 MB for 10^5 bids)
-      // and the endorsed transaction echoes it back: lift grpc-js's 4 MB default to the channel's
-      // AbsoluteMaxBytes, which is the real limit (network/src/generate.ts).
+      // Reads of large rounds (GetBatchesById parts, up to 20,000 bids) and big bid batches exceed
+      // grpc-js's 4 MB default: lift it to the channel's AbsoluteMaxBytes, the real limit
+      // (network/src/generate.ts).
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     },

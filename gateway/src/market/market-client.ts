@@ -88,6 +88,9 @@ const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 /** the gateway's answer when endorsers' results differ, e.g. one peer has not committed a block yet */
 const GRPC_ABORTED = 10;
+/** how a peer reports an unreachable chaincode server during simulation */
+const CHAINCODE_DOWN =
+  /could not launch chaincode|error creating grpc connection to|chaincode .* is not running/;
 
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([k, v]) => [v, k]));
 
@@ -205,8 +208,14 @@ export function toMarketClientError(
         fate,
       );
     }
+    // A peer that cannot reach its chaincode server (killed, restarting) fails the endorsement
+    // with ABORTED "could not launch chaincode": nothing was ordered, and it comes back by itself.
+    const chaincodeDown = texts.some((t) => CHAINCODE_DOWN.test(t));
     const unavailable =
-      err.code === GRPC_UNAVAILABLE || err.code === GRPC_DEADLINE_EXCEEDED || err.code === GRPC_CANCELLED;
+      chaincodeDown ||
+      err.code === GRPC_UNAVAILABLE ||
+      err.code === GRPC_DEADLINE_EXCEEDED ||
+      err.code === GRPC_CANCELLED;
     const peers = err.details.length
       ? ` (${err.details.map((d) => `${d.mspId}@${d.address}: ${d.message}`).join('; ')})`
       : '';

@@ -36,6 +36,29 @@ describe('toMarketClientError', () => {
     expect(e.retryable).toBe(false);
   });
 
+  it('maps an endorsement that failed because the chaincode server is down to retryable UNAVAILABLE', () => {
+    const err = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx9',
+      message: '10 ABORTED: failed to collect enough transaction endorsements',
+      details: [
+        {
+          address: '127.0.0.1:7200',
+          mspId: 'OperatorMSP',
+          message:
+            'error in simulation: failed to execute transaction tx9: could not launch chaincode market_1.0:abc: ' +
+            'connection to market_1.0:abc failed: error creating grpc connection to 127.0.0.1:7203',
+        },
+      ],
+    });
+    const e = toMarketClientError(err);
+    expect(e.code).toBe('UNAVAILABLE');
+    expect(e.retryable).toBe(true);
+    expect(e.fate.mayHaveCommitted).toBe(false);
+    expect(e.message).toContain('could not launch chaincode');
+  });
+
   it('marks an unreachable peer as retryable UNAVAILABLE and keeps the peer details', () => {
     const err = new EndorseError({
       code: 14,
