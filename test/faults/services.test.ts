@@ -97,6 +97,19 @@ describe('faults under REST bid load', () => {
     await waitFor('API ready', async () => (await fetch(`${url}/readyz`)).status === 200, 90_000);
   }
 
+  /** The bid load of every fault run: 8 clients, 3 bids a request, both utilities. */
+  const startLoad = (roundId: string, tag: string, maxMs: number): BidLoad =>
+    new BidLoad({
+      url,
+      tenants: TENANTS,
+      roundId,
+      clients: 8,
+      bidsPerRequest: 3,
+      tag,
+      maxMs,
+      requestTimeoutMs: 40_000,
+    });
+
   /** Runs the load, kills, restarts, reads back; returns the figures (and asserts them). */
   async function faultRun(
     fault: string,
@@ -105,16 +118,7 @@ describe('faults under REST bid load', () => {
   ): Promise<Figures> {
     const roundId = `faults-${fault.replace(/[^A-Za-z0-9]/g, '')}-${Date.now().toString(36)}`;
     await openRound(roundId, 30 * MINUTE);
-    const load = new BidLoad({
-      url,
-      tenants: TENANTS,
-      roundId,
-      clients: 8,
-      bidsPerRequest: 3,
-      tag: fault.replace(/[^A-Za-z0-9]/g, ''),
-      maxMs: 3 * MINUTE,
-      requestTimeoutMs: 40_000,
-    });
+    const load = startLoad(roundId, fault.replace(/[^A-Za-z0-9]/g, ''), 3 * MINUTE);
     await sleep(3_000);
     const killedAt = Date.now();
     await kill();
@@ -227,16 +231,7 @@ describe('faults under REST bid load', () => {
     async () => {
       const roundId = `faults-auctioneer-${Date.now().toString(36)}`;
       const closesAt = await openRound(roundId, 15_000);
-      const load = new BidLoad({
-        url,
-        tenants: TENANTS,
-        roundId,
-        clients: 8,
-        bidsPerRequest: 3,
-        tag: 'auct',
-        maxMs: MINUTE,
-        requestTimeoutMs: 40_000,
-      });
+      const load = startLoad(roundId, 'auct', MINUTE);
       // Kill it just before the close, while bids arrive; restart it after the close time.
       await sleep(Math.max(0, Date.parse(closesAt) - Date.now() - 1_000));
       const killedAt = Date.now();
