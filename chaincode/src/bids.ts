@@ -6,6 +6,7 @@ import {
 } from '../../auctioneer/src/mechanism/types';
 import { requireSelfOrOperator, requireUtility } from './access';
 import { decode, encode, sha256Hex } from './codec';
+import { guardEndorsementClock } from './clock-guard';
 import { MarketError } from './errors';
 import { collectionOf, keys } from './keys';
 import type { Ledger } from './ledger';
@@ -79,6 +80,9 @@ function validateBatch(params: Required<WireRoundParams>, bids: WireBid[]): void
  * Accepts a sealed batch: private bytes in the caller's collection, a salted hash in public. O(1)
  * ledger operations whatever the batch size. Submitting the same batch again (same salt and bids)
  * returns the original commitment and writes nothing, so a client may retry an ambiguous failure.
+ * A new batch needs the round OPEN (the round key is read, so a CloseRound committed first makes
+ * this transaction fail MVCC validation), its timestamp before closesAt and the endorser's clock
+ * within the skew of that timestamp and before closesAt (clock-guard.ts; docs/clock.md).
  */
 export async function submitBatch(l: Ledger, roundId: string): Promise<BatchCommitment> {
   const utility = requireUtility(l, 'submit bids');
@@ -111,6 +115,7 @@ export async function submitBatch(l: Ledger, roundId: string): Promise<BatchComm
       status: round.status,
     });
   }
+  guardEndorsementClock(l, { roundId, closesAt: round.closesAt, endorserClock: 'before-close' });
   if (l.txTimeSeconds >= parseInstant('closesAt', round.closesAt)) {
     throw new MarketError('BIDDING_CLOSED', `bidding for round ${roundId} closed at ${round.closesAt}`, {
       roundId,

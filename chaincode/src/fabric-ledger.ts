@@ -33,6 +33,9 @@ export function fabricLedger(ctx: Context): Ledger {
   return {
     txId: stub.getTxID(),
     txTimeSeconds: ts.seconds.toNumber(),
+    txTimeMs: ts.seconds.toNumber() * 1000 + Math.floor(ts.nanos / 1e6),
+    // The endorser's clock, for clock-guard.ts only (DESIGN invariant 9).
+    endorserTimeMs: () => Date.now(),
     clientMsp: ctx.clientIdentity.getMSPID(),
     compositeKey: (t, a) => stub.createCompositeKey(t, a),
     getState: async (k) => present(await stub.getState(k)),

@@ -9,8 +9,18 @@ export interface KeyValue {
 
 export interface Ledger {
   readonly txId: string;
-  /** Seconds since the epoch from the transaction header: identical on every endorser. */
+  /**
+   * Seconds since the epoch from the transaction header (whole seconds): identical on every
+   * endorser, but chosen by the client; time rules also pass clock-guard.ts.
+   */
   readonly txTimeSeconds: number;
+  /** The same timestamp in milliseconds (with its fraction of a second). */
+  readonly txTimeMs: number;
+  /**
+   * This endorser's own clock, ms since the epoch. Differs between endorsers: read only by
+   * guardEndorsementClock (clock-guard.ts), which only ever rejects (DESIGN invariant 9).
+   */
+  endorserTimeMs(): number;
   /** MSP id of the client that signed the proposal. */
   readonly clientMsp: string;
   compositeKey(objectType: string, attributes: string[]): string;

@@ -2,6 +2,7 @@ import { RoundValidationError, type WireRoundParams } from '../../auctioneer/src
 import { validateRound } from '../../auctioneer/src/mechanism';
 import { requireOperator } from './access';
 import { decode, encode } from './codec';
+import { guardEndorsementClock } from './clock-guard';
 import { MarketError } from './errors';
 import { keys } from './keys';
 import type { Ledger } from './ledger';
@@ -41,6 +42,7 @@ async function saveRound(l: Ledger, round: RoundRecord, previous?: RoundStatus):
 
 export async function openRound(l: Ledger, req: OpenRoundRequest): Promise<RoundRecord> {
   requireOperator(l, 'open a round');
+  guardEndorsementClock(l);
   if (typeof req.id !== 'string' || !ROUND_ID.test(req.id)) {
     throw new MarketError('INVALID_ARGUMENT', 'round id must be 1-64 chars of A-Za-z0-9._:-', {
       got: req.id,
@@ -94,6 +96,7 @@ export async function closeRound(l: Ledger, roundId: string): Promise<RoundRecor
       status: round.status,
     });
   }
+  guardEndorsementClock(l, { roundId, closesAt: round.closesAt, endorserClock: 'at-or-after-close' });
   if (l.txTimeSeconds < parseInstant('closesAt', round.closesAt)) {
     throw new MarketError('TOO_EARLY', `round ${roundId} closes at ${round.closesAt}`, {
       roundId,

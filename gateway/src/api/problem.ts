@@ -60,6 +60,8 @@ const STATUS_BY_CODE: Record<MarketClientErrorCode, [number, string]> = {
   ROUND_NOT_CLOSED: [409, 'Round not closed'],
   BIDDING_CLOSED: [409, 'Bidding closed'],
   TOO_EARLY: [409, 'Too early'],
+  // the gateway's clock (which dates each proposal) and the peers' disagree: not the caller's fault
+  CLOCK_SKEW: [503, 'Clock skew between gateway and peers'],
   BATCH_MISSING: [500, 'Batch missing'],
   HASH_MISMATCH: [500, 'Hash mismatch'],
   CLEARING_MISMATCH: [422, 'Clearing mismatch'],

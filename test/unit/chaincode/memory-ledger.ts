@@ -11,8 +11,10 @@ const prefixScan = (m: Map<string, Uint8Array>, prefix: string): KeyValue[] =>
 export interface TxOptions {
   /** MSP of the signing client */
   msp: string;
-  /** transaction time, seconds since the epoch */
+  /** the proposal's timestamp, seconds since the epoch (may have a fraction) */
   time: number;
+  /** the endorsing peer's clock, seconds since the epoch (default: `time`, an honest client) */
+  endorserTime?: number;
   /** MSP of the peer that executes the transaction (default: the client's) */
   peer?: string;
   transient?: Record<string, string>;
@@ -49,7 +51,9 @@ export class MemoryChannel {
     const txId = `tx${String(++this.txCounter).padStart(6, '0')}`;
     const ledger: Ledger = {
       txId,
-      txTimeSeconds: opts.time,
+      txTimeSeconds: Math.floor(opts.time),
+      txTimeMs: opts.time * 1000,
+      endorserTimeMs: () => (opts.endorserTime ?? opts.time) * 1000,
       clientMsp: opts.msp,
       compositeKey,
       getState: async (k) => this.state.get(k),

@@ -1,0 +1,81 @@
+/**
+ * The one place where the chaincode reads a clock of its own (DESIGN invariant 9): the proposal
+ * timestamp is chosen by the client, so every transaction whose rules depend on time also checks it
+ * against the endorser's clock. The guard only ever rejects: endorsers whose clocks disagree fail
+ * the endorsement, they cannot write different state. Every write is endorsed by the operator's
+ * peer (endorsement policy), so a utility cannot escape the guard by endorsing on its own peer.
+ */
+import { MarketError } from './errors';
+import type { Ledger } from './ledger';
+import { parseInstant } from './time';
+
+export const MAX_CLOCK_SKEW_ENV = 'MARKET_MAX_CLOCK_SKEW_SECONDS';
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 5;
+/** A bound past this would let a proposal's timestamp drift by a large part of a round. */
+export const MAX_CLOCK_SKEW_LIMIT_SECONDS = 300;
+
+/** The configured bound: `raw` (the env var's text) or the default; throws on anything else. */
+export function parseMaxClockSkew(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_CLOCK_SKEW_SECONDS;
+  const value = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(value > 0 && value <= MAX_CLOCK_SKEW_LIMIT_SECONDS)) {
+    throw new MarketError(
+      'INVALID_ARGUMENT',
+      `${MAX_CLOCK_SKEW_ENV} must be a number of seconds in (0, ${MAX_CLOCK_SKEW_LIMIT_SECONDS}]`,
+      { variable: MAX_CLOCK_SKEW_ENV, got: raw },
+    );
+  }
+  return value;
+}
+
+/** Read once, when the chaincode server loads the contract: a bad value stops the server. */
+export const MAX_CLOCK_SKEW_SECONDS = parseMaxClockSkew(process.env[MAX_CLOCK_SKEW_ENV]);
+
+/** What the endorser's clock must also say about a round's close time. */
+export interface CloseTimeRule {
+  roundId: string;
+  closesAt: string;
+  /** SubmitBids: the endorser's clock is before closesAt; CloseRound: at or after it. */
+  endorserClock: 'before-close' | 'at-or-after-close';
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Refuses a proposal whose timestamp is more than `maxSkewSeconds` from this endorser's clock
+ * (either way: CLOCK_SKEW), then, given a rule, one that this endorser's clock puts on the wrong
+ * side of the round's close (BIDDING_CLOSED for a bid, TOO_EARLY for a close). Returns nothing and
+ * writes nothing.
+ */
+export function guardEndorsementClock(
+  l: Ledger,
+  rule?: CloseTimeRule,
+  maxSkewSeconds: number = MAX_CLOCK_SKEW_SECONDS,
+): void {
+  const endorserMs = l.endorserTimeMs();
+  const skewMs = l.txTimeMs - endorserMs;
+  if (!(Math.abs(skewMs) <= maxSkewSeconds * 1000)) {
+    throw new MarketError(
+      'CLOCK_SKEW',
+      `the proposal timestamp is ${Math.abs(skewMs) / 1000} s ${skewMs < 0 ? 'behind' : 'ahead of'} the endorser's clock`,
+      { txTime: iso(l.txTimeMs), endorserTime: iso(endorserMs), maxSkewSeconds },
+    );
+  }
+  if (!rule) return;
+  const closesMs = parseInstant('closesAt', rule.closesAt) * 1000;
+  const details = { roundId: rule.roundId, closesAt: rule.closesAt, endorserTime: iso(endorserMs) };
+  if (rule.endorserClock === 'before-close' && endorserMs >= closesMs) {
+    throw new MarketError(
+      'BIDDING_CLOSED',
+      `bidding for round ${rule.roundId} closed at ${rule.closesAt} by the endorser's clock`,
+      details,
+    );
+  }
+  if (rule.endorserClock === 'at-or-after-close' && endorserMs < closesMs) {
+    throw new MarketError(
+      'TOO_EARLY',
+      `round ${rule.roundId} closes at ${rule.closesAt} by the endorser's clock`,
+      details,
+    );
+  }
+}
