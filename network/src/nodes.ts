@@ -135,6 +135,10 @@ export function chaincodeServerSpec(p: RunPaths, org: PeerOrg, packageId: string
       // ctx.stub.getMspID() in the contract reads this: one server per org.
       CORE_PEER_LOCALMSPID: org.mspId,
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+      // The endorsement-time clock guard's tolerance (chaincode/src/clock-guard.ts; default 5 s).
+      ...(process.env.MARKET_MAX_CLOCK_SKEW_SECONDS
+        ? { MARKET_MAX_CLOCK_SKEW_SECONDS: process.env.MARKET_MAX_CLOCK_SKEW_SECONDS }
+        : {}),
     },
     cwd: p.repo,
     ports: [{ port: org.chaincodeServer.port, what: 'chaincode server' }],
