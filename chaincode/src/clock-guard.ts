@@ -9,6 +9,12 @@ import { MarketError } from './errors';
 import type { Ledger } from './ledger';
 import { parseInstant } from './time';
 
+/**
+ * The endorser's own clock: the chaincode's one non-deterministic read (DESIGN invariant 9). Only
+ * guardEndorsementClock uses it (through Ledger.endorserTimeMs), and only to refuse a proposal.
+ */
+export const readEndorserClockMs = (): number => Date.now();
+
 export const MAX_CLOCK_SKEW_ENV = 'MARKET_MAX_CLOCK_SKEW_SECONDS';
 export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 5;
 /** A bound past this would let a proposal's timestamp drift by a large part of a round. */

@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import type { Iterators } from 'fabric-shim';
 import type { KeyValue, Ledger } from './ledger';
+import { readEndorserClockMs } from './clock-guard';
 
 async function drain(iterator: Iterators.StateQueryIterator): Promise<KeyValue[]> {
   const out: KeyValue[] = [];
@@ -35,7 +36,7 @@ export function fabricLedger(ctx: Context): Ledger {
     txTimeSeconds: ts.seconds.toNumber(),
     txTimeMs: ts.seconds.toNumber() * 1000 + Math.floor(ts.nanos / 1e6),
     // The endorser's clock, for clock-guard.ts only (DESIGN invariant 9).
-    endorserTimeMs: () => Date.now(),
+    endorserTimeMs: readEndorserClockMs,
     clientMsp: ctx.clientIdentity.getMSPID(),
     compositeKey: (t, a) => stub.createCompositeKey(t, a),
     getState: async (k) => present(await stub.getState(k)),
