@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// The `energy-auction` CLI. The code lives in TypeScript (auctioneer/src/cli); this needs a build.
+// The `energy-auction` CLI. The code lives in TypeScript (workbench/src); this needs a build.
 const path = require('node:path');
 
-const main = path.join(__dirname, '..', 'dist', 'auctioneer', 'src', 'cli', 'main.js');
+const main = path.join(__dirname, '..', 'dist', 'workbench', 'src', 'main.js');
 let cli;
 try {
   cli = require(main);

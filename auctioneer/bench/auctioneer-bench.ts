@@ -15,11 +15,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Gateway } from '@hyperledger/fabric-gateway';
-import { simulateRound } from '../src/sim/simulate';
+import { simulateRound } from '../../engine/src/sim/simulate';
 import type { ClearedInfo } from '../src/service/auctioneer';
 import { startAuctioneer } from '../src/service/service';
-import { MarketClient, MarketClientError } from '../../gateway/src/market/market-client';
-import { connectGateway } from '../../network/src/client';
+import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -1,4 +1,4 @@
-import type { WireBid, WireRound, WireRoundParams } from '../../auctioneer/src/mechanism/types';
+import type { WireBid, WireRound, WireRoundParams } from '../../engine/src/mechanism/types';
 import { MAX_BATCH_BIDS } from './model';
 
 /** One verified bid batch as the clearing sees it. */

@@ -1,9 +1,5 @@
-import { validateRound } from '../../auctioneer/src/mechanism';
-import {
-  RoundValidationError,
-  type WireBid,
-  type WireRoundParams,
-} from '../../auctioneer/src/mechanism/types';
+import { validateRound } from '../../engine/src/mechanism';
+import { RoundValidationError, type WireBid, type WireRoundParams } from '../../engine/src/mechanism/types';
 import { requireSelfOrOperator, requireUtility } from './access';
 import { decode, encode, sha256Hex } from './codec';
 import { guardEndorsementClock } from './clock-guard';

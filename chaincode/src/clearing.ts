@@ -1,12 +1,12 @@
-import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
-import type { WireClearingResult } from '../../auctioneer/src/mechanism/types';
+import { canonicalJson, clearRound } from '../../engine/src/mechanism';
+import type { WireClearingResult } from '../../engine/src/mechanism/types';
 import {
   DECIMALS,
   formatEnergy,
   formatMoney,
   parseDecimal,
   parseMoney,
-} from '../../auctioneer/src/mechanism/units';
+} from '../../engine/src/mechanism/units';
 import { requireOperator, requireSelfOrOperator } from './access';
 import { assembleRoundInput, type AssemblyBatch, type BidOrigin } from './assemble';
 import { decode, encode, sha256Hex } from './codec';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../auctioneer/src/mechanism';
+import { canonicalJson } from '../../engine/src/mechanism';
 import { MarketError } from './errors';
 
 const encoder = new TextEncoder();

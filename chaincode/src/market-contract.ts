@@ -1,7 +1,7 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { readBatches, readBatchesById, submitBatch } from './bids';
 import { commitClearing, getPositions, getResult, getSettlement } from './clearing';
-import { canonicalJson } from '../../auctioneer/src/mechanism';
+import { canonicalJson } from '../../engine/src/mechanism';
 import { decode, parseJsonArg } from './codec';
 import { fabricLedger } from './fabric-ledger';
 import type { BatchCommitment } from './model';

@@ -1,4 +1,4 @@
-import type { WireBid, WireRoundParams } from '../../auctioneer/src/mechanism/types';
+import type { WireBid, WireRoundParams } from '../../engine/src/mechanism/types';
 
 /** Version tag of the clearing rules a round is cleared with (MECHANISM.md). */
 export const MECHANISM_VERSION = 'stackelberg-da/1';

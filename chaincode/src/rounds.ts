@@ -1,5 +1,5 @@
-import { RoundValidationError, type WireRoundParams } from '../../auctioneer/src/mechanism/types';
-import { validateRound } from '../../auctioneer/src/mechanism';
+import { RoundValidationError, type WireRoundParams } from '../../engine/src/mechanism/types';
+import { validateRound } from '../../engine/src/mechanism';
 import { requireOperator } from './access';
 import { decode, encode } from './codec';
 import { guardEndorsementClock } from './clock-guard';

@@ -17,7 +17,7 @@ import { bench as rawBench } from '../../network/src/bench';
 import { up } from '../../network/src/network';
 import { DEMO_TOKENS, loadConfig } from '../src/api/config';
 import { startApi } from '../src/api/server';
-import { ApiClient, instant } from '../src/cli/http';
+import { ApiClient, instant } from '../src/rest-client';
 import type { LoadJob, LoadReport } from './load-worker';
 
 const env = process.env;

@@ -20,7 +20,7 @@ import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { GatewayError, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { CHAINCODE_NAME, CHANNEL } from '../config/topology';
-import { connectGateway } from './client';
+import { connectGateway } from '../../fabric-client/src/connect';
 
 export interface BenchOptions {
   tx: 'open' | 'bid';

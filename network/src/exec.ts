@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from './paths';
+import { repoRoot } from '../../fabric-client/src/run-dir';
 
 export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin'] as const;
 export type FabricTool = (typeof FABRIC_TOOLS)[number];

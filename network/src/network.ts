@@ -16,7 +16,7 @@ import {
   type Topology,
 } from '../config/topology';
 import { GatewayError } from '@hyperledger/fabric-gateway';
-import { connectGateway, type ConnectionProfile } from './client';
+import { connectGateway, type ConnectionProfile } from '../../fabric-client/src/connect';
 import { CommandError, ensureFabric, FabricBin, fabricBinDir, run } from './exec';
 import { chaincodePackages, generate } from './generate';
 import { chaincodeServerSpec, ordererSpec, peerCliEnv, peerSpec } from './nodes';

@@ -3,27 +3,9 @@
  * git-ignored; ENERGY_NETWORK_RUN_DIR overrides it) holds crypto, channel block, chaincode
  * packages, ledgers, logs, pids and the clients' connection files.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultRunDir, repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
-
-/** The repository root: the nearest parent holding this project's package.json. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, 'network', 'config', 'core.yaml'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the repository root above ${__dirname}`);
-    dir = parent;
-  }
-}
-
-export function defaultRunDir(): string {
-  return process.env.ENERGY_NETWORK_RUN_DIR
-    ? path.resolve(process.env.ENERGY_NETWORK_RUN_DIR)
-    : path.join(repoRoot(), 'network', 'run');
-}
 
 /** Paths inside one run directory. */
 export class RunPaths {

@@ -8,10 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Contract, Gateway, ProposalOptions, Signer } from '@hyperledger/fabric-gateway';
-import type { WireBid } from '../../auctioneer/src/mechanism/types';
+import type { WireBid } from '../../engine/src/mechanism/types';
 import type { RoundRecord } from '../../chaincode/src/model';
-import { MarketClient, MarketClientError } from '../../gateway/src/market/market-client';
-import { connectGateway, gatewayOptions, readConnectionProfile } from '../../network/src/client';
+import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { connectGateway, gatewayOptions, readConnectionProfile } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { submitForged, type ForgedOutcome } from './forged-proposal';
 

@@ -6,7 +6,7 @@
 import type { Contract, Gateway, ProposalOptions, Signer } from '@hyperledger/fabric-gateway';
 // A dependency of @hyperledger/fabric-gateway (which builds its messages with it).
 import { common, gateway as gw, peer } from '@hyperledger/fabric-protos';
-import { toMarketClientError, type MarketClientErrorCode } from '../../gateway/src/market/market-client';
+import { toMarketClientError, type MarketClientErrorCode } from '../../fabric-client/src/market-client';
 
 /** google.protobuf.Timestamp as fabric-protos hands it out (its types are not installed here). */
 interface ProtoTimestamp {

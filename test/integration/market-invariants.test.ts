@@ -8,13 +8,13 @@
 import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import type { Gateway } from '@hyperledger/fabric-gateway';
-import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
-import type { WireBid, WireClearingResult } from '../../auctioneer/src/mechanism/types';
-import { parseMoney } from '../../auctioneer/src/mechanism/units';
+import { canonicalJson, clearRound } from '../../engine/src/mechanism';
+import type { WireBid, WireClearingResult } from '../../engine/src/mechanism/types';
+import { parseMoney } from '../../engine/src/mechanism/units';
 import { assembleRoundInput } from '../../chaincode/src/assemble';
 import type { RoundRecord } from '../../chaincode/src/model';
-import { MarketClient, MarketClientError } from '../../gateway/src/market/market-client';
-import { connectGateway } from '../../network/src/client';
+import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { U1_BIDS, U2_BIDS } from '../fixtures/vector-a-split';
 

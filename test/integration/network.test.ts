@@ -8,7 +8,7 @@
  */
 import { GatewayError, type ChaincodeEvent, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { randomBytes } from 'node:crypto';
-import { connectGateway } from '../../network/src/client';
+import { connectGateway } from '../../fabric-client/src/connect';
 import { down, status, up } from '../../network/src/network';
 
 const CHANNEL = 'energy';

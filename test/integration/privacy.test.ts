@@ -14,13 +14,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Gateway } from '@hyperledger/fabric-gateway';
-import { canonicalJson, clearRound } from '../../auctioneer/src/mechanism';
-import type { WireBid, WireClearingResult } from '../../auctioneer/src/mechanism/types';
+import { canonicalJson, clearRound } from '../../engine/src/mechanism';
+import type { WireBid, WireClearingResult } from '../../engine/src/mechanism/types';
 import { assembleRoundInput } from '../../chaincode/src/assemble';
 import { settlementSaltOf } from '../../chaincode/src/clearing';
 import type { RoundRecord } from '../../chaincode/src/model';
-import { MarketClient, MarketClientError } from '../../gateway/src/market/market-client';
-import { connectGateway } from '../../network/src/client';
+import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { PRIVACY_PARAMS, U1_PRIVACY_BIDS, U2_PRIVACY_BIDS } from '../fixtures/privacy-bids';
 import { blockNumber, blockTxIds, findAll, type Haystack, type Needle } from './block-bytes';

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import type { PublicResult } from '../../../chaincode/src/clearing';
 import type { RoundRecord } from '../../../chaincode/src/model';
-import { MarketClientError } from '../../../gateway/src/market/market-client';
-import type { WireRoundParams } from '../mechanism/types';
-import type { MarketPort } from './market-port';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
+import type { WireRoundParams } from '../../../engine/src/mechanism/types';
+import type { AuctioneerMarketPort } from './market-port';
 import type { AuctioneerMetrics } from './metrics';
 import { AuctioneerError, prepareClearing, type PreparedClearing } from './prepare';
 import { sleep, withDeadline, withRetry, type RetryPolicy } from './retry';
 import { parseInstantMs, roundsToOpen, type ScheduleConfig } from './schedule';
 
 export interface AuctioneerCoreOptions {
-  market: MarketPort;
+  market: AuctioneerMarketPort;
   logger: Logger;
   metrics: AuctioneerMetrics;
   retry: RetryPolicy;

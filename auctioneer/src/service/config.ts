@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { WireRoundParams } from '../mechanism/types';
+import type { WireRoundParams } from '../../../engine/src/mechanism/types';
 import type { RetryPolicy } from './retry';
 import { scheduleProblems } from './schedule';
 

@@ -1,6 +1,12 @@
-import { connectGateway } from '../../../network/src/client';
+import type { Gateway } from '@hyperledger/fabric-gateway';
+import { connectGateway } from '../../../fabric-client/src/connect';
 import type { AuctioneerConfig } from './config';
-import type { GatewayConnection } from './service';
+
+/** A connected gateway for the service's identity, and how to let go of it. */
+export interface GatewayConnection {
+  gateway: Gateway;
+  close(): void;
+}
 
 const EVENT_STREAM_MS = 60 * 60_000;
 

@@ -1,7 +1,7 @@
-import type { MarketClient } from '../../../gateway/src/market/market-client';
+import type { MarketClient } from '../../../fabric-client/src/market-client';
 
 /** The part of MarketClient the auctioneer uses (a fake implements it in unit tests). */
-export type MarketPort = Pick<
+export type AuctioneerMarketPort = Pick<
   MarketClient,
   | 'openRound'
   | 'closeRound'

@@ -2,10 +2,10 @@ import { assembleRoundInput, type AssemblyBatch } from '../../../chaincode/src/a
 import { encode, sha256Hex } from '../../../chaincode/src/codec';
 import type { BatchCommitment, RoundRecord, StoredBatch } from '../../../chaincode/src/model';
 import { resultDigestOf } from '../../../chaincode/src/clearing';
-import { clearRound } from '../mechanism';
-import type { WireClearingResult } from '../mechanism/types';
-import { readCommittedBatches } from '../../../gateway/src/market/read-batches';
-import type { MarketPort } from './market-port';
+import { clearRound } from '../../../engine/src/mechanism';
+import type { WireClearingResult } from '../../../engine/src/mechanism/types';
+import { readCommittedBatches } from '../../../fabric-client/src/read-batches';
+import type { AuctioneerMarketPort } from './market-port';
 
 export type AuctioneerErrorCode = 'HASH_MISMATCH' | 'BATCH_MISSING' | 'BATCH_MISMATCH';
 
@@ -90,7 +90,7 @@ export function verifyBatches(
  * verifies every hash, assembles the input exactly as the chaincode does and clears it.
  */
 export async function prepareClearing(
-  market: Pick<MarketPort, 'getCommitments' | 'getBatchesById'>,
+  market: Pick<AuctioneerMarketPort, 'getCommitments' | 'getBatchesById'>,
   round: RoundRecord,
   read: Reader = direct,
 ): Promise<PreparedClearing> {

@@ -1,4 +1,4 @@
-import { MarketClientError } from '../../../gateway/src/market/market-client';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
 
 export interface RetryPolicy {
   /** total attempts including the first */

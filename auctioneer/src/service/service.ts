@@ -1,18 +1,12 @@
-import type { Gateway } from '@hyperledger/fabric-gateway';
 import pino, { type Logger } from 'pino';
-import { MarketClient } from '../../../gateway/src/market/market-client';
+import { MarketClient } from '../../../fabric-client/src/market-client';
 import { Auctioneer, type ClearedInfo } from './auctioneer';
 import { resolveConfig, type AuctioneerConfig, type ConfigInput } from './config';
+import type { GatewayConnection } from './connect';
 import { listenToChaincodeEvents, type EventListener } from './events';
 import { startHealthServer } from './http';
-import type { MarketPort } from './market-port';
+import type { AuctioneerMarketPort } from './market-port';
 import { AuctioneerMetrics } from './metrics';
-
-/** A connected gateway for the service's identity, and how to let go of it. */
-export interface GatewayConnection {
-  gateway: Gateway;
-  close(): void;
-}
 
 export interface AuctioneerDeps {
   /** connects the gateway for cfg.mspId (default: the native network's connection material) */
@@ -21,7 +15,7 @@ export interface AuctioneerDeps {
   onCleared?: (c: ClearedInfo) => void;
   onClosed?: (roundId: string) => void;
   /** replace the market client (tests); events are then not listened to unless a gateway is given */
-  market?: MarketPort;
+  market?: AuctioneerMarketPort;
 }
 
 export interface AuctioneerHandle {

@@ -3,16 +3,16 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { WireBid, WireRoundParams } from '../../../auctioneer/src/mechanism/types';
-import { RoundValidationError } from '../../../auctioneer/src/mechanism/types';
-import { validateRound } from '../../../auctioneer/src/mechanism/validate';
+import type { WireBid, WireRoundParams } from '../../../engine/src/mechanism/types';
+import { RoundValidationError } from '../../../engine/src/mechanism/types';
+import { validateRound } from '../../../engine/src/mechanism/validate';
 import type { RoundRecord } from '../../../chaincode/src/model';
-import { MarketClientError } from '../market/market-client';
-import { readCommittedBatches } from '../market/read-batches';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
+import { readCommittedBatches } from '../../../fabric-client/src/read-batches';
 import { BidBatcher } from './batcher';
 import { BidIdRegistry } from './bid-ids';
 import type { ApiConfig, Role, Tenant } from './config';
-import type { MarketPort } from './market-port';
+import type { ApiMarketPort } from './market-port';
 import { causeOf, problemOf } from './failures';
 import { ApiMetrics } from './metrics';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, type ProblemItem } from './problem';
@@ -47,7 +47,7 @@ declare module 'fastify' {
 export interface AppOptions {
   config: ApiConfig;
   /** one MarketClient per org, signing with that org's identity (keyed by MSP id) */
-  clients: ReadonlyMap<string, MarketPort>;
+  clients: ReadonlyMap<string, ApiMarketPort>;
   /** pino options or false (tests) */
   logger?: boolean | Record<string, unknown>;
   defaultMetrics?: boolean;
@@ -254,7 +254,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     }
     return t;
   };
-  const clientOf = (t: Tenant): MarketPort => {
+  const clientOf = (t: Tenant): ApiMarketPort => {
     const c = clients.get(t.mspId);
     if (!c)
       throw new ApiProblem(503, 'UNAVAILABLE', 'Fabric unavailable', `no gateway connection for ${t.mspId}`);
@@ -289,7 +289,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   // refuses more than `limits.concurrency.gatewayService` concurrent calls).
   const roundCache = new Map<string, Promise<RoundRecord>>();
   /** The shared read of a round: the caller bounds its own wait. */
-  const roundFor = (client: MarketPort, roundId: string): Promise<RoundRecord> => {
+  const roundFor = (client: ApiMarketPort, roundId: string): Promise<RoundRecord> => {
     const cached = roundCache.get(roundId);
     if (cached) return cached;
     // The shared read gives up after two request timeouts, so a hung read is not cached forever;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { WireBid } from '../../../auctioneer/src/mechanism/types';
+import type { WireBid } from '../../../engine/src/mechanism/types';
 import type { BatchCommitment } from '../../../chaincode/src/model';
-import { MarketClientError, toMarketClientError } from '../market/market-client';
+import { MarketClientError, toMarketClientError } from '../../../fabric-client/src/market-client';
 import { certainlyNotCommitted } from './bid-ids';
-import type { MarketPort } from './market-port';
+import type { ApiMarketPort } from './market-port';
 
 /** What one bid request gets back once the batch carrying its bids is committed. */
 export interface BidReceipt {
@@ -81,7 +81,7 @@ class Lane {
   timer: NodeJS.Timeout | undefined;
   inFlight = 0;
   constructor(
-    readonly client: MarketPort,
+    readonly client: ApiMarketPort,
     readonly roundId: string,
   ) {}
 }
@@ -133,7 +133,7 @@ export class BidBatcher {
   }
 
   submit(
-    client: MarketPort,
+    client: ApiMarketPort,
     roundId: string,
     bids: WireBid[],
     options: SubmitOptions = {},

@@ -1,10 +1,10 @@
-import { MarketClientError } from '../market/market-client';
-import { readCommittedBatches } from '../market/read-batches';
-import type { MarketPort } from './market-port';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
+import { readCommittedBatches } from '../../../fabric-client/src/read-batches';
+import type { ApiMarketPort } from './market-port';
 import { until } from './timeouts';
 
 /** The org's own batches of a round, in parts (a round may be larger than one answer). */
-async function loadOwnBatches(client: MarketPort, roundId: string) {
+async function loadOwnBatches(client: ApiMarketPort, roundId: string) {
   const own = (await client.getCommitments(roundId)).filter((c) => c.utility === client.mspId);
   return readCommittedBatches(client, roundId, '', own);
 }
@@ -41,7 +41,7 @@ export class BidIdRegistry {
    * reserves nothing (the next request loads the ids again).
    */
   async reserve(
-    client: MarketPort,
+    client: ApiMarketPort,
     roundId: string,
     ids: readonly string[],
     deadline = Infinity,
@@ -72,7 +72,7 @@ export class BidIdRegistry {
    * entry.
    */
   private async loaded(
-    client: MarketPort,
+    client: ApiMarketPort,
     roundId: string,
     key: string,
     deadline: number,

@@ -1,4 +1,4 @@
-import { MarketClientError } from '../market/market-client';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
 import { ApiProblem, fromMarketError, toProblem } from './problem';
 
 /**

@@ -1,7 +1,7 @@
-import type { MarketClient } from '../market/market-client';
+import type { MarketClient } from '../../../fabric-client/src/market-client';
 
 /** The part of MarketClient the API uses (a fake implements it in unit tests). */
-export type MarketPort = Pick<
+export type ApiMarketPort = Pick<
   MarketClient,
   | 'mspId'
   | 'openRound'

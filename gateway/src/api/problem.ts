@@ -1,4 +1,4 @@
-import { MarketClientError, type MarketClientErrorCode } from '../market/market-client';
+import { MarketClientError, type MarketClientErrorCode } from '../../../fabric-client/src/market-client';
 
 /** One named problem of a request: a path/field, or for bids the index, id and field. */
 export interface ProblemItem {

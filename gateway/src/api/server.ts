@@ -5,11 +5,11 @@
  * 127.0.0.1. SIGTERM/SIGINT: stop accepting, drain pending bid batches, close the gateways.
  */
 import type { Gateway } from '@hyperledger/fabric-gateway';
-import { connectGateway, readConnectionProfile } from '../../../network/src/client';
-import { MarketClient } from '../market/market-client';
+import { connectGateway, readConnectionProfile } from '../../../fabric-client/src/connect';
+import { MarketClient } from '../../../fabric-client/src/market-client';
 import { buildApp, type ApiApp } from './app';
 import { loadConfig, type ApiConfig } from './config';
-import type { MarketPort } from './market-port';
+import type { ApiMarketPort } from './market-port';
 import { apiTimeouts } from './timeouts';
 
 export interface ApiHandle extends ApiApp {
@@ -22,7 +22,7 @@ export interface ApiHandle extends ApiApp {
 export interface StartApiOptions {
   config?: ApiConfig;
   /** test hook: the market client of an org (default: a Gateway from network/run/connection) */
-  connect?: (mspId: string) => Promise<{ client: MarketPort; close(): void }>;
+  connect?: (mspId: string) => Promise<{ client: ApiMarketPort; close(): void }>;
   extraReadiness?: () => Promise<Record<string, unknown>>;
 }
 
@@ -30,7 +30,7 @@ export interface StartApiOptions {
 async function connectOrg(
   mspId: string,
   requestTimeoutMs: number,
-): Promise<{ client: MarketPort; close(): void }> {
+): Promise<{ client: ApiMarketPort; close(): void }> {
   const profile = readConnectionProfile(mspId);
   const gateway: Gateway = await connectGateway(mspId, {
     deadlines: apiTimeouts(requestTimeoutMs).deadlines,
@@ -42,7 +42,7 @@ async function connectOrg(
 export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
   const config = opts.config ?? loadConfig();
   const orgs = [...new Set(Object.values(config.tenants).map((t) => t.mspId))].sort();
-  const connections = new Map<string, { client: MarketPort; close(): void }>();
+  const connections = new Map<string, { client: ApiMarketPort; close(): void }>();
   try {
     const connect = opts.connect ?? ((msp: string) => connectOrg(msp, config.requestTimeoutMs));
     for (const msp of orgs) connections.set(msp, await connect(msp));

@@ -1,4 +1,4 @@
-import type { Deadlines } from '../../../network/src/client';
+import type { Deadlines } from '../../../fabric-client/src/connect';
 import { ApiProblem } from './problem';
 
 /**
@@ -9,7 +9,7 @@ import { ApiProblem } from './problem';
  * for the reads before it.
  */
 export interface ApiTimeouts {
-  /** gRPC deadlines of the gateway connections the API opens (network/src/client.ts) */
+  /** gRPC deadlines of the gateway connections the API opens (fabric-client/src/connect.ts) */
   deadlines: Pick<Deadlines, 'evaluate' | 'endorse' | 'submit' | 'commitStatus'>;
   /** longest the batcher waits for one SubmitBids call (the gRPC deadlines end it first) */
   attemptTimeoutMs: number;

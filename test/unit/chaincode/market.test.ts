@@ -1,6 +1,6 @@
-import { canonicalJson, clearRound } from '../../../auctioneer/src/mechanism';
-import type { WireBid, WireClearingResult } from '../../../auctioneer/src/mechanism/types';
-import { parseMoney } from '../../../auctioneer/src/mechanism/units';
+import { canonicalJson, clearRound } from '../../../engine/src/mechanism';
+import type { WireBid, WireClearingResult } from '../../../engine/src/mechanism/types';
+import { parseMoney } from '../../../engine/src/mechanism/units';
 import { assembleRoundInput } from '../../../chaincode/src/assemble';
 import { batchIdOf, readBatches, readBatchesById, submitBatch } from '../../../chaincode/src/bids';
 import { sha256Hex } from '../../../chaincode/src/codec';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/src/api/app';
-import { MarketClientError } from '../../../gateway/src/market/market-client';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
 import { auth, bid, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
 
 interface ProblemDoc {

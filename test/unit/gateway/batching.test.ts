@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/src/api/app';
 import { BidBatcher } from '../../../gateway/src/api/batcher';
-import { MarketClientError } from '../../../gateway/src/market/market-client';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
 import { auth, bid, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
 
 describe('micro-batching of bid requests', () => {

@@ -1,5 +1,5 @@
 import { BidIdRegistry, certainlyNotCommitted } from '../../../gateway/src/api/bid-ids';
-import { MarketClientError } from '../../../gateway/src/market/market-client';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
 import { bid, FakeLedger } from './fake-market';
 
 describe('BidIdRegistry', () => {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { WireBid } from '../../../auctioneer/src/mechanism/types';
+import type { WireBid } from '../../../engine/src/mechanism/types';
 import { batchIdOf } from '../../../chaincode/src/bids';
 import type { BatchCommitment, RoundRecord, Settlement, StoredBatch } from '../../../chaincode/src/model';
 import { DEFAULT_CONFIG, type ApiConfig } from '../../../gateway/src/api/config';
-import { MarketClientError } from '../../../gateway/src/market/market-client';
-import type { MarketPort } from '../../../gateway/src/api/market-port';
+import { MarketClientError } from '../../../fabric-client/src/market-client';
+import type { ApiMarketPort } from '../../../gateway/src/api/market-port';
 
 /** Shared in-memory "ledger" of the fake clients (one per org, like the real gateway connections). */
 export class FakeLedger {
@@ -36,7 +36,7 @@ export class FakeLedger {
   }
 }
 
-export class FakeMarket implements MarketPort {
+export class FakeMarket implements ApiMarketPort {
   constructor(
     private readonly l: FakeLedger,
     readonly mspId: string,

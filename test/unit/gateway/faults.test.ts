@@ -9,7 +9,7 @@ import { CommitStatusError, EndorseError } from '@hyperledger/fabric-gateway';
 import { buildApp } from '../../../gateway/src/api/app';
 import type { ApiConfig } from '../../../gateway/src/api/config';
 import { apiTimeouts } from '../../../gateway/src/api/timeouts';
-import { toMarketClientError } from '../../../gateway/src/market/market-client';
+import { toMarketClientError } from '../../../fabric-client/src/market-client';
 import { auth, bid, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
 
 const cause = { code: 4, details: 'x', metadata: undefined } as unknown as ServiceError;

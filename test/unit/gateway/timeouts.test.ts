@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG, loadConfig } from '../../../gateway/src/api/config';
 import { apiTimeouts, until } from '../../../gateway/src/api/timeouts';
-import { DEFAULT_DEADLINES } from '../../../network/src/client';
+import { DEFAULT_DEADLINES } from '../../../fabric-client/src/connect';
 
 describe('API timeouts', () => {
   it('answers within 20 s by default, and the Fabric deadlines of a bid fit inside that', () => {

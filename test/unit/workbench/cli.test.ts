@@ -1,0 +1,373 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WireAllocation, WireClearingResult } from '../../../engine/src/mechanism/types';
+import { FIXTURES, requireBuild, runCli, type CliRun } from './run-cli';
+
+jest.setTimeout(60_000);
+
+let dir: string;
+const tmp = (name: string): string => join(dir, name);
+const write = (name: string, text: string): string => {
+  writeFileSync(tmp(name), text);
+  return tmp(name);
+};
+
+beforeAll(() => {
+  requireBuild();
+  dir = mkdtempSync(join(tmpdir(), 'energy-auction-cli-'));
+  copyFileSync(join(FIXTURES, 'vector-a.json'), tmp('vector-a.json'));
+  copyFileSync(join(FIXTURES, 'vector-a.csv'), tmp('vector-a.csv'));
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function ok(r: CliRun): string {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function clearJson(file: string, ...flags: string[]): WireClearingResult {
+  return JSON.parse(ok(runCli(['clear', file, '--json', ...flags]))) as WireClearingResult;
+}
+
+const quantities = (list: WireAllocation[]): Record<string, string> =>
+  Object.fromEntries(list.map((a) => [a.id, a.quantity]));
+
+/** exact decimal sum via scaled BigInt */
+const sum = (values: string[], decimals: number): bigint =>
+  values.reduce((acc, v) => {
+    const [w, f = ''] = v.split('.');
+    return acc + BigInt((w ?? '') + f.padEnd(decimals, '0'));
+  }, 0n);
+
+/** the CLI refused the input: non-zero exit, nothing on stdout, a message matching every pattern */
+function expectRefused(r: CliRun, ...patterns: RegExp[]): void {
+  expect(r.stdout).toBe('');
+  expect(r.status).not.toBe(0);
+  expect(r.status).not.toBeNull();
+  for (const p of patterns) expect(r.stderr).toMatch(p);
+}
+
+describe('energy-auction clear (MECHANISM §9 vector A)', () => {
+  it('clears the JSON file with the default profile at 14.1', () => {
+    const r = clearJson(tmp('vector-a.json'));
+    expect(r.status).toBe('cleared');
+    expect(r.profile).toBe('default');
+    expect(r.price).toBe('14.1');
+    expect(r.priceRange).toEqual({ min: '10', max: '15' });
+    expect(r.breakEven).toEqual({ buyer: 2, seller: 2 });
+    expect(quantities(r.buyers)).toEqual({ b1: '1.475', b2: '0.975', b3: '0', b4: '0' });
+    expect(quantities(r.sellers)).toEqual({ s1: '0.98', s2: '1.47', s3: '0', s4: '0' });
+    expect(r.buyers.find((a) => a.id === 'b1')?.payment).toBe('20.7975000');
+    expect(r.totals.energy).toBe('2.45');
+    expect(r.metrics.tradedEnergy).toBe('2.45');
+  });
+
+  it('clears with --profile doan2021 at 14', () => {
+    const r = clearJson(tmp('vector-a.json'), '--profile', 'doan2021');
+    expect(r.profile).toBe('doan2021');
+    expect(r.price).toBe('14');
+    expect(quantities(r.buyers)).toEqual({ b1: '1.5', b2: '1', b3: '0', b4: '0' });
+    expect(quantities(r.sellers)).toEqual({ s1: '1', s2: '1.5', s3: '0', s4: '0' });
+  });
+
+  it('--json prints one JSON document with every field of the result', () => {
+    const out = ok(runCli(['clear', tmp('vector-a.json'), '--json']));
+    const r = JSON.parse(out) as Record<string, unknown>;
+    for (const k of [
+      'status',
+      'profile',
+      'price',
+      'priceRange',
+      'breakEven',
+      'buyers',
+      'sellers',
+      'totals',
+      'metrics',
+    ]) {
+      expect(r).toHaveProperty(k);
+    }
+    for (const k of ['energy', 'buyerPayments', 'sellerReceipts', 'fees'])
+      expect(r).toHaveProperty(['totals', k]);
+    for (const k of [
+      'tradedEnergy',
+      'supplyTradedPercent',
+      'buyerWelfare',
+      'sellerWelfare',
+      'socialWelfare',
+      'maxSocialWelfare',
+      'efficiency',
+    ]) {
+      expect(r).toHaveProperty(['metrics', k]);
+    }
+    const res = r as unknown as WireClearingResult;
+    // money is conserved: buyers pay what sellers receive plus fees
+    expect(sum([res.totals.buyerPayments], 7)).toBe(sum([res.totals.sellerReceipts, res.totals.fees], 7));
+    expect(
+      sum(
+        res.buyers.map((a) => a.quantity),
+        3,
+      ),
+    ).toBe(
+      sum(
+        res.sellers.map((a) => a.quantity),
+        3,
+      ),
+    );
+  });
+
+  it('gives the same result for the CSV file as for the JSON file', () => {
+    for (const profile of ['default', 'doan2021']) {
+      const fromJson = ok(runCli(['clear', tmp('vector-a.json'), '--json', '--profile', profile]));
+      const fromCsv = ok(runCli(['clear', tmp('vector-a.csv'), '--json', '--profile', profile]));
+      expect(fromCsv).toBe(fromJson);
+    }
+  });
+
+  it('--format forces the input format and "-" reads stdin', () => {
+    const csv = readFileSync(tmp('vector-a.csv'), 'utf8');
+    copyFileSync(tmp('vector-a.csv'), tmp('vector-a.txt'));
+    const a = JSON.parse(
+      ok(runCli(['clear', tmp('vector-a.txt'), '--format', 'csv', '--json'])),
+    ) as WireClearingResult;
+    const b = JSON.parse(
+      ok(runCli(['clear', '-', '--format', 'csv', '--json'], { input: csv })),
+    ) as WireClearingResult;
+    expect(a.price).toBe('14.1');
+    expect(b.price).toBe('14.1');
+    expectRefused(runCli(['clear', tmp('vector-a.txt')]), /format/, /vector-a\.txt/);
+  });
+
+  it('--csv prints one line per bid with offered and allocated quantities and payments', () => {
+    const lines = ok(runCli(['clear', tmp('vector-a.json'), '--csv']))
+      .trimEnd()
+      .split('\n');
+    expect(lines[0]).toBe('id,side,price,quantity_offered,quantity_allocated,payment');
+    expect(lines).toHaveLength(9);
+    expect(lines).toContain('b1,buy,20,3,1.475,20.7975000');
+    expect(lines).toContain('s4,sell,16,5,0,0.0000000');
+    expect(lines.find((l) => l.startsWith('s1,'))).toMatch(/^s1,sell,8,2,0\.98,13\.8180000$/);
+  });
+
+  it('prints a readable table by default', () => {
+    const out = ok(runCli(['clear', tmp('vector-a.json')]));
+    expect(out).toMatch(/status\s+cleared/);
+    expect(out).toMatch(/clearing price\s+14\.1 per kWh/);
+    expect(out).toMatch(/price range\s+10 \.\. 15/);
+    expect(out).toMatch(/efficiency/);
+    expect(out).toMatch(/Winners: 2 buyer\(s\), 2 seller\(s\)/);
+    expect(out).toMatch(/buy\s+b1\s+20\s+3\s+1\.475/);
+    expect(out).not.toMatch(/\bb3\b/);
+  });
+
+  it('applies --fee and --alpha overrides', () => {
+    const r = clearJson(tmp('vector-a.csv'), '--fee', '1');
+    expect(r.totals.fees).toBe('2.4500000');
+    expect(sum([r.totals.buyerPayments], 7)).toBe(sum([r.totals.sellerReceipts, '2.45'], 7));
+    const a8 = clearJson(tmp('vector-a.csv'), '--alpha', '8');
+    expect(a8.totals.energy).not.toBe('2.45');
+  });
+
+  it('shows progress on stderr with --progress and keeps stdout clean', () => {
+    const r = runCli(['clear', tmp('vector-a.json'), '--json', '--progress']);
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as WireClearingResult).price).toBe('14.1');
+    expect(r.stderr).toMatch(/clearing/);
+    // and nothing on stderr without it (stderr is not a TTY here)
+    expect(runCli(['clear', tmp('vector-a.json'), '--json']).stderr).toBe('');
+  });
+});
+
+describe('energy-auction compare', () => {
+  it('shows both profiles side by side', () => {
+    const out = ok(runCli(['compare', tmp('vector-a.json')]));
+    expect(out).toMatch(/default\s+doan2021/);
+    expect(out).toMatch(/price\s+14\.1\s+14\n/);
+    expect(out).toMatch(/traded kWh\s+2\.45\s+2\.5\n/);
+    for (const label of [
+      'buyer welfare',
+      'seller welfare',
+      'social welfare',
+      'efficiency',
+      'supply traded %',
+    ]) {
+      expect(out).toContain(label);
+    }
+  });
+
+  it('--json prints both results', () => {
+    const r = JSON.parse(ok(runCli(['compare', tmp('vector-a.csv'), '--json']))) as Record<
+      string,
+      WireClearingResult
+    >;
+    expect(Object.keys(r).sort()).toEqual(['default', 'doan2021']);
+    expect(r.default?.price).toBe('14.1');
+    expect(r.doan2021?.price).toBe('14');
+    expect(r.doan2021?.metrics.tradedEnergy).toBe('2.5');
+  });
+});
+
+describe('energy-auction simulate', () => {
+  it('is reproducible: same seed, same bytes; other seed, other round', () => {
+    const args = ['simulate', '--buyers', '40', '--sellers', '30', '--seed', '11'];
+    const a = ok(runCli(args));
+    expect(ok(runCli(args))).toBe(a);
+    expect(ok(runCli(['simulate', '--buyers', '40', '--sellers', '30', '--seed', '12']))).not.toBe(a);
+    ok(runCli([...args, '--out', tmp('sim.json')]));
+    expect(readFileSync(tmp('sim.json'), 'utf8')).toBe(a);
+    const round = JSON.parse(a) as { params: { alpha: string }; bids: { id: string; side: string }[] };
+    expect(round.params.alpha).toBe('4');
+    expect(round.bids.filter((b) => b.side === 'buy')).toHaveLength(40);
+    expect(round.bids.filter((b) => b.side === 'sell')).toHaveLength(30);
+    expect(round.bids[0]?.id).toBe('b0000001');
+    expect(round.bids[40]?.id).toBe('s0000001');
+  });
+
+  it('round-trips through clear, JSON and CSV alike', () => {
+    const base = ['simulate', '--buyers', '200', '--sellers', '150', '--seed', '5'];
+    ok(runCli([...base, '--out', tmp('rt.json')]));
+    ok(runCli([...base, '--out', tmp('rt.csv')]));
+    expect(readFileSync(tmp('rt.csv'), 'utf8').split('\n')[0]).toBe('id,side,price,quantity');
+    const fromJson = ok(runCli(['clear', tmp('rt.json'), '--json']));
+    expect(ok(runCli(['clear', tmp('rt.csv'), '--json']))).toBe(fromJson);
+    const r = JSON.parse(fromJson) as WireClearingResult;
+    expect(r.status).toBe('cleared');
+    expect(r.buyers).toHaveLength(200);
+    expect(r.sellers).toHaveLength(150);
+    expect(
+      sum(
+        r.buyers.map((a) => a.quantity),
+        3,
+      ),
+    ).toBe(
+      sum(
+        r.sellers.map((a) => a.quantity),
+        3,
+      ),
+    );
+  });
+
+  it('honours range options and refuses bad ones', () => {
+    const out = ok(
+      runCli([
+        'simulate',
+        '--buyers',
+        '30',
+        '--sellers',
+        '0',
+        '--seed',
+        '1',
+        '--buy-price',
+        '30:31',
+        '--format',
+        'csv',
+      ]),
+    );
+    const rows = out.trimEnd().split('\n').slice(1);
+    expect(rows).toHaveLength(30);
+    for (const row of rows) expect(row).toMatch(/^b\d{7},buy,(30(\.\d)?|31),\d+(\.\d{1,3})?$/);
+    expectRefused(
+      runCli(['simulate', '--buyers', '1', '--sellers', '1', '--seed', '1', '--buy-price', '5:4']),
+      /buyPrice/,
+    );
+    expectRefused(runCli(['simulate', '--buyers', 'x', '--sellers', '1', '--seed', '1']), /--buyers/);
+    expectRefused(runCli(['simulate', '--buyers', '1', '--sellers', '1']), /--seed/);
+  });
+});
+
+describe('energy-auction refuses bad input', () => {
+  it('names a missing file and the OS reason', () => {
+    const missing = tmp('does-not-exist.json');
+    expectRefused(
+      runCli(['clear', missing]),
+      new RegExp(missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+      /no such file/i,
+    );
+  });
+
+  it('names the position of bad JSON', () => {
+    const f = write(
+      'bad.json',
+      '{"bids": [\n  {"id": "b1", "side": "buy", "price": "20", "quantity": "3"},\n  {"id": "b2" "side": "buy"}\n]}\n',
+    );
+    expectRefused(runCli(['clear', f]), /bad\.json/, /invalid JSON/, /line 3, column 15/);
+  });
+
+  it('names a missing or extra CSV column', () => {
+    expectRefused(
+      runCli(['clear', write('missing.csv', 'id,side,price\nb1,buy,20\n')]),
+      /missing column "quantity"/,
+    );
+    expectRefused(
+      runCli(['clear', write('extra.csv', 'id,side,price,quantity,colour\nb1,buy,20,3,red\n')]),
+      /unexpected column "colour"/,
+    );
+  });
+
+  it('names the line of a bad CSV record', () => {
+    expectRefused(
+      runCli(['clear', write('short.csv', 'id,side,price,quantity\nb1,buy,20,3\nb2,buy,18\n')]),
+      /line 3/,
+      /expected 4 fields/,
+    );
+    expectRefused(
+      runCli(['clear', write('quote.csv', 'id,side,price,quantity\nb1,buy,20,3\nb2,buy,"18,2\n')]),
+      /invalid CSV/,
+      /line 3/,
+    );
+  });
+
+  it('names every bad bid with index, id, field and reason', () => {
+    const f = write(
+      'badbid.json',
+      JSON.stringify({
+        bids: [
+          { id: 'b1', side: 'buy', price: '20', quantity: '3' },
+          { id: 'b2', side: 'buy', price: '-5', quantity: '2' },
+          { id: 's1', side: 'sell', price: '8', quantity: 2 },
+        ],
+      }),
+    );
+    expectRefused(
+      runCli(['clear', f]),
+      /bids\[1\] \(id b2\)[^\n]*price: \S/,
+      /bids\[2\] \(id s1\)[^\n]*quantity: \S/,
+    );
+    const csv = write('badbid.csv', 'id,side,price,quantity\nb1,buy,20,3\nb2,buy,abc,2\n');
+    expectRefused(runCli(['clear', csv]), /bids\[1\] \(id b2\) at line 3, price: \S/);
+  });
+
+  it('names duplicate ids', () => {
+    const f = write('dup.csv', 'id,side,price,quantity\nb1,buy,20,3\ns1,sell,8,2\nb1,buy,18,2\n');
+    const r = runCli(['clear', f]);
+    expectRefused(r, /bids\[[02]\] \(id b1\)[^\n]*, id: \S/);
+    expect(r.stderr).toMatch(/duplicate/i);
+  });
+
+  it('refuses bad command lines with one line and exit 2', () => {
+    const r = runCli(['clear', tmp('vector-a.json'), '--bogus']);
+    expectRefused(r, /unknown option '--bogus'/);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expectRefused(runCli(['clear', tmp('vector-a.json'), '--json', '--csv']), /cannot be used with/);
+    expectRefused(
+      runCli(['clear', tmp('vector-a.json'), '--profile', 'nope']),
+      /nope/,
+      /default, doan2021|"default", "doan2021"/,
+    );
+  });
+});
+
+describe('energy-auction --help', () => {
+  it('documents every command with examples', () => {
+    expect(ok(runCli(['--help']))).toMatch(/clear[\s\S]*simulate[\s\S]*compare[\s\S]*Examples:/);
+    for (const cmd of ['clear', 'simulate', 'compare']) {
+      const out = ok(runCli([cmd, '--help']));
+      expect(out).toMatch(new RegExp(`Usage: energy-auction ${cmd}`));
+      expect(out).toMatch(/Examples:\n\s+\$ energy-auction/);
+    }
+  });
+});

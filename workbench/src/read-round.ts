@@ -1,0 +1,253 @@
+/**
+ * Reads a round file (JSON or CSV) into a WireRound. Only the file's *shape* is checked here
+ * (readable, well-formed JSON/CSV, the right CSV columns); every rule about the bids themselves
+ * is the engine's (validateRound), so the CLI and the auctioneer reject exactly the same rounds.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import type { Side, WireBid, WireRound } from '../../engine/src/mechanism/types';
+import { CliError, osReason } from './errors';
+import { locateJsonError } from './json-error';
+import type { Progress } from './progress';
+
+export type RoundFormat = 'json' | 'csv';
+export const ROUND_FORMATS: readonly RoundFormat[] = ['json', 'csv'];
+
+/** CSV columns: the first four are required, in any order. */
+export const CSV_REQUIRED_COLUMNS = ['id', 'side', 'price', 'quantity'] as const;
+export const CSV_OPTIONAL_COLUMNS = ['alpha'] as const;
+
+export interface LoadedRound {
+  round: WireRound;
+  format: RoundFormat;
+  /** CSV files: finds the file line of bids by index (for error messages; re-reads the file) */
+  locateBids?: (indices: number[]) => Promise<Map<number, number>>;
+}
+
+export interface ReadOptions {
+  /** forces the format; otherwise taken from the extension (.json / .csv) */
+  format?: RoundFormat;
+  progress?: Progress;
+}
+
+/** The path "-" reads standard input (then --format is required). */
+export function detectFormat(path: string, forced?: RoundFormat): RoundFormat {
+  if (forced) return forced;
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.csv') return 'csv';
+  throw new CliError(
+    path === '-'
+      ? 'reading standard input needs --format json|csv'
+      : `cannot tell the format of ${path} from its extension: use --format json|csv`,
+  );
+}
+
+async function openInput(path: string, progress: Progress | undefined, stage: string): Promise<Readable> {
+  if (path === '-') {
+    progress?.step(stage);
+    return process.stdin;
+  }
+  let size: number;
+  try {
+    const st = await fsp.stat(path);
+    if (st.isDirectory()) throw new CliError(`cannot read ${path}: is a directory`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot read ${path}: ${osReason(e)}`);
+  }
+  const stream = createReadStream(path);
+  if (progress) {
+    progress.start(stage, size);
+    let read = 0;
+    stream.on('data', (chunk) => {
+      read += chunk.length;
+      progress.update(read);
+    });
+  }
+  return stream;
+}
+
+function readFailure(path: string, e: unknown): CliError {
+  return new CliError(`cannot read ${path === '-' ? 'standard input' : path}: ${osReason(e)}`);
+}
+
+export async function readRound(path: string, opts: ReadOptions = {}): Promise<LoadedRound> {
+  const format = detectFormat(path, opts.format);
+  return format === 'json' ? readJsonRound(path, opts.progress) : readCsvRound(path, opts.progress);
+}
+
+async function readJsonRound(path: string, progress?: Progress): Promise<LoadedRound> {
+  const input = await openInput(path, progress, 'reading');
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of input) chunks.push(chunk as Buffer);
+  } catch (e) {
+    throw readFailure(path, e);
+  }
+  let text = Buffer.concat(chunks).toString('utf8');
+  chunks.length = 0;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  progress?.step('parsing');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const loc = locateJsonError(text);
+    const where = loc
+      ? `line ${loc.line}, column ${loc.column} (position ${loc.position}): ${loc.reason}`
+      : (e as Error).message;
+    throw new CliError(`${path}: invalid JSON at ${where}`);
+  }
+  progress?.done();
+  return { round: checkRoundShape(path, doc), format: 'json' };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks the document's outline only; the bids are validated by the engine. */
+function checkRoundShape(path: string, doc: unknown): WireRound {
+  if (!isObject(doc)) {
+    throw new CliError(`${path}: the top level must be an object {"params": {...}, "bids": [...]}`);
+  }
+  const unknownKeys = Object.keys(doc).filter((k) => k !== 'params' && k !== 'bids');
+  if (unknownKeys.length > 0) {
+    throw new CliError(`${path}: unexpected top-level field(s): ${unknownKeys.join(', ')}`);
+  }
+  if (!Array.isArray(doc.bids)) {
+    throw new CliError(`${path}: "bids" must be an array of bids`);
+  }
+  if (doc.params !== undefined && !isObject(doc.params)) {
+    throw new CliError(`${path}: "params" must be an object`);
+  }
+  return doc as unknown as WireRound;
+}
+
+/** Maps header names to column positions; names every missing, unknown or repeated column. */
+function checkHeader(path: string, header: string[]): Map<string, number> {
+  const allowed = new Set<string>([...CSV_REQUIRED_COLUMNS, ...CSV_OPTIONAL_COLUMNS]);
+  const cols = new Map<string, number>();
+  const problems: string[] = [];
+  header.forEach((raw, i) => {
+    const name = raw.toLowerCase();
+    if (!allowed.has(name)) problems.push(`unexpected column "${raw}"`);
+    else if (cols.has(name)) problems.push(`duplicate column "${raw}"`);
+    else cols.set(name, i);
+  });
+  for (const name of CSV_REQUIRED_COLUMNS) {
+    if (!cols.has(name)) problems.push(`missing column "${name}"`);
+  }
+  if (problems.length > 0) {
+    throw new CliError(
+      `${path}: line 1: bad CSV header (${problems.join('; ')}); expected id,side,price,quantity[,alpha]`,
+    );
+  }
+  return cols;
+}
+
+const csvOptions = {
+  bom: true,
+  trim: true,
+  skip_empty_lines: true,
+  // a file may mix line endings (e.g. a CRLF header on LF data)
+  record_delimiter: ['\r\n', '\n', '\r'],
+};
+
+async function readCsvRound(path: string, progress?: Progress): Promise<LoadedRound> {
+  const input = await openInput(path, progress, 'reading');
+  // every record must have as many fields as the header (csv-parse checks, naming the line)
+  const parser = parse({ ...csvOptions, relax_column_count: false });
+  const bids: WireBid[] = [];
+  let header: string[] | undefined;
+  let cols = new Map<string, number>();
+
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      input.unpipe(parser);
+      if (input !== process.stdin) input.destroy();
+      parser.destroy();
+      if (e instanceof CliError) reject(e);
+      else if (e instanceof CsvError) reject(csvFailure(path, e, header));
+      else reject(readFailure(path, e));
+    };
+    input.on('error', fail);
+    parser.on('error', fail);
+    parser.on('data', (record: string[]) => {
+      if (failed) return;
+      if (!header) {
+        try {
+          cols = checkHeader(path, record);
+        } catch (e) {
+          fail(e);
+          return;
+        }
+        header = record;
+        return;
+      }
+      const bid: WireBid = {
+        id: record[cols.get('id') ?? 0] ?? '',
+        side: (record[cols.get('side') ?? 0] ?? '') as Side,
+        price: record[cols.get('price') ?? 0] ?? '',
+        quantity: record[cols.get('quantity') ?? 0] ?? '',
+      };
+      const a = cols.get('alpha');
+      const alpha = a === undefined ? '' : (record[a] ?? '');
+      if (alpha !== '') bid.alpha = alpha;
+      bids.push(bid);
+    });
+    parser.on('end', () => {
+      if (!failed) resolve();
+    });
+    input.pipe(parser);
+  });
+  if (!header)
+    throw new CliError(`${path}: empty CSV file: expected a header id,side,price,quantity[,alpha]`);
+  progress?.done();
+  const loaded: LoadedRound = { round: { bids }, format: 'csv' };
+  if (path !== '-') loaded.locateBids = (indices) => csvBidLines(path, indices);
+  return loaded;
+}
+
+function csvFailure(path: string, e: CsvError, header: string[] | undefined): CliError {
+  if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && header) {
+    const got = Array.isArray(e.record) ? (e.record as unknown[]).length : '?';
+    return new CliError(
+      `${path}: line ${String(e.lines)}: expected ${header.length} fields (${header.join(',')}), got ${got}`,
+    );
+  }
+  return new CliError(`${path}: invalid CSV: ${e.message}`);
+}
+
+/**
+ * The file lines of some bids (by index in round.bids), found by parsing the file again with line
+ * tracking — which halves parsing speed, so it is only done to explain a rejected round.
+ */
+async function csvBidLines(path: string, indices: number[]): Promise<Map<number, number>> {
+  const wanted = new Set(indices);
+  const found = new Map<number, number>();
+  if (wanted.size === 0) return found;
+  const last = Math.max(...wanted);
+  const input = createReadStream(path);
+  const parser = parse({ ...csvOptions, relax_column_count: true, info: true });
+  input.on('error', (e) => parser.destroy(e));
+  input.pipe(parser);
+  let index = -1; // the header is record -1
+  try {
+    for await (const item of parser) {
+      if (wanted.has(index)) found.set(index, (item as { info: { lines: number } }).info.lines);
+      if (++index > last) break;
+    }
+  } catch {
+    // best effort: the caller still has the bid index and id
+  } finally {
+    input.destroy();
+  }
+  return found;
+}
