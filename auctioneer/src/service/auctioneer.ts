@@ -6,7 +6,8 @@ import type { WireRoundParams } from '../../../engine/src/mechanism/types';
 import type { AuctioneerMarketPort } from './market-port';
 import type { AuctioneerMetrics } from './metrics';
 import { AuctioneerError, prepareClearing, type PreparedClearing } from './prepare';
-import { sleep, withDeadline, withRetry, type RetryPolicy } from './retry';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { withDeadline, withRetry, type RetryPolicy } from '../../../fabric-client/src/retry';
 import { parseInstantMs, roundsToOpen, type ScheduleConfig } from './schedule';
 
 export interface AuctioneerCoreOptions {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WireRoundParams } from '../../../engine/src/mechanism/types';
-import type { RetryPolicy } from './retry';
+import type { RetryPolicy } from '../../../fabric-client/src/retry';
 import { scheduleProblems } from './schedule';
 
 /** Everything the auctioneer service can be told. See docs/auctioneer.md. */

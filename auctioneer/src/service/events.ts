@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { checkpointers, type Network } from '@hyperledger/fabric-gateway';
 import type { Logger } from 'pino';
-import { sleep, backoffDelay, type RetryPolicy } from './retry';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay, type RetryPolicy } from '../../../fabric-client/src/retry';
 
 const GRPC_DEADLINE_EXCEEDED = 4;
 

@@ -1,4 +1,5 @@
-import { MarketClientError } from '../../../fabric-client/src/market-client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MarketClientError } from './market-client';
 
 export interface RetryPolicy {
   /** total attempts including the first */
@@ -7,12 +8,13 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Only errors the market client marks retryable (UNAVAILABLE, COMMIT_FAILED) are retried. */
 export const isRetryable = (e: unknown): boolean => e instanceof MarketClientError && e.retryable;
 
-/** Exponential backoff with full jitter, capped. */
+/**
+ * The one backoff of the project (auctioneer retries, event stream reconnects, the API's batch
+ * retries): exponential from baseDelayMs, capped at maxDelayMs, jittered over its upper half.
+ */
 export function backoffDelay(attempt: number, p: RetryPolicy, random: () => number = Math.random): number {
   const cap = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(cap / 2 + (random() * cap) / 2);

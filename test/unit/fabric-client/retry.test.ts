@@ -1,4 +1,4 @@
-import { backoffDelay, isRetryable, withDeadline, withRetry } from '../../../auctioneer/src/service/retry';
+import { backoffDelay, isRetryable, withDeadline, withRetry } from '../../../fabric-client/src/retry';
 import { AuctioneerError } from '../../../auctioneer/src/service/prepare';
 import { MarketClientError } from '../../../fabric-client/src/market-client';
 
