@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 /** Decimal strings (MECHANISM §1): no sign, no exponent, at most `d` decimals. */
 const decimal = (d: number, description: string) =>
@@ -39,8 +39,6 @@ export const bidsBody = (maxBids: number) =>
     { additionalProperties: false },
   );
 
-export type BidsBody = Static<ReturnType<typeof bidsBody>>;
-
 export const RoundParamsSchema = Type.Object(
   {
     profile: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('doan2021')])),
@@ -66,10 +64,8 @@ export const OpenRoundBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type OpenRoundBodyT = Static<typeof OpenRoundBody>;
 
 export const RoundParam = Type.Object({ roundId: Id }, { additionalProperties: false });
-export type RoundParamT = Static<typeof RoundParam>;
 
 export const RoundBidParam = Type.Object({ roundId: Id, bidId: Id }, { additionalProperties: false });
 
@@ -77,7 +73,6 @@ export const UtilityQuery = Type.Object(
   { utility: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]{1,40}$' })) },
   { additionalProperties: false },
 );
-export type UtilityQueryT = Static<typeof UtilityQuery>;
 
 export const ListQuery = Type.Object(
   {
@@ -87,7 +82,6 @@ export const ListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export type ListQueryT = Static<typeof ListQuery>;
 
 export const ProblemSchema = Type.Object(
   {
@@ -119,3 +113,60 @@ export const BidReceiptSchema = Type.Object({
   batchBidCount: Type.Integer(),
   batchHash: Type.String(),
 });
+
+// ---- route schemas (OpenAPI summary and tags, request and response shapes) -------------------------
+
+/** Probes, metrics and the index: not in the OpenAPI description. */
+export const hiddenRoute = { hide: true };
+
+export const listRoundsRoute = { summary: 'List rounds', tags: ['rounds'], querystring: ListQuery };
+
+export const openRoundRoute = { summary: 'Open a round (operator)', tags: ['operator'], body: OpenRoundBody };
+
+export const closeRoundRoute = {
+  summary: 'Close a round after its closesAt (operator); 409 TOO_EARLY before',
+  tags: ['operator'],
+  params: RoundParam,
+};
+
+export const getRoundRoute = {
+  summary: 'A round: status, parameters and, once cleared, the public result',
+  tags: ['rounds'],
+  params: RoundParam,
+};
+
+export const submitBidsRoute = (maxBids: number) => ({
+  summary: 'Submit sealed bids (utility); 201 only once the batch carrying them is committed',
+  tags: ['bids'],
+  params: RoundParam,
+  body: bidsBody(maxBids),
+  response: { 201: BidReceiptSchema },
+});
+
+export const getBidRoute = {
+  summary:
+    "One own bid (utility) or a named utility's (operator, ?utility=): whether it is in the round and in which batch",
+  tags: ['bids'],
+  params: RoundBidParam,
+  querystring: UtilityQuery,
+};
+
+export const listBidsRoute = {
+  summary: "Own sealed bids (utility) or a named utility's (operator, ?utility=)",
+  tags: ['bids'],
+  params: RoundParam,
+  querystring: UtilityQuery,
+};
+
+export const settlementRoute = {
+  summary: "Own settlement lines (utility) or a named utility's (operator, ?utility=)",
+  tags: ['settlement'],
+  params: RoundParam,
+  querystring: UtilityQuery,
+};
+
+export const positionsRoute = {
+  summary: 'Net positions of every utility (public)',
+  tags: ['settlement'],
+  params: RoundParam,
+};

@@ -1,0 +1,103 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { causeOf, problemOf } from '../failures';
+import type { ApiMetrics } from '../metrics';
+import { ApiProblem, PROBLEM_CONTENT_TYPE, type ProblemItem } from '../problem';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** why a request failed, for the 5xx log line */
+    failure: unknown;
+  }
+  interface FastifyContextConfig {
+    /** the route submits transactions: its market errors say whether the write may still commit */
+    submits?: boolean;
+  }
+}
+
+/** Maps fastify/ajv validation errors to problem items naming the field (bids: index, id, field). */
+function validationItems(err: FastifyError, req: FastifyRequest): ProblemItem[] {
+  const where = err.validationContext ?? 'body';
+  const body = req.body as { bids?: unknown } | undefined;
+  const bids = body && typeof body === 'object' && Array.isArray(body.bids) ? body.bids : undefined;
+  return (err.validation ?? []).map((v) => {
+    const params = v.params as Record<string, unknown>;
+    let path = `${where}${v.instancePath}`;
+    if (typeof params.missingProperty === 'string') path += `/${params.missingProperty}`;
+    if (typeof params.additionalProperty === 'string') path += `/${params.additionalProperty}`;
+    const reason =
+      typeof params.additionalProperty === 'string'
+        ? 'unknown field'
+        : typeof params.missingProperty === 'string'
+          ? 'required'
+          : (v.message ?? 'invalid');
+    const m = /^body\/bids\/(\d+)(?:\/([^/]+))?/.exec(path);
+    if (m && m[1] !== undefined) {
+      const index = Number(m[1]);
+      const raw = bids?.[index] as { id?: unknown } | undefined;
+      const id = raw && typeof raw === 'object' && typeof raw.id === 'string' ? raw.id : '';
+      return { path, index, id, field: m[2] ?? 'bid', reason };
+    }
+    return { path, field: path.split('/').pop() ?? where, reason };
+  });
+}
+
+/** The problem answering `err`: the API's own, a schema violation, another 4xx, or a 500. */
+function problemFor(err: FastifyError, req: FastifyRequest): ApiProblem {
+  const problem = problemOf(err, req.routeOptions.config.submits === true);
+  if (problem) return problem;
+  if (err.validation) {
+    return new ApiProblem(
+      400,
+      'INVALID_REQUEST',
+      'Invalid request',
+      `the request ${err.validationContext ?? 'body'} does not match the schema`,
+      validationItems(err, req),
+    );
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ApiProblem(err.statusCode, err.code ?? 'BAD_REQUEST', 'Bad request', err.message, [
+      { path: 'body', reason: err.message },
+    ]);
+  }
+  // every 5xx is logged with its cause by the onResponse hook (registerRequestLog)
+  return new ApiProblem(500, 'INTERNAL', 'Internal error', 'unexpected error; see the server log');
+}
+
+/**
+ * Errors as application/problem+json, on the root instance so every route (and the 404) has them.
+ */
+export function registerErrors(app: FastifyInstance): void {
+  app.decorateRequest('failure', null);
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    req.failure = err;
+    const problem = problemFor(err, req);
+    void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toDocument());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .code(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(new ApiProblem(404, 'NO_ROUTE', 'Not found', `no route ${req.method} ${req.url}`).toDocument());
+  });
+}
+
+/** Counts and times every answer; logs every 5xx with its cause. */
+export function registerRequestLog(app: FastifyInstance, metrics: ApiMetrics): void {
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) {
+      req.log.error(
+        {
+          status: reply.statusCode,
+          route,
+          tenant: req.tenant?.name,
+          ms: Math.round(reply.elapsedTime),
+          cause: req.failure === null ? 'none recorded (answered by fastify itself)' : causeOf(req.failure),
+        },
+        `answered ${reply.statusCode}`,
+      );
+    }
+  });
+}

@@ -1,0 +1,60 @@
+import { MarketClientError } from '../../../../fabric-client/src/market-client';
+import type { ApiMarketPort } from '../market-port';
+import type { ApiInstance } from '../instance';
+import { tenantOf } from '../plugins/auth';
+import { hiddenRoute } from '../schemas';
+import { timeoutProblem, until } from '../timeouts';
+import type { RouteContext } from './context';
+
+const PROBE_ROUND = '__readiness_probe__';
+const PROBE_MS = 5_000;
+
+/** null if the org's peer answers (NOT_FOUND for the probe round is an answer), else why not. */
+async function probeOrg(client: ApiMarketPort): Promise<string | null> {
+  try {
+    await until(client.getRound(PROBE_ROUND), Date.now() + PROBE_MS, () =>
+      timeoutProblem('readiness probe', PROBE_MS),
+    );
+    return null;
+  } catch (e) {
+    if (e instanceof MarketClientError && e.code === 'NOT_FOUND') return null;
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The extra readiness details, or why they could not be read. */
+async function readinessDetails(ctx: RouteContext): Promise<Record<string, unknown>> {
+  if (!ctx.extraReadiness) return {};
+  return until(ctx.extraReadiness(), Date.now() + PROBE_MS, () =>
+    timeoutProblem('readiness details', PROBE_MS),
+  ).catch((e: unknown) => ({ extra: e instanceof Error ? e.message : String(e) }));
+}
+
+/** Liveness, readiness (every org's peer answers), Prometheus metrics and the index. */
+export function registerHealthRoutes(app: ApiInstance, ctx: RouteContext): void {
+  app.get('/healthz', { schema: hiddenRoute }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: hiddenRoute }, async (req, reply) => {
+    const orgs: Record<string, string> = {};
+    let ready = true;
+    await Promise.all(
+      [...ctx.clients.entries()].map(async ([msp, c]) => {
+        const problem = await probeOrg(c);
+        if (problem !== null) ready = false;
+        orgs[msp] = problem ?? 'ok';
+      }),
+    );
+    const extra = await readinessDetails(ctx);
+    if (!ready) req.failure = { notReady: orgs };
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', orgs, ...extra });
+  });
+  // Prometheus: the operator's token only (401 without a token, 403 for a utility's)
+  app.get('/metrics', { schema: hiddenRoute }, async (req, reply) => {
+    tenantOf(req, 'operator');
+    return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+  app.get('/', { schema: hiddenRoute }, async () => ({
+    name: 'energy-auction API',
+    docs: '/docs',
+    openapi: '/docs/json',
+  }));
+}
