@@ -71,11 +71,6 @@ const STATUS_BY_CODE: Record<MarketClientErrorCode, [number, string]> = {
   UNKNOWN: [502, 'Fabric error'],
 };
 
-/** HTTP status of a market error code. */
-export function statusOfMarketCode(code: MarketClientErrorCode): number {
-  return STATUS_BY_CODE[code][0];
-}
-
 /** Turns a MarketClientError into the problem the client sees (details kept, never other tenants' data). */
 export function fromMarketError(e: MarketClientError): ApiProblem {
   const [status, title] = STATUS_BY_CODE[e.code];
