@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WireRoundParams } from '../../../engine/src/mechanism/types';
 import type { RetryPolicy } from '../../../fabric-client/src/retry';
+import { ConfigError } from '../../../engine/src/config-error';
 import { scheduleProblems } from './schedule';
 
 /** Everything the auctioneer service can be told. See docs/auctioneer.md. */
@@ -67,13 +68,6 @@ export type ConfigInput = Partial<
   }
 >;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid auctioneer configuration: ${problems.join('; ')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Defaults, overridden by `input` (nested objects merged), then validated. */
 export function resolveConfig(input: ConfigInput = {}): AuctioneerConfig {
   const c: AuctioneerConfig = {
@@ -106,7 +100,7 @@ export function resolveConfig(input: ConfigInput = {}): AuctioneerConfig {
   }
   if (!Number.isInteger(c.http.port) || c.http.port < 0 || c.http.port > 65535)
     p.push('http.port must be 0-65535');
-  if (p.length) throw new ConfigError(p);
+  if (p.length) throw new ConfigError('auctioneer', p);
   return c;
 }
 
@@ -114,7 +108,7 @@ const num = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
   const v = env[name];
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new ConfigError([`${name} must be a number, got '${v}'`]);
+  if (!Number.isFinite(n)) throw new ConfigError('auctioneer', [`${name} must be a number, got '${v}'`]);
   return n;
 };
 
@@ -131,7 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuctioneerConf
     try {
       file = JSON.parse(readFileSync(env.AUCTIONEER_CONFIG, 'utf8')) as ConfigInput;
     } catch (e) {
-      throw new ConfigError([`AUCTIONEER_CONFIG ${env.AUCTIONEER_CONFIG}: ${(e as Error).message}`]);
+      throw new ConfigError('auctioneer', [
+        `AUCTIONEER_CONFIG ${env.AUCTIONEER_CONFIG}: ${(e as Error).message}`,
+      ]);
     }
   }
   let roundParams: WireRoundParams | undefined;
@@ -139,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuctioneerConf
     try {
       roundParams = JSON.parse(env.AUCTIONEER_ROUND_PARAMS) as WireRoundParams;
     } catch {
-      throw new ConfigError(['AUCTIONEER_ROUND_PARAMS must be JSON like {"serviceFee":"0.5"}']);
+      throw new ConfigError('auctioneer', ['AUCTIONEER_ROUND_PARAMS must be JSON like {"serviceFee":"0.5"}']);
     }
   }
   const fromEnv = defined({

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../../engine/src/config-error';
 
 export type Role = 'utility' | 'operator';
 
@@ -57,141 +58,183 @@ export const DEFAULT_CONFIG: ApiConfig = {
   logLevel: 'info',
 };
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+type Layer = DeepPartial<ApiConfig>;
 
-function intIn(name: string, v: unknown, min: number, max: number): number {
+/** The first defined value: environment, then overrides, then the file, then the default. */
+const pick = (...vals: unknown[]): unknown => vals.find((v) => v !== undefined);
+
+/** An integer in [min, max]; otherwise a problem is recorded (and the value is unusable). */
+function intIn(problems: string[], name: string, v: unknown, min: number, max: number): number {
   const n = typeof v === 'string' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    problems.push(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    return NaN;
   }
   return n;
 }
 
-function checkTenants(t: unknown): Record<string, Tenant> {
+/** One tenant entry, or undefined with its problems recorded. */
+function checkTenant(problems: string[], token: string, v: unknown): Tenant | undefined {
+  const o = v as Partial<Tenant> | null;
+  const before = problems.length;
+  if (token.length < 8) problems.push('tenant tokens must have at least 8 characters');
+  if (!o || typeof o.mspId !== 'string' || !/^[A-Za-z0-9.-]{1,40}$/.test(o.mspId)) {
+    problems.push(`tenants[…].mspId must be an MSP id (A-Za-z0-9.-)`);
+    return undefined;
+  }
+  if (o.role !== 'utility' && o.role !== 'operator') {
+    problems.push(`tenant ${o.mspId}: role must be "utility" or "operator"`);
+    return undefined;
+  }
+  if (problems.length > before) return undefined;
+  return { mspId: o.mspId, role: o.role, name: typeof o.name === 'string' ? o.name : o.mspId };
+}
+
+/** The token -> tenant table; its problems recorded. */
+function checkTenants(problems: string[], t: unknown): Record<string, Tenant> {
   if (typeof t !== 'object' || t === null || Array.isArray(t)) {
-    throw new ConfigError('tenants must be an object {token: {mspId, role}}');
+    problems.push('tenants must be an object {token: {mspId, role}}');
+    return {};
   }
   const out: Record<string, Tenant> = {};
   for (const [token, v] of Object.entries(t as Record<string, unknown>)) {
-    const o = v as Partial<Tenant> | null;
-    if (token.length < 8) throw new ConfigError('tenant tokens must have at least 8 characters');
-    if (!o || typeof o.mspId !== 'string' || !/^[A-Za-z0-9.-]{1,40}$/.test(o.mspId)) {
-      throw new ConfigError(`tenants[…].mspId must be an MSP id (A-Za-z0-9.-)`);
-    }
-    if (o.role !== 'utility' && o.role !== 'operator') {
-      throw new ConfigError(`tenant ${o.mspId}: role must be "utility" or "operator"`);
-    }
-    out[token] = { mspId: o.mspId, role: o.role, name: typeof o.name === 'string' ? o.name : o.mspId };
+    const tenant = checkTenant(problems, token, v);
+    if (tenant) out[token] = tenant;
   }
   return out;
 }
 
-/** Merges defaults, an optional JSON file (API_CONFIG) and environment variables, and checks them. */
-export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  overrides: DeepPartial<ApiConfig> = {},
-): ApiConfig {
-  let file: DeepPartial<ApiConfig> = {};
-  if (env.API_CONFIG) {
-    try {
-      file = JSON.parse(readFileSync(env.API_CONFIG, 'utf8')) as DeepPartial<ApiConfig>;
-    } catch (e) {
-      throw new ConfigError(`cannot read API_CONFIG ${env.API_CONFIG}: ${(e as Error).message}`);
-    }
+/** The JSON file named by API_CONFIG, if any. */
+function readConfigFile(problems: string[], path: string | undefined): Layer {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Layer;
+  } catch (e) {
+    problems.push(`cannot read API_CONFIG ${path}: ${(e as Error).message}`);
+    return {};
   }
-  const d = DEFAULT_CONFIG;
-  const pick = (...vals: unknown[]): unknown => vals.find((v) => v !== undefined);
-  let tenantsRaw = pick(overrides.tenants, file.tenants, d.tenants);
-  if (env.API_TENANTS) {
-    try {
-      tenantsRaw = JSON.parse(env.API_TENANTS);
-    } catch {
-      throw new ConfigError('API_TENANTS must be JSON {token: {mspId, role}}');
-    }
+}
+
+/** The tenant table before checking: API_TENANTS (JSON) wins over the other layers. */
+function rawTenants(problems: string[], env: NodeJS.ProcessEnv, overrides: Layer, file: Layer): unknown {
+  if (!env.API_TENANTS) return pick(overrides.tenants, file.tenants, DEFAULT_CONFIG.tenants);
+  try {
+    return JSON.parse(env.API_TENANTS);
+  } catch {
+    problems.push('API_TENANTS must be JSON {token: {mspId, role}}');
+    return {};
   }
-  const host = pick(env.API_HOST, overrides.host, file.host, d.host) as string;
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1' && env.API_ALLOW_REMOTE !== '1') {
-    throw new ConfigError(`host ${host} is not a loopback address (set API_ALLOW_REMOTE=1 to allow)`);
+}
+
+/** The listening host: loopback unless API_ALLOW_REMOTE=1. */
+function checkHost(problems: string[], env: NodeJS.ProcessEnv, overrides: Layer, file: Layer): string {
+  const host = pick(env.API_HOST, overrides.host, file.host, DEFAULT_CONFIG.host) as string;
+  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  if (!loopback && env.API_ALLOW_REMOTE !== '1') {
+    problems.push(`host ${host} is not a loopback address (set API_ALLOW_REMOTE=1 to allow)`);
   }
+  return host;
+}
+
+/** An integer setting: its name, environment variable, where it sits in a layer, and its range. */
+interface IntSetting {
+  name: string;
+  env: string;
+  get: (layer: Layer) => unknown;
+  min: number;
+  max: number;
+}
+
+const BATCH: Record<keyof ApiConfig['batch'], IntSetting> = {
+  maxBids: {
+    name: 'batch.maxBids',
+    env: 'API_BATCH_MAX_BIDS',
+    get: (l) => l.batch?.maxBids,
+    min: 1,
+    max: 10_000,
+  },
+  maxWaitMs: {
+    name: 'batch.maxWaitMs',
+    env: 'API_BATCH_MAX_WAIT_MS',
+    get: (l) => l.batch?.maxWaitMs,
+    min: 0,
+    max: 10_000,
+  },
+  maxInFlight: {
+    name: 'batch.maxInFlight',
+    env: 'API_BATCH_MAX_IN_FLIGHT',
+    get: (l) => l.batch?.maxInFlight,
+    min: 1,
+    max: 64,
+  },
+  maxRetries: {
+    name: 'batch.maxRetries',
+    env: 'API_BATCH_MAX_RETRIES',
+    get: (l) => l.batch?.maxRetries,
+    min: 0,
+    max: 20,
+  },
+};
+
+const RATE_LIMIT: Record<keyof ApiConfig['rateLimit'], IntSetting> = {
+  max: { name: 'rateLimit.max', env: 'API_RATE_LIMIT_MAX', get: (l) => l.rateLimit?.max, min: 1, max: 1e9 },
+  timeWindowMs: {
+    name: 'rateLimit.timeWindowMs',
+    env: 'API_RATE_LIMIT_WINDOW_MS',
+    get: (l) => l.rateLimit?.timeWindowMs,
+    min: 1,
+    max: 86_400_000,
+  },
+};
+
+const PORT: IntSetting = { name: 'port', env: 'API_PORT', get: (l) => l.port, min: 0, max: 65535 };
+const REQUEST_TIMEOUT: IntSetting = {
+  name: 'requestTimeoutMs',
+  env: 'API_REQUEST_TIMEOUT_MS',
+  get: (l) => l.requestTimeoutMs,
+  min: 100,
+  max: 3_600_000,
+};
+const BODY_LIMIT: IntSetting = {
+  name: 'bodyLimit',
+  env: 'API_BODY_LIMIT',
+  get: (l) => l.bodyLimit,
+  min: 1024,
+  max: 64 * 1024 * 1024,
+};
+
+/**
+ * Merges defaults, an optional JSON file (API_CONFIG) and environment variables, and checks them.
+ * Throws one ConfigError('API', problems) naming every problem found.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Layer = {}): ApiConfig {
+  const problems: string[] = [];
+  const file = readConfigFile(problems, env.API_CONFIG);
+  const int = (s: IntSetting): number =>
+    intIn(
+      problems,
+      s.name,
+      pick(env[s.env], s.get(overrides), s.get(file), s.get(DEFAULT_CONFIG)),
+      s.min,
+      s.max,
+    );
+  const host = checkHost(problems, env, overrides, file);
   const cfg: ApiConfig = {
     host,
-    port: intIn('port', pick(env.API_PORT, overrides.port, file.port, d.port), 0, 65535),
-    tenants: checkTenants(tenantsRaw),
+    port: int(PORT),
+    tenants: checkTenants(problems, rawTenants(problems, env, overrides, file)),
     batch: {
-      maxBids: intIn(
-        'batch.maxBids',
-        pick(env.API_BATCH_MAX_BIDS, overrides.batch?.maxBids, file.batch?.maxBids, d.batch.maxBids),
-        1,
-        10_000,
-      ),
-      maxWaitMs: intIn(
-        'batch.maxWaitMs',
-        pick(env.API_BATCH_MAX_WAIT_MS, overrides.batch?.maxWaitMs, file.batch?.maxWaitMs, d.batch.maxWaitMs),
-        0,
-        10_000,
-      ),
-      maxInFlight: intIn(
-        'batch.maxInFlight',
-        pick(
-          env.API_BATCH_MAX_IN_FLIGHT,
-          overrides.batch?.maxInFlight,
-          file.batch?.maxInFlight,
-          d.batch.maxInFlight,
-        ),
-        1,
-        64,
-      ),
-      maxRetries: intIn(
-        'batch.maxRetries',
-        pick(
-          env.API_BATCH_MAX_RETRIES,
-          overrides.batch?.maxRetries,
-          file.batch?.maxRetries,
-          d.batch.maxRetries,
-        ),
-        0,
-        20,
-      ),
+      maxBids: int(BATCH.maxBids),
+      maxWaitMs: int(BATCH.maxWaitMs),
+      maxInFlight: int(BATCH.maxInFlight),
+      maxRetries: int(BATCH.maxRetries),
     },
-    rateLimit: {
-      max: intIn(
-        'rateLimit.max',
-        pick(env.API_RATE_LIMIT_MAX, overrides.rateLimit?.max, file.rateLimit?.max, d.rateLimit.max),
-        1,
-        1e9,
-      ),
-      timeWindowMs: intIn(
-        'rateLimit.timeWindowMs',
-        pick(
-          env.API_RATE_LIMIT_WINDOW_MS,
-          overrides.rateLimit?.timeWindowMs,
-          file.rateLimit?.timeWindowMs,
-          d.rateLimit.timeWindowMs,
-        ),
-        1,
-        86_400_000,
-      ),
-    },
-    requestTimeoutMs: intIn(
-      'requestTimeoutMs',
-      pick(env.API_REQUEST_TIMEOUT_MS, overrides.requestTimeoutMs, file.requestTimeoutMs, d.requestTimeoutMs),
-      100,
-      3_600_000,
-    ),
-    bodyLimit: intIn(
-      'bodyLimit',
-      pick(env.API_BODY_LIMIT, overrides.bodyLimit, file.bodyLimit, d.bodyLimit),
-      1024,
-      64 * 1024 * 1024,
-    ),
-    logLevel: pick(env.API_LOG_LEVEL, overrides.logLevel, file.logLevel, d.logLevel) as string,
+    rateLimit: { max: int(RATE_LIMIT.max), timeWindowMs: int(RATE_LIMIT.timeWindowMs) },
+    requestTimeoutMs: int(REQUEST_TIMEOUT),
+    bodyLimit: int(BODY_LIMIT),
+    logLevel: pick(env.API_LOG_LEVEL, overrides.logLevel, file.logLevel, DEFAULT_CONFIG.logLevel) as string,
   };
+  if (problems.length > 0) throw new ConfigError('API', problems);
   return cfg;
 }

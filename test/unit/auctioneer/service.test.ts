@@ -1,10 +1,6 @@
 import pino from 'pino';
-import {
-  ConfigError,
-  DEFAULT_CONFIG,
-  loadConfig,
-  resolveConfig,
-} from '../../../auctioneer/src/service/config';
+import { DEFAULT_CONFIG, loadConfig, resolveConfig } from '../../../auctioneer/src/service/config';
+import { ConfigError } from '../../../engine/src/config-error';
 import { startAuctioneer } from '../../../auctioneer/src/service/service';
 import { FakeMarket, U1 } from './fake-market';
 

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../../../gateway/src/api/app';
-import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../../gateway/src/api/config';
+import { ConfigError } from '../../../engine/src/config-error';
+import { DEFAULT_CONFIG, loadConfig } from '../../../gateway/src/api/config';
 import { startApi } from '../../../gateway/src/api/server';
 import { auth, bid, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
 
@@ -31,6 +32,20 @@ describe('API config', () => {
     });
     expect(() => loadConfig({ API_BATCH_MAX_BIDS: '10001' })).toThrow(/batch.maxBids/);
     expect(() => loadConfig({ API_HOST: '0.0.0.0' })).toThrow(ConfigError);
+    // every problem of one start is reported at once, each naming its setting and value
+    let all: unknown;
+    try {
+      loadConfig({ API_HOST: '0.0.0.0', API_PORT: '70000', API_BATCH_MAX_RETRIES: 'x' });
+    } catch (e) {
+      all = e;
+    }
+    expect(all).toBeInstanceOf(ConfigError);
+    expect((all as ConfigError).code).toBe('CONFIG_INVALID');
+    expect((all as ConfigError).problems).toEqual([
+      expect.stringContaining('host 0.0.0.0'),
+      expect.stringContaining('port must be an integer in [0, 65535], got "70000"'),
+      expect.stringContaining('batch.maxRetries must be an integer in [0, 20], got "x"'),
+    ]);
     expect(() => loadConfig({ API_TENANTS: '{"short":{"mspId":"X","role":"utility"}}' })).toThrow(
       /8 characters/,
     );
