@@ -18,7 +18,7 @@ const SLACK_MS = 3_000;
 const log = (line: string) => process.stdout.write(`[faults] ${line}\n`);
 
 describe('hung nodes: every request is answered within its timeout', () => {
-  let api: Service;
+  let api: Service | undefined;
   let url: string;
   const stopped = new Set<number>();
 

@@ -8,14 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
 import { runningPid } from '../../network/src/processes';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const LOG_DIR = path.join(REPO, 'test-results', 'faults');
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const quiet = () => undefined;
 
 /** A free TCP port on 127.0.0.1. */
@@ -69,7 +69,7 @@ export class Service {
 /** Polls `probe` until it returns true (or throws after `timeoutMs`, naming `what`). */
 export async function waitFor(
   what: string,
-  probe: () => Promise<boolean>,
+  probe: () => boolean | Promise<boolean>,
   timeoutMs: number,
 ): Promise<number> {
   const started = Date.now();
@@ -125,6 +125,22 @@ export interface LoadOptions {
   requestTimeoutMs?: number;
 }
 
+/** The `code` of a problem+json answer, or 'non-json'. */
+function problemCode(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : '';
+  } catch {
+    return 'non-json';
+  }
+}
+
+/** How a request failed below HTTP: client timeout, socket error code, or error name. */
+function transportErrorKey(e: unknown): string {
+  const err = e as { name?: string; cause?: { code?: string } };
+  return err.name === 'TimeoutError' ? 'client-timeout' : (err.cause?.code ?? err.name ?? 'error');
+}
+
 /**
  * Bounded bid load: `clients` concurrent loops post new, unique bids (alternating buy/sell) until
  * stop() or maxMs. A request is never retried, so any id appears in at most one request.
@@ -146,18 +162,32 @@ export class BidLoad {
     this.report.errors.set(key, (this.report.errors.get(key) ?? 0) + 1);
   }
 
+  /** Request n of client c: new ids, alternating buy and sell around a price where they cross. */
+  private bidsFor(c: number, n: number): { id: string; side: string; price: string; quantity: string }[] {
+    return Array.from({ length: this.o.bidsPerRequest }, (_, k) => {
+      const buy = (n + k) % 2 === 0;
+      return {
+        id: `${this.o.tag}-c${c}-${n}-${k}`,
+        side: buy ? 'buy' : 'sell',
+        price: buy ? String(15 + ((n * 7 + k) % 6)) : String(9 + ((n * 5 + k) % 6)),
+        quantity: `${1 + ((n + k) % 4)}.${(n * 13 + k) % 1000}`,
+      };
+    });
+  }
+
+  private recordAck(msp: string, ids: string[]): void {
+    const list = this.report.acked.get(msp) ?? [];
+    list.push(...ids);
+    this.report.acked.set(msp, list);
+    const at = Date.now();
+    this.report.ackTimes.push(at);
+    this.report.acks.push({ msp, at });
+  }
+
   private async client(c: number, token: string, deadline: number): Promise<void> {
     const msp = this.o.tenants[token]!;
     for (let n = 0; !this.stopped && Date.now() < deadline; n++) {
-      const bids = Array.from({ length: this.o.bidsPerRequest }, (_, k) => {
-        const buy = (n + k) % 2 === 0;
-        return {
-          id: `${this.o.tag}-c${c}-${n}-${k}`,
-          side: buy ? 'buy' : 'sell',
-          price: buy ? String(15 + ((n * 7 + k) % 6)) : String(9 + ((n * 5 + k) % 6)),
-          quantity: `${1 + ((n + k) % 4)}.${(n * 13 + k) % 1000}`,
-        };
-      });
+      const bids = this.bidsFor(c, n);
       this.report.requests += 1;
       try {
         const res = await fetch(`${this.o.url}/v1/rounds/${this.o.roundId}/bids`, {
@@ -168,27 +198,17 @@ export class BidLoad {
         });
         const text = await res.text();
         if (res.status === 201) {
-          const list = this.report.acked.get(msp) ?? [];
-          list.push(...bids.map((b) => b.id));
-          this.report.acked.set(msp, list);
-          const at = Date.now();
-          this.report.ackTimes.push(at);
-          this.report.acks.push({ msp, at });
-        } else {
-          let code = '';
-          try {
-            code = String((JSON.parse(text) as { code?: unknown }).code ?? '');
-          } catch {
-            code = 'non-json';
-          }
-          this.count(`${res.status} ${code}`);
-          await sleep(100); // an error answer comes fast: do not spin
+          this.recordAck(
+            msp,
+            bids.map((b) => b.id),
+          );
+          continue;
         }
+        this.count(`${res.status} ${problemCode(text)}`);
       } catch (e) {
-        const err = e as { name?: string; cause?: { code?: string } };
-        this.count(err.name === 'TimeoutError' ? 'client-timeout' : (err.cause?.code ?? err.name ?? 'error'));
-        await sleep(100);
+        this.count(transportErrorKey(e));
       }
+      await sleep(100); // an error answer comes fast: do not spin
     }
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * Crash tolerance of the ordering service (issue #10, defect 3), on the real network under a REST
  * bid load: each orderer in turn (the Raft leader first) is killed with SIGKILL; the other two
@@ -19,7 +20,6 @@ import {
   readBack,
   restartNetwork,
   Service,
-  sleep,
   waitFor,
   type LoadReport,
 } from './harness';
@@ -31,7 +31,7 @@ const quiet = () => undefined;
 
 describe('ordering service crash tolerance', () => {
   const t = loadTopology(new RunPaths());
-  let api: Service;
+  let api: Service | undefined;
   let url: string;
   const reports: LoadReport[] = [];
   let roundId: string;
@@ -124,12 +124,12 @@ describe('ordering service crash tolerance', () => {
         const electedAt = Date.now();
         await waitFor(
           'bids committed by the two others',
-          async () => l.report.ackTimes.some((x) => x > electedAt + 500),
+          () => l.report.ackTimes.some((x) => x > electedAt + 500),
           30_000,
         );
         const committing = l.report.ackTimes.find((x) => x > electedAt + 500)!;
         log(
-          `${victim} killed: leader ${(await raftHealth(t)).leaders} after ${((electedAt - killedAt) / 1000).toFixed(1)} s, ` +
+          `${victim} killed: leader ${(await raftHealth(t)).leaders.join(',')} after ${((electedAt - killedAt) / 1000).toFixed(1)} s, ` +
             `bids committed again ${((committing - killedAt) / 1000).toFixed(1)} s after the kill`,
         );
         await sleep(2_000);
@@ -187,7 +187,7 @@ describe('ordering service crash tolerance', () => {
 
       for (const cycle of [1, 2]) {
         const height = Math.max(...(await raftHealth(t)).orderers.map((o) => o.height));
-        await api.kill('SIGTERM');
+        await api!.kill('SIGTERM');
         await down({ log: quiet });
         const started = Date.now();
         await up({ log: quiet });
@@ -197,15 +197,11 @@ describe('ordering service crash tolerance', () => {
           `cycle ${cycle}: up and Raft healthy in ${((Date.now() - started) / 1000).toFixed(1)} s, height ${height} → ${back.orderers.map((o) => o.height).join('/')}`,
         );
         for (const o of back.orderers) expect(o.height).toBeGreaterThanOrEqual(height);
-        api.start();
+        api!.start();
         await waitFor('API ready', async () => (await fetch(`${url}/readyz`)).status === 200, 60_000);
         // The restarted network still takes bids.
         const after = load(`raft-cycle${cycle}`, MINUTE);
-        await waitFor(
-          'a bid acknowledged after the restart',
-          async () => after.report.ackTimes.length > 0,
-          60_000,
-        );
+        await waitFor('a bid acknowledged after the restart', () => after.report.ackTimes.length > 0, 60_000);
         reports.push(await after.stop());
       }
       await expectEveryAckPresent();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * Fault runs as tests (issue #10): under a bounded REST bid load from several clients, a utility
  * peer, a chaincode server, the API and the auctioneer are each killed with SIGKILL and restarted
@@ -20,7 +21,6 @@ import {
   readBack,
   restartNetwork,
   Service,
-  sleep,
   waitFor,
 } from './harness';
 
@@ -58,8 +58,8 @@ interface Figures {
 
 describe('faults under REST bid load', () => {
   let url: string;
-  let api: Service;
-  let auctioneer: Service;
+  let api: Service | undefined;
+  let auctioneer: Service | undefined;
   const figures: Figures[] = [];
 
   async function call(method: string, route: string, token: string, body?: unknown) {
@@ -128,7 +128,7 @@ describe('faults under REST bid load', () => {
     // Recovered = both utilities have had a bid acknowledged after the restart began.
     await waitFor(
       `bids acknowledged again after ${fault}`,
-      async () => [U1, U2].every((msp) => load.report.acks.some((a) => a.msp === msp && a.at > restartAt)),
+      () => [U1, U2].every((msp) => load.report.acks.some((a) => a.msp === msp && a.at > restartAt)),
       2 * MINUTE,
     );
     const recoveredAt = Math.max(
@@ -216,9 +216,9 @@ describe('faults under REST bid load', () => {
     async () => {
       await faultRun(
         'api',
-        () => api.kill('SIGKILL'),
+        () => api!.kill('SIGKILL'),
         async () => {
-          api.start();
+          api!.start();
           await apiReady();
         },
       );
@@ -235,9 +235,9 @@ describe('faults under REST bid load', () => {
       // Kill it just before the close, while bids arrive; restart it after the close time.
       await sleep(Math.max(0, Date.parse(closesAt) - Date.now() - 1_000));
       const killedAt = Date.now();
-      await auctioneer.kill('SIGKILL');
+      await auctioneer!.kill('SIGKILL');
       await sleep(4_000);
-      auctioneer.start();
+      auctioneer!.start();
       const clearedMs = await waitFor(
         `round ${roundId} cleared after the restart`,
         async () => {

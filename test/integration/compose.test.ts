@@ -55,8 +55,7 @@ describe('docker-compose.yaml', () => {
 
   test('and refuses to run without the chaincode package ids', () => {
     if (!hasDockerCompose()) throw new Error('docker-compose is not installed');
-    const env = { ...process.env };
-    for (const k of Object.keys(packageIds)) delete env[k];
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in packageIds)));
     expect(() =>
       execFileSync('docker-compose', ['-f', file, 'config', '-q'], { cwd: root, env, stdio: 'pipe' }),
     ).toThrow(/network:generate/);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * DESIGN invariant 10 on the real network: blocks are readable by every channel member, so nothing
  * private of one utility may appear in any of them. Utility1 and Utility2 bid in one round, the
@@ -31,7 +32,6 @@ const OP = 'OperatorMSP';
 const U1 = 'Utility1MSP';
 const U2 = 'Utility2MSP';
 const log = (line: string) => process.stdout.write(line + '\n');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const salt = () => randomBytes(16).toString('hex');
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
