@@ -8,8 +8,6 @@ import type {
 } from '../../engine/src/mechanism/types';
 import { DECIMALS, formatEnergy, parseDecimal } from '../../engine/src/mechanism/units';
 
-export type OutputFormat = 'json' | 'csv' | 'table';
-
 /** Exactly one JSON document, newline-terminated. */
 export function formatJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -78,7 +76,7 @@ function offered(round: WireRound): Offered {
 
 const isWinner = (a: WireAllocation): boolean => a.quantity !== '0';
 
-export interface TableOptions {
+interface TableOptions {
   /** at most this many winner lines (0 = all); default 50 */
   maxRows?: number;
 }
@@ -150,14 +148,14 @@ export function formatTable(result: WireClearingResult, round: WireRound, opts: 
 }
 
 /** The side-by-side numbers of `compare`. */
-export interface ComparisonRow {
+interface ComparisonRow {
   label: string;
   values: Record<Profile, string>;
 }
 
 export const COMPARED_PROFILES: readonly Profile[] = ['default', 'doan2021'];
 
-export function comparisonRows(results: Record<Profile, WireClearingResult>): ComparisonRow[] {
+function comparisonRows(results: Record<Profile, WireClearingResult>): ComparisonRow[] {
   const row = (label: string, f: (r: WireClearingResult) => string): ComparisonRow => ({
     label,
     values: { default: f(results.default), doan2021: f(results.doan2021) },

@@ -3,7 +3,7 @@
  * do not always carry a position, so after a failed parse we re-scan the text with this small
  * iterative (stack-safe) validator. It is only run on failure, so speed is secondary.
  */
-export interface JsonErrorLocation {
+interface JsonErrorLocation {
   /** 0-based character offset */
   position: number;
   /** 1-based */

@@ -31,10 +31,10 @@ const OUTPUT = {
   },
 };
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command(NAME)
     .description(
-      'Replay and simulate sealed-bid P2P energy auction rounds (Stackelberg double auction, MECHANISM.md).',
+      'Replay and simulate sealed-bid P2P energy auction rounds (Stackelberg double auction, docs/mechanism.md).',
     )
     .version(packageVersion())
     .exitOverride()

@@ -34,7 +34,7 @@ export function addParamOptions<T extends { addOption(o: Option): T }>(cmd: T): 
     .addOption(new Option('--grid-step <step>', 'price grid step of the doan2021 profile (e.g. 0.1)'));
 }
 
-export interface ParamFlags {
+interface ParamFlags {
   profile?: WireRoundParams['profile'];
   alpha?: string;
   fee?: string;

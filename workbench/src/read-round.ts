@@ -16,8 +16,8 @@ export type RoundFormat = 'json' | 'csv';
 export const ROUND_FORMATS: readonly RoundFormat[] = ['json', 'csv'];
 
 /** CSV columns: the first four are required, in any order. */
-export const CSV_REQUIRED_COLUMNS = ['id', 'side', 'price', 'quantity'] as const;
-export const CSV_OPTIONAL_COLUMNS = ['alpha'] as const;
+const CSV_REQUIRED_COLUMNS = ['id', 'side', 'price', 'quantity'] as const;
+const CSV_OPTIONAL_COLUMNS = ['alpha'] as const;
 
 export interface LoadedRound {
   round: WireRound;
@@ -26,7 +26,7 @@ export interface LoadedRound {
   locateBids?: (indices: number[]) => Promise<Map<number, number>>;
 }
 
-export interface ReadOptions {
+interface ReadOptions {
   /** forces the format; otherwise taken from the extension (.json / .csv) */
   format?: RoundFormat;
   progress?: Progress;

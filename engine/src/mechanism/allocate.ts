@@ -1,5 +1,5 @@
 /**
- * MECHANISM §6: allocation in whole Wh at the clearing price, with largest-remainder rationing.
+ * docs/mechanism.md §6: allocation in whole Wh at the clearing price, with largest-remainder rationing.
  * Integer-exact: numbers while provably safe, bigint otherwise.
  */
 import { floorDiv, SAFE_HALF } from './exact';
@@ -7,7 +7,7 @@ import type { SortedSide } from './order';
 import { stableOrder } from './radix';
 
 /** d_j = min(floor(1000·(b_j − P)/α_j), xmax_j), 0 if b_j ≤ P; Wh. */
-export function demandAt(price: number, alpha: number, xmax: number, P: number): number {
+function demandAt(price: number, alpha: number, xmax: number, P: number): number {
   if (price <= P) return 0;
   // 1000·(b − P) ≤ 10^13: exact
   return Math.min(floorDiv(1000 * (price - P), alpha), xmax);
@@ -83,7 +83,7 @@ function largestRemainders(rem: Float64Array, count: number): Uint32Array {
   return chosen;
 }
 
-export interface Allocation {
+interface Allocation {
   /** Wh per winning buyer (§3 order) */
   buyers: Float64Array;
   /** Wh per winning seller (§3 order) */
@@ -92,7 +92,7 @@ export interface Allocation {
   traded: number;
 }
 
-/** MECHANISM §6 for the winning buyers and sellers (§3 order) at price P (ticks). */
+/** docs/mechanism.md §6 for the winning buyers and sellers (§3 order) at price P (ticks). */
 export function allocate(buyers: SortedSide, sellers: SortedSide, P: number): Allocation {
   const d = new Float64Array(buyers.n);
   let D = 0;

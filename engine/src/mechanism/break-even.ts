@@ -1,11 +1,11 @@
 /**
- * MECHANISM §4, stage 1: the break-even walk over the cumulative quantity curves and the trade
+ * docs/mechanism.md §4, stage 1: the break-even walk over the cumulative quantity curves and the trade
  * reduction that picks the winners and the leader's price range. A pair (B_i, S_j) is compatible
- * iff b_i > s_j (MECHANISM §3).
+ * iff b_i > s_j (docs/mechanism.md §3).
  */
 import type { SortedSide } from './order';
 
-export type Stage1 =
+type Stage1 =
   | { ok: false; reason: 'no-buyers' | 'no-sellers' | 'no-compatible-pair' }
   | {
       ok: false;
@@ -69,7 +69,7 @@ export function breakEven(buyers: SortedSide, sellers: SortedSide): { buyer: num
 }
 
 /**
- * Break-even and trade reduction (MECHANISM §4).
+ * Break-even and trade reduction (docs/mechanism.md §4).
  *
  * Note: with this walk p_max > p_min always holds (every state (i, j) the walk reaches has been
  * checked compatible, and p_max, p_min are read from such a state's buyer and from sellers at or

@@ -1,5 +1,5 @@
 /**
- * The clearing of one round (MECHANISM §3–§8): a pure, deterministic function of the bids.
+ * The clearing of one round (docs/mechanism.md §3–§8): a pure, deterministic function of the bids.
  */
 import { allocate } from './allocate';
 import { stage1 } from './break-even';
@@ -12,7 +12,7 @@ import type { Bid, RoundParams, WireClearingResult, WireRoundParams } from './ty
 import { formatEnergy, formatMoney, formatPrice } from './units';
 import { validateRound } from './validate';
 
-export type NoTradeReason =
+type NoTradeReason =
   | 'no-buyers'
   | 'no-sellers'
   | 'no-compatible-pair'
@@ -24,7 +24,7 @@ const NO_BREAK_EVEN = { buyer: -1, seller: -1 };
 
 /**
  * Clears validated bids (from validateRound: integer units, unique ids). Does not modify its
- * arguments. The result lists every bid, in MECHANISM §3 order, and does not depend on the order
+ * arguments. The result lists every bid, in docs/mechanism.md §3 order, and does not depend on the order
  * of `bids`.
  */
 export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingResult {

@@ -1,9 +1,9 @@
 /**
- * The followers' continuous demand X(p) = Σ_j min(max((b_j − p)/α_j, 0), xmax_j) (MECHANISM §5),
+ * The followers' continuous demand X(p) = Σ_j min(max((b_j − p)/α_j, 0), xmax_j) (docs/mechanism.md §5),
  * in Wh, evaluated in O(log n) after an O(n log n) preparation.
  *
  * FLOATING POINT: X is a float. It is only used inside searches (the leader's price, the
- * competitive benchmark) whose results are then fixed by integer rules (MECHANISM §1).
+ * competitive benchmark) whose results are then fixed by integer rules (docs/mechanism.md §1).
  *
  * In Wh and ticks, buyer j's best response at price p is 1000·(b_j − p)/α_j = bw_j − p·w_j with
  * w_j = 1000/α_j and bw_j = 1000·b_j/α_j. Buyer j is

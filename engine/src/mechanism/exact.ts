@@ -1,5 +1,5 @@
 /**
- * Exact integer arithmetic helpers (MECHANISM §1). Values that are stored, compared or paid never
+ * Exact integer arithmetic helpers (docs/mechanism.md §1). Values that are stored, compared or paid never
  * go through a rounded floating-point operation: numbers are used only while every intermediate
  * is a safe integer (checked), bigint otherwise.
  */
@@ -22,7 +22,7 @@ export function ceilDiv(a: number, b: number): number {
 }
 
 /** floor(a / b) for bigint, b > 0 (bigint `/` truncates toward zero). */
-export function floorDivBig(a: bigint, b: bigint): bigint {
+function floorDivBig(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n ? q - 1n : q;
 }

@@ -1,7 +1,7 @@
 /**
- * MECHANISM §5: the leader's price.
+ * docs/mechanism.md §5: the leader's price.
  *
- * FLOATING POINT: the objectives are evaluated in float64 (MECHANISM §1 allows it inside the
+ * FLOATING POINT: the objectives are evaluated in float64 (docs/mechanism.md §1 allows it inside the
  * search); the search returns an integer tick, and everything after it is integer-exact. Two
  * objective values are tied when |A1 − A2| ≤ 1e-12 · max(|A1|, |A2|), so that mathematically
  * equal values (e.g. a maximum exactly between two ticks) are not decided by rounding noise.
@@ -13,7 +13,7 @@ import type { DemandCurve } from './demand';
 import { ceilDiv, ExactSum } from './exact';
 import type { SortedSide } from './order';
 
-export const TIE_TOLERANCE = 1e-12;
+const TIE_TOLERANCE = 1e-12;
 
 /** The project's tie rule for objective values. */
 export function tied(a: number, b: number): boolean {
@@ -48,7 +48,7 @@ export function defaultObjective(curve: DemandCurve, sellers: SortedSide): (p: n
 }
 
 /** Profile `doan2021`: A(p) = (mean_i (p − s_i)) · X(p), plain mean, X not capped by supply. */
-export function doanObjectiveParts(sellers: SortedSide): (p: number, x: number) => number {
+function doanObjectiveParts(sellers: SortedSide): (p: number, x: number) => number {
   const sum = new ExactSum();
   for (let i = 0; i < sellers.n; i++) sum.add(sellers.price[i] as number);
   const n = sellers.n;

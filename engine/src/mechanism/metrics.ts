@@ -1,5 +1,5 @@
 /**
- * MECHANISM §8 metrics. Everything here is integer-exact except maxSocialWelfare (see there).
+ * docs/mechanism.md §8 metrics. Everything here is integer-exact except maxSocialWelfare (see there).
  *
  * Money units are 1e-7 currency = 1 tick × 1 Wh. Buyer j's utility of q Wh is
  *   U_j(q) = b·q − α·q²/2000   [money units; b in ticks, α in 1e-4 currency/kWh²]
@@ -15,7 +15,7 @@ export function supplyTradedPercent(tradedWh: number, offeredWh: number): string
   return formatFixed(roundHalfUpBig(BigInt(tradedWh) * 10000n, BigInt(offeredWh)), 2);
 }
 
-export interface Welfare {
+interface Welfare {
   /** Σ (U_j(q_j) − P·q_j), money units rounded half-up */
   buyer: bigint;
   /** Σ (P − s_i)·q_i, exact */
@@ -23,7 +23,7 @@ export interface Welfare {
   /**
    * buyer + seller welfare computed from the exact sum and rounded once. The service fee is a
    * transfer from buyers to the distribution operator, so it appears in neither term (buyer
-   * welfare is before fees, as in MECHANISM §8) and social welfare = Σ U_j(q_j) − Σ s_i·q_i.
+   * welfare is before fees, as in docs/mechanism.md §8) and social welfare = Σ U_j(q_j) − Σ s_i·q_i.
    * Since seller welfare is an integer, social = buyer + seller exactly.
    */
   social: bigint;

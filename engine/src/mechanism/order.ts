@@ -1,5 +1,5 @@
 /**
- * MECHANISM §3 ordering: buyers by (price descending, id ascending), sellers by (price ascending,
+ * docs/mechanism.md §3 ordering: buyers by (price descending, id ascending), sellers by (price ascending,
  * id ascending). Ids are unique after validation, so this is a total order and the result does not
  * depend on the input order.
  *
@@ -172,7 +172,7 @@ function orderSide(
   return { n: m, ids, price, qty, alpha };
 }
 
-/** Splits validated bids by side, each in MECHANISM §3 order. Does not modify the input. */
+/** Splits validated bids by side, each in docs/mechanism.md §3 order. Does not modify the input. */
 export function orderBids(bids: readonly Bid[]): { buyers: SortedSide; sellers: SortedSide } {
   const n = bids.length;
   const isBuy = new Uint8Array(n);

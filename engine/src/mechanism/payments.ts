@@ -1,5 +1,5 @@
 /**
- * MECHANISM §7: uniform-price payments, exact in money units (1e-7 currency = tick × Wh). A buyer
+ * docs/mechanism.md §7: uniform-price payments, exact in money units (1e-7 currency = tick × Wh). A buyer
  * pays (P + fee)·q, a seller receives P·q, the distribution operator receives fee·q.
  */
 import { mulExact } from './exact';
@@ -43,7 +43,7 @@ export function zeroLines(side: SortedSide): WireAllocation[] {
   return out;
 }
 
-export interface Totals {
+interface Totals {
   buyerPayments: bigint;
   sellerReceipts: bigint;
   fees: bigint;

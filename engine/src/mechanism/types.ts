@@ -1,5 +1,5 @@
 /**
- * Types of the clearing mechanism (shared/MECHANISM.md). Wire types carry decimal strings;
+ * Types of the clearing mechanism (docs/mechanism.md). Wire types carry decimal strings;
  * internal types carry integers (Wh, price ticks of 0.0001/kWh, alpha in 0.0001 units, money in
  * 1e-7 currency as bigint because price × energy can exceed 2^53).
  */
@@ -19,7 +19,7 @@ export interface WireBid {
   alpha?: string;
 }
 
-/** Round parameters as they arrive on the wire; every field optional (defaults: MECHANISM §2). */
+/** Round parameters as they arrive on the wire; every field optional (defaults: docs/mechanism.md §2). */
 export interface WireRoundParams {
   profile?: Profile;
   alpha?: string;
@@ -63,7 +63,7 @@ export interface ValidationIssue {
   reason: string;
 }
 
-/** Thrown for a round that breaks MECHANISM §2; names every offending bid. */
+/** Thrown for a round that breaks docs/mechanism.md §2; names every offending bid. */
 export class RoundValidationError extends Error {
   readonly code = 'INVALID_ROUND';
   constructor(readonly issues: ValidationIssue[]) {
@@ -79,7 +79,7 @@ export class RoundValidationError extends Error {
   }
 }
 
-export type ClearingStatus = 'cleared' | 'no-trade';
+type ClearingStatus = 'cleared' | 'no-trade';
 
 /** One participant's line in the result, wire format. Losers appear with quantity "0". */
 export interface WireAllocation {
@@ -91,7 +91,7 @@ export interface WireAllocation {
 }
 
 /**
- * The clearing result in wire format (MECHANISM §8). This is THE canonical result: the chaincode
+ * The clearing result in wire format (docs/mechanism.md §8). This is THE canonical result: the chaincode
  * compares canonical JSON of this object byte for byte, so every field must be deterministic.
  */
 export interface WireClearingResult {
@@ -101,11 +101,11 @@ export interface WireClearingResult {
   /** clearing price per kWh ("0" for no-trade) */
   price: string;
   priceRange: { min: string; max: string };
-  /** indices into the sorted buyer/seller lists (MECHANISM §4); -1 when there was none */
+  /** indices into the sorted buyer/seller lists (docs/mechanism.md §4); -1 when there was none */
   breakEven: { buyer: number; seller: number };
-  /** in MECHANISM §3 order */
+  /** in docs/mechanism.md §3 order */
   buyers: WireAllocation[];
-  /** in MECHANISM §3 order */
+  /** in docs/mechanism.md §3 order */
   sellers: WireAllocation[];
   totals: {
     /** kWh */

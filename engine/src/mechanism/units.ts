@@ -1,5 +1,5 @@
 /**
- * Exact decimal-string ⇄ integer conversion (MECHANISM §1). No binary floating point touches a
+ * Exact decimal-string ⇄ integer conversion (docs/mechanism.md §1). No binary floating point touches a
  * value on its way in or out.
  */
 
@@ -84,7 +84,7 @@ export function formatFixed(units: number | bigint, decimals: number): string {
 export const formatEnergy = (wh: number | bigint): string => formatDecimal(wh, DECIMALS.energy);
 export const formatPrice = (ticks: number | bigint): string => formatDecimal(ticks, DECIMALS.price);
 export const formatAlpha = (units: number | bigint): string => formatDecimal(units, DECIMALS.alpha);
-/** Money always carries 7 decimals on the wire (MECHANISM §1). */
+/** Money always carries 7 decimals on the wire (docs/mechanism.md §1). */
 export const formatMoney = (units: bigint): string => formatFixed(units, DECIMALS.money);
 
 /** Parses a wire money string (up to 7 decimals, optional leading '-') into exact 1e-7 units. */

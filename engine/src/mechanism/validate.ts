@@ -1,5 +1,5 @@
 /**
- * Input validation (MECHANISM §2): a round is accepted whole or rejected whole, with every
+ * Input validation (docs/mechanism.md §2): a round is accepted whole or rejected whole, with every
  * offending field of every bid (and of the params) named in one RoundValidationError.
  */
 import { IdSet } from './id-set';
@@ -15,17 +15,17 @@ import {
 import { DECIMALS, DecimalFormatError, parseDecimal } from './units';
 
 /** 1,000,000 currency per kWh in price ticks (1e-4). */
-export const MAX_PRICE_TICKS = 1_000_000 * 10 ** DECIMALS.price;
+const MAX_PRICE_TICKS = 1_000_000 * 10 ** DECIMALS.price;
 /** 1,000,000 kWh in Wh. */
-export const MAX_QUANTITY_WH = 1_000_000 * 10 ** DECIMALS.energy;
+const MAX_QUANTITY_WH = 1_000_000 * 10 ** DECIMALS.energy;
 /** 1,000,000 currency per kWh² in alpha units (1e-4). */
-export const MAX_ALPHA_UNITS = 1_000_000 * 10 ** DECIMALS.alpha;
+const MAX_ALPHA_UNITS = 1_000_000 * 10 ** DECIMALS.alpha;
 
-export const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 
 const MAX_SIDE_REASON = 'the total quantity of one side exceeds 9007199254740.991 kWh';
 
-export const DEFAULT_PARAMS: Required<WireRoundParams> = {
+const DEFAULT_PARAMS: Required<WireRoundParams> = {
   profile: 'default',
   alpha: '4',
   gridStep: '0.1',
@@ -229,10 +229,10 @@ export function sideTotalsIssue(bids: readonly Bid[]): ValidationIssue | undefin
 }
 
 /**
- * Validates a wire round (MECHANISM §2) and converts it to integer units. `overrides` (e.g.
+ * Validates a wire round (docs/mechanism.md §2) and converts it to integer units. `overrides` (e.g.
  * command-line flags) replace the round's params field by field; undefined entries are ignored.
  * Unknown top-level keys of the round (metadata) are ignored; unknown keys of a bid or of the
- * params are errors. Beyond MECHANISM §2, the total quantity of each side must stay below 2^53 Wh.
+ * params are errors. Beyond docs/mechanism.md §2, the total quantity of each side must stay below 2^53 Wh.
  * Throws RoundValidationError naming every problem.
  */
 export function validateRound(

@@ -24,7 +24,7 @@ export interface DecimalRange {
   max: string;
 }
 
-export interface SimulateOptions {
+interface SimulateOptions {
   /** number of buy bids (0 allowed) */
   buyers: number;
   /** number of sell bids (0 allowed) */
@@ -126,7 +126,7 @@ function draw(grid: Grid, rng: RandomGenerator): number {
 }
 
 /** Zero-padded id: b0000001, s0000042, ... (wider past 9,999,999). */
-export function simId(prefix: 'b' | 's', n: number): string {
+function simId(prefix: 'b' | 's', n: number): string {
   return prefix + String(n).padStart(7, '0');
 }
 

@@ -51,7 +51,7 @@ function expectRefused(r: CliRun, ...patterns: RegExp[]): void {
   for (const p of patterns) expect(r.stderr).toMatch(p);
 }
 
-describe('energy-auction clear (MECHANISM §9 vector A)', () => {
+describe('energy-auction clear (docs/mechanism.md §9 vector A)', () => {
   it('clears the JSON file with the default profile at 14.1', () => {
     const r = clearJson(tmp('vector-a.json'));
     expect(r.status).toBe('cleared');

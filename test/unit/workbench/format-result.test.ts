@@ -8,7 +8,7 @@ import {
 } from '../../../workbench/src/format-result';
 import type { WireClearingResult, WireRound } from '../../../engine/src/mechanism/types';
 
-// A hand-written result in the shape of MECHANISM §9 vector A (default profile); the numbers are
+// A hand-written result in the shape of docs/mechanism.md §9 vector A (default profile); the numbers are
 // only used to check the formatting, not the mechanism.
 const round: WireRound = {
   bids: [

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const ROOT = join(__dirname, '..', '..', '..');
-export const BIN = join(ROOT, 'bin', 'energy-auction.js');
+const ROOT = join(__dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'energy-auction.js');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 const DIST_MAIN = join(ROOT, 'dist', 'workbench', 'src', 'main.js');
 

@@ -22,7 +22,7 @@ interface ClearFlags {
   progress?: boolean;
 }
 
-export const PROFILES: Profile[] = ['default', 'doan2021'];
+const PROFILES: Profile[] = ['default', 'doan2021'];
 
 export function clearCommand(): Command {
   const cmd = new Command('clear')

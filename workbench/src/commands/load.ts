@@ -12,7 +12,7 @@ import { CliError } from '../errors';
 import type { Progress } from '../progress';
 import { readRound, type LoadedRound, type RoundFormat } from '../read-round';
 
-export interface ValidatedRound {
+interface ValidatedRound {
   loaded: LoadedRound;
   /** the round as cleared: the file's params with the flag overrides applied */
   round: WireRound;
@@ -24,7 +24,7 @@ export interface ValidatedRound {
  * "  bids[3] (id s1) at line 5, quantity: reason" (the line for CSV files), or for a round-level
  * problem (index -1, e.g. a bad --alpha): "  params.alpha: reason".
  */
-export function formatIssue(issue: ValidationIssue, lines?: Map<number, number>): string {
+function formatIssue(issue: ValidationIssue, lines?: Map<number, number>): string {
   if (issue.index < 0) return `  ${issue.id}.${issue.field}: ${issue.reason}`;
   const line = lines?.get(issue.index);
   const at = line === undefined ? '' : ` at line ${line}`;

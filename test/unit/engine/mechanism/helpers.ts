@@ -1,5 +1,5 @@
 /** Shared helpers of the mechanism tests. */
-import type { WireBid, WireClearingResult, WireRound } from '../../../../engine/src/mechanism/types';
+import type { WireBid, WireClearingResult } from '../../../../engine/src/mechanism/types';
 import { parseDecimal, parseMoney } from '../../../../engine/src/mechanism/units';
 
 /** "id price/kWh" shorthand: buy('b1', '20', '3'). */
@@ -12,7 +12,7 @@ export const sell = (id: string, price: string, quantity: string): WireBid => ({
   quantity,
 });
 
-/** MECHANISM §9 vector A (α = 4): every mechanism test that needs it uses this one copy. */
+/** docs/mechanism.md §9 vector A (α = 4): every mechanism test that needs it uses this one copy. */
 export const VECTOR_A: readonly WireBid[] = [
   buy('b1', '20', '3'),
   buy('b2', '18', '2'),
@@ -39,6 +39,3 @@ export function money(s: string): bigint {
 }
 
 export { shuffled } from '../../../../engine/src/sim/shuffle';
-
-export const round = (bids: WireBid[], params?: WireRound['params']): WireRound =>
-  params === undefined ? { bids } : { params, bids };

@@ -161,12 +161,12 @@ describe('properties of clear() on random rounds', () => {
     );
   });
 
-  it('stage 1 and allocation follow MECHANISM §4/§6 (reference implementation in bigint)', () => {
+  it('stage 1 and allocation follow docs/mechanism.md §4/§6 (reference implementation in bigint)', () => {
     fc.assert(
       fc.property(roundArb, (round) => {
         const { buyers, sellers, sides, result: r } = run(round);
         const s1 = stage1(sides.buyers, sides.sellers);
-        // the p_max < p_min fallback never triggers: see the report / MECHANISM notes
+        // the p_max < p_min fallback never triggers: see the report / docs/mechanism.md notes
         expect(r.reason).not.toBe('empty-price-range');
         if (!s1.ok) {
           expect(r.status).toBe('no-trade');

@@ -1,4 +1,4 @@
-/** MECHANISM §2: every rule, and that every offending field of every bid is reported at once. */
+/** docs/mechanism.md §2: every rule, and that every offending field of every bid is reported at once. */
 import { validateRound } from '../../../../engine/src/mechanism';
 import { sideTotalsIssue } from '../../../../engine/src/mechanism/validate';
 import {

@@ -1,4 +1,4 @@
-/** MECHANISM §9 test vectors, both profiles, plus the derived payments and metrics. */
+/** docs/mechanism.md §9 test vectors, both profiles, plus the derived payments and metrics. */
 import { clearRound } from '../../../../engine/src/mechanism';
 import type { Profile, WireBid } from '../../../../engine/src/mechanism/types';
 import { buy, money, sell, VECTOR_A, whById } from './helpers';
