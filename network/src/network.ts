@@ -1,37 +1,34 @@
 /**
  * The native network's life cycle: up (idempotent), down (our processes only, optional purge) and
- * status. Used by network/src/cli.ts (`npm run network:*`) and by the integration tests.
+ * status. Used by network/src/cli.ts (`npm run network:*`) and by the integration tests. The steps
+ * live in their own modules: generate.ts (crypto, channel block, packages), profiles.ts (connection
+ * files), nodes.ts + processes.ts (the processes), channel.ts (joins, Raft leader), lifecycle.ts
+ * (install, approve, commit) and chaincode-ready.ts (the chaincode answers through the Gateway).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  CHAINCODE_NAME,
-  CHAINCODE_SEQUENCE,
-  CHAINCODE_VERSION,
-  DEFAULT_UTILITIES,
-  ENDORSEMENT_POLICY,
-  HOST,
-  topology,
-  type PeerOrg,
-  type Topology,
-} from '../config/topology';
-import { GatewayError } from '@hyperledger/fabric-gateway';
-import { connectGateway, type ConnectionProfile } from '../../fabric-client/src/connect';
-import { CommandError, ensureFabric, FabricBin, fabricBinDir, run } from './exec';
-import { chaincodePackages, generate } from './generate';
-import { chaincodeServerSpec, ordererSpec, peerCliEnv, peerSpec } from './nodes';
+import { CHAINCODE_NAME, DEFAULT_UTILITIES, HOST, topology, type Topology } from '../config/topology';
+import { waitChaincode } from './chaincode-ready';
+import { joinOrderers, joinPeer, waitRaftLeader } from './channel';
+import { ensureFabric, FabricBin, fabricBinDir } from './exec';
+import { generate } from './generate';
+import { deployChaincode } from './lifecycle';
+import { networkSpecs, type NodeKind } from './nodes';
 import { RunPaths } from './paths';
+import { writeComposeEnv, writeConnectionProfiles } from './profiles';
 import { raftHealth, type RaftHealth } from './raft-health';
 import {
   checkPorts,
   healthy,
-  metrics,
   runningPid,
   startProcess,
   stopProcess,
+  waitAllHealthy,
   waitHealthy,
   type ProcessSpec,
 } from './processes';
+
+export { connectionProfile } from './profiles';
 
 export interface NetworkOptions {
   runDir?: string;
@@ -55,316 +52,21 @@ export function loadTopology(p: RunPaths, requested?: number): Topology {
   return topology(requested ?? DEFAULT_UTILITIES);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
 
-// --- channel -----------------------------------------------------------------------------------
-
-function osnadminArgs(t: Topology, p: RunPaths, adminPort: number): string[] {
-  const tls = path.join(p.ordererAdminDir(t), 'tls');
-  return [
-    '-o',
-    `${HOST}:${adminPort}`,
-    '--ca-file',
-    p.ordererTlsCa(t),
-    '--client-cert',
-    path.join(tls, 'client.crt'),
-    '--client-key',
-    path.join(tls, 'client.key'),
-  ];
-}
-
-/** Joins every orderer to the channel (channel participation API) unless it already is. */
-function joinOrderers(t: Topology, p: RunPaths, bin: FabricBin, log: (l: string) => void): void {
-  for (const o of t.orderers) {
-    const auth = osnadminArgs(t, p, o.adminPort);
-    const list = run(bin.path('osnadmin'), ['channel', 'list', '--channelID', t.channel, ...auth]);
-    if (/Status: 200/.test(list)) continue;
-    const out = run(bin.path('osnadmin'), [
-      'channel',
-      'join',
-      '--channelID',
-      t.channel,
-      '--config-block',
-      p.channelBlock,
-      ...auth,
-    ]);
-    if (!/Status: 201/.test(out)) throw new Error(`osnadmin channel join on ${o.name} failed:\n${out}`);
-    log(`  ${o.name} joined channel ${t.channel}`);
-  }
-}
-
-/**
- * Waits until the channel's Raft cluster has a leader that every orderer knows (else the first
- * transactions fail with SERVICE_UNAVAILABLE "no Raft leader"), from the orderers' metrics.
- */
-async function waitRaftLeader(t: Topology, p: RunPaths, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const label = `{channel="${t.channel}"}`;
-  for (;;) {
-    const all = await Promise.all(t.orderers.map((o) => metrics(o.operationsPort)));
-    const leaders = all.filter((m) => m.get(`consensus_etcdraft_is_leader${label}`) === 1).length;
-    const informed = all.every((m) => (m.get(`consensus_etcdraft_leader_changes${label}`) ?? 0) >= 1);
-    if (leaders === 1 && informed) return;
-    if (Date.now() > deadline) {
-      const health = await raftHealth(t);
-      throw new Error(
-        `no Raft leader for channel ${t.channel} after ${timeoutMs / 1000} s (${health.problems.join('; ')}). ` +
-          `Each orderer's log says why: ${t.orderers.map((o) => p.log(o.name)).join(', ')}. ` +
-          'A cluster of 3 needs 2 orderers running with their ledgers; `npm run network:status` shows which ' +
-          'are up. Keep the ledgers (network/run/data): they are the only copy of the channel.',
-      );
-    }
-    await sleep(250);
-  }
-}
-
-function joinPeer(t: Topology, p: RunPaths, bin: FabricBin, org: PeerOrg, log: (l: string) => void): void {
-  const env = peerCliEnv(p, org);
-  const list = run(bin.path('peer'), ['channel', 'list'], { env });
-  if (list.split('\n').some((line) => line.trim() === t.channel)) return;
-  run(bin.path('peer'), ['channel', 'join', '-b', p.channelBlock], { env });
-  log(`  ${org.peer.name} joined channel ${t.channel}`);
-}
-
-// --- chaincode -----------------------------------------------------------------------------------
-
-function ordererArgs(t: Topology, p: RunPaths): string[] {
-  return ['-o', `${HOST}:${t.orderers[0]!.port}`, '--tls', '--cafile', p.ordererTlsCa(t)];
-}
-
-function definitionArgs(t: Topology, p: RunPaths): string[] {
-  return [
-    '--channelID',
-    t.channel,
-    '--name',
-    CHAINCODE_NAME,
-    '--version',
-    CHAINCODE_VERSION,
-    '--sequence',
-    String(CHAINCODE_SEQUENCE),
-    '--signature-policy',
-    ENDORSEMENT_POLICY,
-    '--collections-config',
-    p.collections,
-  ];
-}
-
-function isCommitted(t: Topology, p: RunPaths, bin: FabricBin, org: PeerOrg): boolean {
-  try {
-    const out = run(
-      bin.path('peer'),
-      [
-        'lifecycle',
-        'chaincode',
-        'querycommitted',
-        '--channelID',
-        t.channel,
-        '--name',
-        CHAINCODE_NAME,
-        '--output',
-        'json',
-      ],
-      { env: peerCliEnv(p, org) },
-    );
-    return (JSON.parse(out) as { sequence?: number }).sequence === CHAINCODE_SEQUENCE;
-  } catch (err) {
-    if (err instanceof CommandError && /not found|does not exist|not defined/i.test(err.output)) return false;
-    throw err;
-  }
-}
-
-/** Installs each org's ccaas package on its peer, approves it per org, commits the definition. */
-function deployChaincode(t: Topology, p: RunPaths, bin: FabricBin, log: (l: string) => void): void {
-  const packages = chaincodePackages(t, p);
-  for (const org of t.orgs) {
-    const env = peerCliEnv(p, org);
-    const pkg = packages.find((x) => x.mspId === org.mspId)!;
-    const installed = JSON.parse(
-      run(bin.path('peer'), ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], { env }),
-    ) as { installed_chaincodes?: { package_id: string }[] };
-    if (!(installed.installed_chaincodes ?? []).some((c) => c.package_id === pkg.packageId)) {
-      run(bin.path('peer'), ['lifecycle', 'chaincode', 'install', pkg.file], { env });
-      log(`  installed ${pkg.packageId.slice(0, 24)}… on ${org.peer.name}`);
-    }
-  }
-  if (isCommitted(t, p, bin, t.orgs[0]!)) return;
-
-  for (const org of t.orgs) {
-    const env = peerCliEnv(p, org);
-    const pkg = packages.find((x) => x.mspId === org.mspId)!;
-    let approved = false;
-    try {
-      const out = run(
-        bin.path('peer'),
-        [
-          'lifecycle',
-          'chaincode',
-          'queryapproved',
-          '--channelID',
-          t.channel,
-          '--name',
-          CHAINCODE_NAME,
-          '--sequence',
-          String(CHAINCODE_SEQUENCE),
-          '--output',
-          'json',
-        ],
-        { env },
-      );
-      approved =
-        (JSON.parse(out) as { source?: { Type?: { LocalPackage?: { package_id?: string } } } }).source?.Type
-          ?.LocalPackage?.package_id === pkg.packageId;
-    } catch (err) {
-      if (!(err instanceof CommandError)) throw err;
-    }
-    if (!approved) {
-      run(
-        bin.path('peer'),
-        [
-          'lifecycle',
-          'chaincode',
-          'approveformyorg',
-          ...ordererArgs(t, p),
-          ...definitionArgs(t, p),
-          '--package-id',
-          pkg.packageId,
-        ],
-        { env },
-      );
-      log(`  ${org.mspId} approved ${CHAINCODE_NAME} ${CHAINCODE_VERSION} (sequence ${CHAINCODE_SEQUENCE})`);
-    }
-  }
-
-  const peers = t.orgs.flatMap((org) => [
-    '--peerAddresses',
-    `${HOST}:${org.peer.port}`,
-    '--tlsRootCertFiles',
-    p.orgTlsCa(org),
-  ]);
-  run(
-    bin.path('peer'),
-    ['lifecycle', 'chaincode', 'commit', ...ordererArgs(t, p), ...definitionArgs(t, p), ...peers],
-    { env: peerCliEnv(p, t.orgs[0]!) },
-  );
-  log(`  committed ${CHAINCODE_NAME} on channel ${t.channel}`);
-}
-
-// --- connection material ---------------------------------------------------------------------
-
-export function connectionProfile(t: Topology, p: RunPaths, org: PeerOrg): ConnectionProfile {
-  return {
-    mspId: org.mspId,
-    channel: t.channel,
-    chaincode: CHAINCODE_NAME,
-    peer: {
-      endpoint: `${HOST}:${org.peer.port}`,
-      hostAlias: org.peer.host,
-      tlsCACertPath: p.orgTlsCa(org),
-      tlsCACertPem: fs.readFileSync(p.orgTlsCa(org), 'utf8'),
-    },
-    identities: {
-      user: { name: 'User1', ...p.userIdentity(org, 'User1') },
-      admin: { name: 'Admin', ...p.userIdentity(org, 'Admin') },
-    },
-  };
-}
-
-function writeConnectionProfiles(t: Topology, p: RunPaths): void {
-  fs.mkdirSync(p.connection, { recursive: true });
-  for (const org of t.orgs) {
-    fs.writeFileSync(
-      p.connectionFile(org.mspId),
-      JSON.stringify(connectionProfile(t, p, org), null, 2) + '\n',
-    );
-  }
-}
-
-/** A round id that never exists: GetRound on it is a cheap point read answered with NOT_FOUND. */
-const PROBE_ROUND = '__network_probe__';
-
-/**
- * Runs `call`; true when it succeeded or failed with an answer from the chaincode itself
- * ("chaincode response …") on a peer of each of `mspIds` — the chaincode is reachable there.
- */
-async function chaincodeAnswers(call: () => Promise<unknown>, mspIds: string[]): Promise<void> {
-  try {
-    await call();
-  } catch (err) {
-    if (
-      err instanceof GatewayError &&
-      mspIds.every((m) => err.details.some((d) => d.mspId === m && /chaincode response/.test(d.message)))
-    ) {
-      return;
-    }
-    if (err instanceof GatewayError) {
-      throw new Error([err.message, ...err.details.map((d) => `${d.mspId}: ${d.message}`)].join('; '));
-    }
-    throw err;
-  }
-}
-
-/**
- * Waits until every org's peer answers an evaluate of the chaincode through the Gateway and, for
- * each utility, until its gateway can collect the operator peer's endorsement (gossip membership
- * and discovery have converged: needed by every bid submission).
- */
-async function waitChaincode(t: Topology, p: RunPaths, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const operator = t.orgs.find((o) => o.kind === 'operator')!;
-  for (const org of t.orgs) {
-    for (;;) {
-      try {
-        const gateway = await connectGateway(org.mspId, { runDir: p.root, deadlines: { evaluate: 15_000 } });
-        try {
-          const contract = gateway.getNetwork(t.channel).getContract(CHAINCODE_NAME);
-          await chaincodeAnswers(() => contract.evaluateTransaction('GetRound', PROBE_ROUND), [org.mspId]);
-          if (org !== operator) {
-            // Endorse (never submitted) the same call on both peers: exercises discovery.
-            const endorsers = [org.mspId, operator.mspId];
-            const proposal = contract.newProposal('GetRound', {
-              arguments: [PROBE_ROUND],
-              endorsingOrganizations: endorsers,
-            });
-            await chaincodeAnswers(() => proposal.endorse(), endorsers);
-          }
-        } finally {
-          gateway.close();
-        }
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) {
-          throw new Error(`the chaincode does not answer on ${org.peer.name}: ${(err as Error).message}`);
-        }
-        await sleep(500);
-      }
-    }
-  }
-}
-
-// --- up / down / status ------------------------------------------------------------------------
-
 export interface NodeStatus {
   name: string;
-  kind: 'orderer' | 'peer' | 'chaincode';
+  kind: NodeKind;
   pid?: number;
   healthy: boolean;
   ports: number[];
 }
 
-function specs(t: Topology, p: RunPaths, bin: FabricBin): { kind: NodeStatus['kind']; spec: ProcessSpec }[] {
-  const packages = chaincodePackages(t, p);
-  return [
-    ...t.orderers.map((o) => ({ kind: 'orderer' as const, spec: ordererSpec(t, p, bin, o) })),
-    ...t.orgs.map((org) => ({ kind: 'peer' as const, spec: peerSpec(p, bin, org) })),
-    ...t.orgs.map((org) => ({
-      kind: 'chaincode' as const,
-      spec: chaincodeServerSpec(p, org, packages.find((x) => x.mspId === org.mspId)!.packageId),
-    })),
-  ];
+/** The specs of one kind of node. */
+function specsOf(all: { kind: NodeKind; spec: ProcessSpec }[], kind: NodeKind): ProcessSpec[] {
+  return all.filter((s) => s.kind === kind).map((s) => s.spec);
 }
 
 /** Generates whatever is missing (binaries, crypto, channel block, packages, connection files). */
@@ -381,27 +83,6 @@ export function prepare(opts: NetworkOptions = {}): { t: Topology; p: RunPaths; 
   return { t, p, bin };
 }
 
-/** network/run/compose.env: each org's chaincode package id, for docker-compose --env-file. */
-function writeComposeEnv(t: Topology, p: RunPaths): void {
-  const lines = ['# Generated by network:generate: chaincode package ids for docker-compose.yaml'];
-  for (const pkg of chaincodePackages(t, p)) {
-    const org = t.orgs.find((o) => o.mspId === pkg.mspId)!;
-    lines.push(`MARKET_PACKAGE_ID_${org.name.toUpperCase()}=${pkg.packageId}`);
-  }
-  fs.writeFileSync(path.join(p.root, 'compose.env'), lines.join('\n') + '\n');
-}
-
-async function waitAllHealthy(all: { spec: ProcessSpec }[], timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (const { spec } of all) {
-    while (!(await healthy(spec))) {
-      if (Date.now() > deadline)
-        throw new Error(`${spec.name} is not healthy (ports ${spec.ports.map((x) => x.port).join(', ')})`);
-      await sleep(500);
-    }
-  }
-}
-
 /**
  * Channel and chaincode set-up on running nodes (native or docker-compose): orderers and peers
  * join `energy`, the chaincode is installed, approved and committed; waits until it answers.
@@ -409,13 +90,13 @@ async function waitAllHealthy(all: { spec: ProcessSpec }[], timeoutMs = 120_000)
 export async function setup(opts: NetworkOptions = {}, prepared = prepare(opts)): Promise<void> {
   const log = opts.log ?? console.log;
   const { t, p, bin } = prepared;
-  const all = specs(t, p, bin);
-  await waitAllHealthy(all.filter((s) => s.kind === 'orderer'));
+  const all = networkSpecs(t, p, bin);
+  await waitAllHealthy(specsOf(all, 'orderer'));
   joinOrderers(t, p, bin, log);
   await waitRaftLeader(t, p);
-  await waitAllHealthy(all.filter((s) => s.kind === 'peer'));
+  await waitAllHealthy(specsOf(all, 'peer'));
   for (const org of t.orgs) joinPeer(t, p, bin, org, log);
-  await waitAllHealthy(all.filter((s) => s.kind === 'chaincode'));
+  await waitAllHealthy(specsOf(all, 'chaincode'));
   deployChaincode(t, p, bin, log);
   await waitChaincode(t, p);
 }
@@ -433,14 +114,14 @@ export async function up(opts: NetworkOptions = {}): Promise<{ topology: Topolog
   const prepared = prepare(opts);
   const { t, bin } = prepared;
 
-  const all = specs(t, p, bin);
+  const all = networkSpecs(t, p, bin);
   // Every port first, so that nothing is started when one of them is taken.
   await checkPorts(
     p,
     all.map((s) => s.spec),
   );
-  const startGroup = async (kind: NodeStatus['kind']) => {
-    const group = all.filter((s) => s.kind === kind).map((s) => s.spec);
+  const startGroup = async (kind: NodeKind) => {
+    const group = specsOf(all, kind);
     for (const spec of group) {
       if ((await startProcess(p, spec)) === 'started')
         log(`[network] started ${spec.name} (log ${p.log(spec.name)})`);
@@ -514,7 +195,7 @@ export async function status(opts: NetworkOptions = {}): Promise<NodeStatus[]> {
   const t = loadTopology(p);
   const bin = new FabricBin(fabricBinDir());
   const out: NodeStatus[] = [];
-  for (const { kind, spec } of specs(t, p, bin)) {
+  for (const { kind, spec } of networkSpecs(t, p, bin)) {
     const pid = runningPid(p, spec.name);
     out.push({
       name: spec.name,

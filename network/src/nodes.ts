@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { HOST, type OrdererNode, type PeerOrg, type Topology } from '../config/topology';
 import type { FabricBin } from './exec';
+import { chaincodePackages } from './generate';
 import type { RunPaths } from './paths';
 import type { ProcessSpec } from './processes';
 
@@ -157,4 +158,23 @@ export function peerCliEnv(p: RunPaths, org: PeerOrg): NodeJS.ProcessEnv {
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: p.orgTlsCa(org),
   };
+}
+
+export type NodeKind = 'orderer' | 'peer' | 'chaincode';
+
+/** Every process of the network, in start order: orderers, peers, chaincode servers. */
+export function networkSpecs(
+  t: Topology,
+  p: RunPaths,
+  bin: FabricBin,
+): { kind: NodeKind; spec: ProcessSpec }[] {
+  const packages = chaincodePackages(t, p);
+  return [
+    ...t.orderers.map((o) => ({ kind: 'orderer' as const, spec: ordererSpec(t, p, bin, o) })),
+    ...t.orgs.map((org) => ({ kind: 'peer' as const, spec: peerSpec(p, bin, org) })),
+    ...t.orgs.map((org) => ({
+      kind: 'chaincode' as const,
+      spec: chaincodeServerSpec(p, org, packages.find((x) => x.mspId === org.mspId)!.packageId),
+    })),
+  ];
 }

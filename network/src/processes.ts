@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HOST } from '../config/topology';
 import type { RunPaths } from './paths';
 
@@ -178,8 +179,6 @@ export async function startProcess(p: RunPaths, spec: ProcessSpec): Promise<'sta
   return 'started';
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Waits until `spec` is healthy; fails early (with its log) when the process exits. */
 export async function waitHealthy(p: RunPaths, spec: ProcessSpec, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -196,6 +195,18 @@ export async function waitHealthy(p: RunPaths, spec: ProcessSpec, timeoutMs = 60
       );
     }
     await sleep(250);
+  }
+}
+
+/** Waits until each of `specs` is healthy, in order, within one overall deadline. */
+export async function waitAllHealthy(specs: ProcessSpec[], timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const spec of specs) {
+    while (!(await healthy(spec))) {
+      if (Date.now() > deadline)
+        throw new Error(`${spec.name} is not healthy (ports ${spec.ports.map((x) => x.port).join(', ')})`);
+      await sleep(500);
+    }
   }
 }
 

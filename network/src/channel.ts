@@ -1,0 +1,87 @@
+/**
+ * The `energy` channel on running nodes: each orderer joins it through the channel participation
+ * API (osnadmin), the Raft cluster elects a leader, then each org's peer joins it. Every step is
+ * skipped when already done.
+ */
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HOST, type PeerOrg, type Topology } from '../config/topology';
+import { run, type FabricBin } from './exec';
+import { peerCliEnv } from './nodes';
+import type { RunPaths } from './paths';
+import { metrics } from './processes';
+import { raftHealth } from './raft-health';
+
+function osnadminArgs(t: Topology, p: RunPaths, adminPort: number): string[] {
+  const tls = path.join(p.ordererAdminDir(t), 'tls');
+  return [
+    '-o',
+    `${HOST}:${adminPort}`,
+    '--ca-file',
+    p.ordererTlsCa(t),
+    '--client-cert',
+    path.join(tls, 'client.crt'),
+    '--client-key',
+    path.join(tls, 'client.key'),
+  ];
+}
+
+/** Joins every orderer to the channel (channel participation API) unless it already is. */
+export function joinOrderers(t: Topology, p: RunPaths, bin: FabricBin, log: (l: string) => void): void {
+  for (const o of t.orderers) {
+    const auth = osnadminArgs(t, p, o.adminPort);
+    const list = run(bin.path('osnadmin'), ['channel', 'list', '--channelID', t.channel, ...auth]);
+    if (/Status: 200/.test(list)) continue;
+    const out = run(bin.path('osnadmin'), [
+      'channel',
+      'join',
+      '--channelID',
+      t.channel,
+      '--config-block',
+      p.channelBlock,
+      ...auth,
+    ]);
+    if (!/Status: 201/.test(out)) throw new Error(`osnadmin channel join on ${o.name} failed:\n${out}`);
+    log(`  ${o.name} joined channel ${t.channel}`);
+  }
+}
+
+/**
+ * Waits until the channel's Raft cluster has a leader that every orderer knows (else the first
+ * transactions fail with SERVICE_UNAVAILABLE "no Raft leader"), from the orderers' metrics.
+ */
+export async function waitRaftLeader(t: Topology, p: RunPaths, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const label = `{channel="${t.channel}"}`;
+  for (;;) {
+    const all = await Promise.all(t.orderers.map((o) => metrics(o.operationsPort)));
+    const leaders = all.filter((m) => m.get(`consensus_etcdraft_is_leader${label}`) === 1).length;
+    const informed = all.every((m) => (m.get(`consensus_etcdraft_leader_changes${label}`) ?? 0) >= 1);
+    if (leaders === 1 && informed) return;
+    if (Date.now() > deadline) {
+      const health = await raftHealth(t);
+      throw new Error(
+        `no Raft leader for channel ${t.channel} after ${timeoutMs / 1000} s (${health.problems.join('; ')}). ` +
+          `Each orderer's log says why: ${t.orderers.map((o) => p.log(o.name)).join(', ')}. ` +
+          'A cluster of 3 needs 2 orderers running with their ledgers; `npm run network:status` shows which ' +
+          'are up. Keep the ledgers (network/run/data): they are the only copy of the channel.',
+      );
+    }
+    await sleep(250);
+  }
+}
+
+/** Joins `org`'s peer to the channel unless it already is. */
+export function joinPeer(
+  t: Topology,
+  p: RunPaths,
+  bin: FabricBin,
+  org: PeerOrg,
+  log: (l: string) => void,
+): void {
+  const env = peerCliEnv(p, org);
+  const list = run(bin.path('peer'), ['channel', 'list'], { env });
+  if (list.split('\n').some((line) => line.trim() === t.channel)) return;
+  run(bin.path('peer'), ['channel', 'join', '-b', p.channelBlock], { env });
+  log(`  ${org.peer.name} joined channel ${t.channel}`);
+}
