@@ -11,6 +11,7 @@
  * Target: ≤ 3 s. Env: BENCH_RUNS (default 3), BENCH_BUYERS / BENCH_SELLERS (default 1000),
  * BENCH_SUBMIT_CONCURRENCY (batches in flight while bidding, default 4).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,6 @@ const SELLERS = Number(process.env.BENCH_SELLERS ?? 1000);
 const SUBMIT_CONCURRENCY = Number(process.env.BENCH_SUBMIT_CONCURRENCY ?? 4);
 const BATCH = 1000;
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

@@ -1,20 +1,15 @@
 import { canonicalJson, clearRound } from '../../engine/src/mechanism';
 import type { WireClearingResult } from '../../engine/src/mechanism/types';
-import {
-  DECIMALS,
-  formatEnergy,
-  formatMoney,
-  parseDecimal,
-  parseMoney,
-} from '../../engine/src/mechanism/units';
 import { requireOperator, requireSelfOrOperator } from './access';
-import { assembleRoundInput, type AssemblyBatch, type BidOrigin } from './assemble';
+import { assembleRoundInput, type AssemblyBatch } from './assemble';
+import { batchFromBytes, checkBatch, type BatchCheckCode, type BatchCheckFailure } from './batch-check';
 import { decode, encode, sha256Hex } from './codec';
-import { MarketError } from './errors';
+import { MarketError, type MarketErrorCode } from './errors';
 import { collectionOf, keys } from './keys';
 import type { Ledger } from './ledger';
-import type { BatchCommitment, NetPosition, RoundRecord, Settlement, StoredBatch } from './model';
+import type { BatchCommitment, NetPosition, Settlement } from './model';
 import { getRound, listCommitmentValues, markCleared } from './rounds';
+import { settle } from './settle';
 
 /** The public record of a cleared round: the result without per-bid lines, plus digests. */
 export type PublicResult = Omit<WireClearingResult, 'buyers' | 'sellers'> & {
@@ -58,116 +53,33 @@ export function settlementSaltOf(roundId: string, utility: string, batchSalts: r
 /** What CommitClearing takes: SHA-256 (hex) of the canonical JSON of the full result. */
 export const resultDigestOf = (result: WireClearingResult): string => sha256Hex(canonicalJson(result));
 
-/** Point-reads every batch named by the public commitments and checks each salted hash. */
+/**
+ * The chaincode's code for a failed batch check. It has no BATCH_MISMATCH: a batch that names
+ * another round, utility, id or bid count than its commitment is reported as not matching it.
+ */
+const MARKET_CODE_OF: Record<BatchCheckCode, MarketErrorCode> = {
+  BATCH_MISSING: 'BATCH_MISSING',
+  BATCH_MISMATCH: 'HASH_MISMATCH',
+  HASH_MISMATCH: 'HASH_MISMATCH',
+};
+
+const toMarketError = (f: BatchCheckFailure): MarketError =>
+  new MarketError(MARKET_CODE_OF[f.code], f.message, f.details);
+
+/** Point-reads every batch named by the public commitments and checks it (batch-check.ts). */
 async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> {
   const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode<BatchCommitment>(v));
   const batches: AssemblyBatch[] = [];
   const salts = new Map<string, string[]>();
   for (const c of commitments) {
     const bytes = await l.getPrivate(collectionOf(c.utility), keys.batch(l, roundId, c.batchId));
-    if (!bytes) {
-      throw new MarketError('BATCH_MISSING', `batch ${c.batchId} of ${c.utility} is not readable here`, {
-        roundId,
-        utility: c.utility,
-        batchId: c.batchId,
-      });
-    }
-    const hash = sha256Hex(bytes);
-    if (hash !== c.hash) {
-      throw new MarketError(
-        'HASH_MISMATCH',
-        `batch ${c.batchId} of ${c.utility} does not match its commitment`,
-        {
-          roundId,
-          batchId: c.batchId,
-          expected: c.hash,
-          got: hash,
-        },
-      );
-    }
-    const batch = decode<StoredBatch>(bytes);
+    const checked = checkBatch(roundId, c, bytes ? batchFromBytes(bytes) : undefined);
+    if (!checked.ok) throw toMarketError(checked.failure);
+    const { batch } = checked;
     batches.push({ utility: c.utility, batchId: c.batchId, bids: batch.bids });
     salts.set(c.utility, [...(salts.get(c.utility) ?? []), batch.salt]);
   }
   return { commitments, batches, salts };
-}
-
-/** Per-utility settlement lines and net positions derived from the verified result. */
-function settle(
-  round: RoundRecord,
-  result: WireClearingResult,
-  origins: ReadonlyMap<string, BidOrigin>,
-): { settlements: Settlement[]; positions: NetPosition[] } {
-  const feeTicks = BigInt(parseDecimal(round.params.serviceFee, DECIMALS.price));
-  const byUtility = new Map<
-    string,
-    { settlement: Settlement; bought: bigint; sold: bigint; paid: bigint; received: bigint; fees: bigint }
-  >();
-  const entry = (utility: string) => {
-    let e = byUtility.get(utility);
-    if (!e) {
-      e = {
-        settlement: { roundId: round.id, utility, lines: [] },
-        bought: 0n,
-        sold: 0n,
-        paid: 0n,
-        received: 0n,
-        fees: 0n,
-      };
-      byUtility.set(utility, e);
-    }
-    return e;
-  };
-  const originOf = (marketId: string): BidOrigin => {
-    const o = origins.get(marketId);
-    if (!o) throw new MarketError('CLEARING_MISMATCH', `result names unknown bid ${marketId}`);
-    return o;
-  };
-  for (const b of result.buyers) {
-    const o = originOf(b.id);
-    const e = entry(o.utility);
-    const wh = BigInt(parseDecimal(b.quantity, DECIMALS.energy));
-    const fee = feeTicks * wh;
-    e.settlement.lines.push({
-      batchId: o.batchId,
-      id: o.id,
-      side: 'buy',
-      quantity: b.quantity,
-      payment: b.payment,
-    });
-    e.bought += wh;
-    e.fees += fee;
-    e.paid += parseMoney(b.payment) - fee;
-  }
-  for (const s of result.sellers) {
-    const o = originOf(s.id);
-    const e = entry(o.utility);
-    e.settlement.lines.push({
-      batchId: o.batchId,
-      id: o.id,
-      side: 'sell',
-      quantity: s.quantity,
-      payment: s.payment,
-    });
-    e.sold += BigInt(parseDecimal(s.quantity, DECIMALS.energy));
-    e.received += parseMoney(s.payment);
-  }
-  const utilities = [...byUtility.keys()].sort();
-  return {
-    settlements: utilities.map((u) => byUtility.get(u)!.settlement),
-    positions: utilities.map((u) => {
-      const e = byUtility.get(u)!;
-      return {
-        roundId: round.id,
-        utility: u,
-        energyBought: formatEnergy(e.bought),
-        energySold: formatEnergy(e.sold),
-        moneyPaid: formatMoney(e.paid),
-        moneyReceived: formatMoney(e.received),
-        feesPaid: formatMoney(e.fees),
-      };
-    }),
-  };
 }
 
 const DIGEST_RE = /^[0-9a-f]{64}$/;

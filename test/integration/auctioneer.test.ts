@@ -9,6 +9,7 @@
  *     once (one RoundCleared), and a repeated commit is a no-op.
  * Run serially (`npx jest --selectProjects integration --runInBand`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -31,7 +32,6 @@ const MINUTE = 60_000;
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN_JS = path.join(ROOT, 'dist', 'auctioneer', 'src', 'service', 'main.js');
 const log = (line: string) => process.stdout.write(line + '\n');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The salt of each utility's one batch per round: it names the batch (chaincode batchIdOf). */

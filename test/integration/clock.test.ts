@@ -6,6 +6,7 @@
  *
  * The network is brought up (or reused) here; scripts/test.sh takes it down afterwards.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import type { Contract, Gateway, ProposalOptions, Signer } from '@hyperledger/fabric-gateway';
 import type { WireBid } from '../../engine/src/mechanism/types';
@@ -19,7 +20,6 @@ const MINUTE = 60_000;
 const OP = 'OperatorMSP';
 const U1 = 'Utility1MSP';
 const log = (line: string) => process.stdout.write(line + '\n');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const run = `clk-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 const bid = (id: string): WireBid[] => [{ id, side: 'buy', price: '15', quantity: '1' }];

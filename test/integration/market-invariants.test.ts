@@ -5,6 +5,7 @@
  *
  * The network is brought up (or reused) here; scripts/test.sh takes it down afterwards.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import type { Gateway } from '@hyperledger/fabric-gateway';
@@ -23,7 +24,6 @@ const OP = 'OperatorMSP';
 const U1 = 'Utility1MSP';
 const U2 = 'Utility2MSP';
 const log = (line: string) => process.stdout.write(line + '\n');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const run = `inv-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 

@@ -1,5 +1,5 @@
 import { assembleRoundInput, type AssemblyBatch } from '../../../chaincode/src/assemble';
-import { encode, sha256Hex } from '../../../chaincode/src/codec';
+import { batchFromValue, checkBatches, type BatchCheckCode } from '../../../chaincode/src/batch-check';
 import type { BatchCommitment, RoundRecord, StoredBatch } from '../../../chaincode/src/model';
 import { resultDigestOf } from '../../../chaincode/src/clearing';
 import { clearRound } from '../../../engine/src/mechanism';
@@ -7,7 +7,8 @@ import type { WireClearingResult } from '../../../engine/src/mechanism/types';
 import { readCommittedBatches } from '../../../fabric-client/src/read-batches';
 import type { AuctioneerMarketPort } from './market-port';
 
-export type AuctioneerErrorCode = 'HASH_MISMATCH' | 'BATCH_MISSING' | 'BATCH_MISMATCH';
+/** The batch check's codes (chaincode/src/batch-check.ts), also used for a stored result that differs. */
+export type AuctioneerErrorCode = BatchCheckCode;
 
 /** A problem the auctioneer found itself (before asking the chaincode anything). Never retried. */
 export class AuctioneerError extends Error {
@@ -37,52 +38,23 @@ export type Reader = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 const direct: Reader = (_what, fn) => fn();
 
 /**
- * Checks every batch named by the public commitments against its salted hash (same bytes as the
- * chaincode hashes: canonical JSON of the stored batch) and returns them in commitment order.
+ * Checks every batch named by the public commitments with the chaincode's own check (same bytes as
+ * the chaincode hashes: canonical JSON of the stored batch) and returns them in commitment order.
  */
 export function verifyBatches(
   roundId: string,
   commitments: readonly BatchCommitment[],
   batchesByUtility: ReadonlyMap<string, readonly StoredBatch[]>,
 ): AssemblyBatch[] {
-  const out: AssemblyBatch[] = [];
-  for (const c of commitments) {
+  const checked = checkBatches(roundId, commitments, (c) => {
     const batch = batchesByUtility.get(c.utility)?.find((b) => b.batchId === c.batchId);
-    if (!batch) {
-      throw new AuctioneerError('BATCH_MISSING', `batch ${c.batchId} of ${c.utility} is not readable`, {
-        roundId,
-        utility: c.utility,
-        batchId: c.batchId,
-      });
-    }
-    if (batch.roundId !== roundId || batch.utility !== c.utility || batch.bids.length !== c.bidCount) {
-      throw new AuctioneerError('BATCH_MISMATCH', `batch ${c.batchId} does not match its commitment`, {
-        roundId,
-        utility: c.utility,
-        batchId: c.batchId,
-        batchRound: batch.roundId,
-        batchUtility: batch.utility,
-        bids: batch.bids.length,
-        committedBids: c.bidCount,
-      });
-    }
-    const hash = sha256Hex(encode(batch));
-    if (hash !== c.hash) {
-      throw new AuctioneerError(
-        'HASH_MISMATCH',
-        `batch ${c.batchId} of ${c.utility} does not match its hash`,
-        {
-          roundId,
-          utility: c.utility,
-          batchId: c.batchId,
-          expected: c.hash,
-          got: hash,
-        },
-      );
-    }
-    out.push({ utility: c.utility, batchId: c.batchId, bids: batch.bids });
+    return batch ? batchFromValue(batch) : undefined;
+  });
+  if (!checked.ok) {
+    const { code, message, details } = checked.failure;
+    throw new AuctioneerError(code, message, details);
   }
-  return out;
+  return checked.batches.map((b) => ({ utility: b.utility, batchId: b.batchId, bids: b.bids }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { canonicalJson, clearRound } from '../../../engine/src/mechanism';
 import { Auctioneer } from '../../../auctioneer/src/service/auctioneer';
@@ -213,7 +214,7 @@ describe('auctioneer catch-up and schedule', () => {
     m.nowMs = CLOSES_MS + 1000;
     await jest.advanceTimersByTimeAsync(6_100);
     jest.useRealTimers();
-    for (let i = 0; i < 50 && !core.isSettled('r1'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && !core.isSettled('r1'); i++) await sleep(10);
     expect(m.count('closeRound')).toBe(1);
     expect((await m.getRound('r1')).status).toBe('CLEARED');
     await core.stop();

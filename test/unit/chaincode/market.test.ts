@@ -3,7 +3,7 @@ import type { WireBid, WireClearingResult } from '../../../engine/src/mechanism/
 import { parseMoney } from '../../../engine/src/mechanism/units';
 import { assembleRoundInput } from '../../../chaincode/src/assemble';
 import { batchIdOf, readBatches, readBatchesById, submitBatch } from '../../../chaincode/src/bids';
-import { sha256Hex } from '../../../chaincode/src/codec';
+import { decode, encode, sha256Hex } from '../../../chaincode/src/codec';
 import {
   commitClearing,
   getPositions,
@@ -12,6 +12,7 @@ import {
   settlementSaltOf,
 } from '../../../chaincode/src/clearing';
 import { MarketError } from '../../../chaincode/src/errors';
+import type { StoredBatch } from '../../../chaincode/src/model';
 import { collectionOf } from '../../../chaincode/src/keys';
 import type { Ledger } from '../../../chaincode/src/ledger';
 import { closeRound, getRound, listRounds, openRound } from '../../../chaincode/src/rounds';
@@ -437,6 +438,35 @@ describe('verified clearing', () => {
       asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result))),
       'HASH_MISMATCH',
     );
+  });
+
+  it('reports a private batch that names another bid count than its commitment as not matching it', async () => {
+    const ch = newChannel();
+    const result = await closedVectorA(ch);
+    const coll = ch.privateData.get(collectionOf(U2))!;
+    const [key, bytes] = [...coll.entries()].find(([k]) => k.includes('batch'))!;
+    const stored = decode<StoredBatch>(bytes);
+    coll.set(key, encode({ ...stored, bids: stored.bids.slice(1) }));
+    const e = await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result))),
+      'HASH_MISMATCH',
+      'does not match its commitment',
+    );
+    expect(e.details).toMatchObject({ utility: U2, bids: 3, committedBids: 4 });
+  });
+
+  it('refuses to clear when a committed batch is not readable', async () => {
+    const ch = newChannel();
+    const result = await closedVectorA(ch);
+    const coll = ch.privateData.get(collectionOf(U1))!;
+    const [key] = [...coll.keys()].filter((k) => k.includes('batch'));
+    coll.delete(key!);
+    const e = await expectCode(
+      asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result))),
+      'BATCH_MISSING',
+    );
+    expect(e.details).toEqual({ roundId: 'r1', utility: U1, batchId: batchIdOf('r1', U1, SALT_A) });
+    expect((await asOp(ch)((l) => getRound(l, 'r1'))).status).toBe('CLOSED');
   });
 
   it('takes only the digest: a result sent whole is refused and not echoed', async () => {
