@@ -21,39 +21,56 @@ const SALT_RE = /^[0-9a-f]{32,128}$/;
 export const batchIdOf = (roundId: string, utility: string, salt: string): string =>
   sha256Hex(`batch-id\n${roundId}\n${utility}\n${salt}`).slice(0, 16);
 
-function readTransientBatch(l: Ledger): { salt: string; bids: WireBid[] } {
+/** The transient batch's bytes as JSON (INVALID_ARGUMENT when absent or not JSON). */
+function parseTransientJson(l: Ledger): unknown {
   const raw = l.transient(BATCH_TRANSIENT_KEY);
   if (!raw) {
     throw new MarketError('INVALID_ARGUMENT', `transient field '${BATCH_TRANSIENT_KEY}' is missing`);
   }
-  let parsed: unknown;
   try {
-    parsed = decode<unknown>(raw);
+    return decode(raw);
   } catch (e) {
     throw new MarketError('INVALID_ARGUMENT', 'transient batch is not valid JSON', {
       reason: (e as Error).message,
     });
   }
-  const o = parsed as { salt?: unknown; bids?: unknown };
+}
+
+/** The parsed batch as an object with only the fields salt and bids. */
+function requireBatchObject(parsed: unknown): { salt?: unknown; bids?: unknown } {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new MarketError('INVALID_ARGUMENT', 'transient batch must be an object {salt, bids}');
   }
-  const extra = Object.keys(o).filter((k) => k !== 'salt' && k !== 'bids');
+  const extra = Object.keys(parsed).filter((k) => k !== 'salt' && k !== 'bids');
   if (extra.length > 0) {
     throw new MarketError('INVALID_ARGUMENT', 'transient batch has unknown fields', { fields: extra });
   }
-  if (typeof o.salt !== 'string' || !SALT_RE.test(o.salt)) {
+  return parsed;
+}
+
+function requireSalt(salt: unknown): string {
+  if (typeof salt !== 'string' || !SALT_RE.test(salt)) {
     throw new MarketError(
       'INVALID_ARGUMENT',
       'salt must be 32-128 lowercase hex chars (at least 128 random bits)',
     );
   }
-  if (!Array.isArray(o.bids) || o.bids.length === 0 || o.bids.length > MAX_BATCH_BIDS) {
+  return salt;
+}
+
+/** 1..MAX_BATCH_BIDS entries; each bid's fields are validated with the round (validateBatch). */
+function requireBidList(bids: unknown): WireBid[] {
+  if (!Array.isArray(bids) || bids.length === 0 || bids.length > MAX_BATCH_BIDS) {
     throw new MarketError('INVALID_ARGUMENT', `bids must be an array of 1..${MAX_BATCH_BIDS} bids`, {
-      got: Array.isArray(o.bids) ? o.bids.length : typeof o.bids,
+      got: Array.isArray(bids) ? bids.length : typeof bids,
     });
   }
-  return { salt: o.salt, bids: o.bids as WireBid[] };
+  return bids as WireBid[];
+}
+
+function readTransientBatch(l: Ledger): { salt: string; bids: WireBid[] } {
+  const o = requireBatchObject(parseTransientJson(l));
+  return { salt: requireSalt(o.salt), bids: requireBidList(o.bids) };
 }
 
 /**
@@ -96,7 +113,7 @@ export async function submitBatch(l: Ledger, roundId: string): Promise<BatchComm
   const commitmentKey = keys.commitment(l, roundId, batchId);
   const existing = await l.getState(commitmentKey);
   if (existing) {
-    const earlier = decode<BatchCommitment>(existing);
+    const earlier = decode(existing) as BatchCommitment;
     if (earlier.utility === utility && earlier.hash === commitment.hash) return earlier;
     throw new MarketError('CONFLICT', `batch ${batchId} of round ${roundId} exists with other bids`, {
       roundId,
@@ -130,7 +147,7 @@ export async function readBatches(l: Ledger, roundId: string, utility: string): 
   const target = requireSelfOrOperator(l, utility, 'read the bids');
   await getRound(l, roundId);
   const kvs = await l.getPrivateByPartialKey(collectionOf(target), 'batch', [roundId]);
-  return kvs.map((kv) => decode<StoredBatch>(kv.value));
+  return kvs.map((kv) => decode(kv.value) as StoredBatch);
 }
 
 /** Most batches one GetBatchesById call may name (keeps the answer within gRPC message limits). */
@@ -163,7 +180,7 @@ export async function readBatchesById(
   const out: StoredBatch[] = [];
   for (const id of batchIds as string[]) {
     const bytes = await l.getPrivate(collectionOf(target), keys.batch(l, roundId, id));
-    if (bytes) out.push(decode<StoredBatch>(bytes));
+    if (bytes) out.push(decode(bytes) as StoredBatch);
   }
   return out;
 }

@@ -68,7 +68,7 @@ const toMarketError = (f: BatchCheckFailure): MarketError =>
 
 /** Point-reads every batch named by the public commitments and checks it (batch-check.ts). */
 async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> {
-  const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode<BatchCommitment>(v));
+  const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode(v) as BatchCommitment);
   const batches: AssemblyBatch[] = [];
   const salts = new Map<string, string[]>();
   for (const c of commitments) {
@@ -80,6 +80,13 @@ async function readSealedBids(l: Ledger, roundId: string): Promise<SealedRound> 
     salts.set(c.utility, [...(salts.get(c.utility) ?? []), batch.salt]);
   }
   return { commitments, batches, salts };
+}
+
+/** A settled utility's batch salts: it has bids, so it has batches (never an empty, guessable salt). */
+function batchSaltsOf(sealed: SealedRound, utility: string): string[] {
+  const salts = sealed.salts.get(utility);
+  if (!salts) throw new Error(`no batch of settled utility ${utility}`);
+  return salts;
 }
 
 const DIGEST_RE = /^[0-9a-f]{64}$/;
@@ -108,7 +115,7 @@ export async function commitClearing(
   }
   const round = await getRound(l, roundId);
   if (round.status === 'CLEARED') {
-    const stored = decode<PublicResult>((await l.getState(keys.result(l, roundId)))!);
+    const stored = await getResult(l, roundId);
     if (resultDigest !== stored.resultDigest) {
       throw new MarketError('CONFLICT', `round ${roundId} is already cleared with a different result`, {
         roundId,
@@ -164,7 +171,7 @@ export async function commitClearing(
   for (const s of settlements) {
     const stored: StoredSettlement = {
       ...s,
-      salt: settlementSaltOf(roundId, s.utility, sealed.salts.get(s.utility)!),
+      salt: settlementSaltOf(roundId, s.utility, batchSaltsOf(sealed, s.utility)),
     };
     await l.putPrivate(collectionOf(s.utility), keys.settlement(l, roundId), encode(stored));
   }
@@ -182,12 +189,12 @@ export async function getResult(l: Ledger, roundId: string): Promise<PublicResul
     await getRound(l, roundId); // NOT_FOUND for an unknown round
     throw new MarketError('NOT_FOUND', `round ${roundId} has no result yet`, { roundId });
   }
-  return decode<PublicResult>(bytes);
+  return decode(bytes) as PublicResult;
 }
 
 export async function getPositions(l: Ledger, roundId: string): Promise<NetPosition[]> {
   await getRound(l, roundId);
-  return (await l.getStateByPartialKey('position', [roundId])).map((kv) => decode<NetPosition>(kv.value));
+  return (await l.getStateByPartialKey('position', [roundId])).map((kv) => decode(kv.value) as NetPosition);
 }
 
 /** A utility's own settlement lines (the operator may name any utility). */
@@ -201,6 +208,6 @@ export async function getSettlement(l: Ledger, roundId: string, utility: string)
       utility: target,
     });
   }
-  const { salt: _salt, ...settlement } = decode<StoredSettlement>(bytes);
+  const { salt: _salt, ...settlement } = decode(bytes) as StoredSettlement;
   return settlement;
 }

@@ -8,15 +8,16 @@ const decoder = new TextDecoder();
 /** Canonical JSON bytes (sorted keys): what is stored, hashed and compared. */
 export const encode = (value: unknown): Uint8Array => encoder.encode(canonicalJson(value));
 
-export const decode = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;
+/** Parsed JSON bytes: the caller asserts the type it stored there. */
+export const decode = (bytes: Uint8Array): unknown => JSON.parse(decoder.decode(bytes));
 
 export const sha256Hex = (data: Uint8Array | string): string =>
   createHash('sha256').update(data).digest('hex');
 
-/** Parses a JSON argument, naming it in the error. */
-export function parseJsonArg<T>(name: string, text: string): T {
+/** Parses a JSON argument, naming it in the error (the caller validates or asserts its shape). */
+export function parseJsonArg(name: string, text: string): unknown {
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text);
   } catch (e) {
     throw new MarketError('INVALID_ARGUMENT', `${name} is not valid JSON`, {
       reason: (e as Error).message,

@@ -30,7 +30,7 @@ export class MarketContract extends Contract {
   @Transaction()
   @Returns('string')
   async OpenRound(ctx: Context, requestJson: string): Promise<string> {
-    return text(await openRound(fabricLedger(ctx), parseJsonArg<OpenRoundRequest>('request', requestJson)));
+    return text(await openRound(fabricLedger(ctx), parseJsonArg('request', requestJson) as OpenRoundRequest));
   }
 
   /** Operator: close a round once its close time has passed. */
@@ -72,7 +72,7 @@ export class MarketContract extends Contract {
   async GetCommitments(ctx: Context, roundId: string): Promise<string> {
     const l = fabricLedger(ctx);
     await getRound(l, roundId);
-    return text((await listCommitmentValues(l, roundId)).map((v) => decode<BatchCommitment>(v)));
+    return text((await listCommitmentValues(l, roundId)).map((v) => decode(v) as BatchCommitment));
   }
 
   /** The caller's own batches of a round ('' = own; the operator may name a utility). */
@@ -91,7 +91,7 @@ export class MarketContract extends Contract {
     utility: string,
     batchIdsJson: string,
   ): Promise<string> {
-    const ids = parseJsonArg<unknown>('batchIds', batchIdsJson);
+    const ids = parseJsonArg('batchIds', batchIdsJson);
     return text(await readBatchesById(fabricLedger(ctx), roundId, utility, ids));
   }
 

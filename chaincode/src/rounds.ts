@@ -30,7 +30,7 @@ export async function getRound(l: Ledger, roundId: string): Promise<RoundRecord>
   if (!bytes) {
     throw new MarketError('NOT_FOUND', `round ${roundId} does not exist`, { roundId });
   }
-  return decode<RoundRecord>(bytes);
+  return decode(bytes) as RoundRecord;
 }
 
 /** Writes the round and moves its entry in the status index. */
@@ -104,7 +104,7 @@ export async function closeRound(l: Ledger, roundId: string): Promise<RoundRecor
       txTime: formatInstant(l.txTimeSeconds),
     });
   }
-  const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode<{ bidCount: number }>(v));
+  const commitments = (await listCommitmentValues(l, roundId)).map((v) => decode(v) as { bidCount: number });
   const closed: RoundRecord = {
     ...round,
     status: 'CLOSED',
@@ -127,7 +127,7 @@ export async function markCleared(l: Ledger, round: RoundRecord): Promise<RoundR
 /** Rounds, optionally only those with one status, in id order. */
 export async function listRounds(l: Ledger, status: string): Promise<RoundRecord[]> {
   if (status === '') {
-    return (await l.getStateByPartialKey('round', [])).map((kv) => decode<RoundRecord>(kv.value));
+    return (await l.getStateByPartialKey('round', [])).map((kv) => decode(kv.value) as RoundRecord);
   }
   if (!STATUSES.includes(status as RoundStatus)) {
     throw new MarketError('INVALID_ARGUMENT', `status must be one of ${STATUSES.join(', ')}`, {
@@ -136,7 +136,7 @@ export async function listRounds(l: Ledger, status: string): Promise<RoundRecord
   }
   const out: RoundRecord[] = [];
   for (const kv of await l.getStateByPartialKey('roundStatus', [status])) {
-    out.push(await getRound(l, decode<{ id: string }>(kv.value).id));
+    out.push(await getRound(l, (decode(kv.value) as { id: string }).id));
   }
   return out;
 }

@@ -10,6 +10,37 @@ import type { BidOrigin } from './assemble';
 import { MarketError } from './errors';
 import type { NetPosition, RoundRecord, Settlement } from './model';
 
+/** What one utility's bids add up to while the result is walked. */
+interface UtilityTally {
+  settlement: Settlement;
+  bought: bigint;
+  sold: bigint;
+  paid: bigint;
+  received: bigint;
+  fees: bigint;
+}
+
+const emptyTally = (roundId: string, utility: string): UtilityTally => ({
+  settlement: { roundId, utility, lines: [] },
+  bought: 0n,
+  sold: 0n,
+  paid: 0n,
+  received: 0n,
+  fees: 0n,
+});
+
+const positionOf = (roundId: string, t: UtilityTally): NetPosition => ({
+  roundId,
+  utility: t.settlement.utility,
+  energyBought: formatEnergy(t.bought),
+  energySold: formatEnergy(t.sold),
+  moneyPaid: formatMoney(t.paid),
+  moneyReceived: formatMoney(t.received),
+  feesPaid: formatMoney(t.fees),
+});
+
+const energyTicks = (quantity: string): bigint => BigInt(parseDecimal(quantity, DECIMALS.energy));
+
 /** Per-utility settlement lines and net positions derived from the verified result. */
 export function settle(
   round: RoundRecord,
@@ -17,24 +48,11 @@ export function settle(
   origins: ReadonlyMap<string, BidOrigin>,
 ): { settlements: Settlement[]; positions: NetPosition[] } {
   const feeTicks = BigInt(parseDecimal(round.params.serviceFee, DECIMALS.price));
-  const byUtility = new Map<
-    string,
-    { settlement: Settlement; bought: bigint; sold: bigint; paid: bigint; received: bigint; fees: bigint }
-  >();
-  const entry = (utility: string) => {
-    let e = byUtility.get(utility);
-    if (!e) {
-      e = {
-        settlement: { roundId: round.id, utility, lines: [] },
-        bought: 0n,
-        sold: 0n,
-        paid: 0n,
-        received: 0n,
-        fees: 0n,
-      };
-      byUtility.set(utility, e);
-    }
-    return e;
+  const byUtility = new Map<string, UtilityTally>();
+  const tallyOf = (utility: string): UtilityTally => {
+    const t = byUtility.get(utility) ?? emptyTally(round.id, utility);
+    byUtility.set(utility, t);
+    return t;
   };
   const originOf = (marketId: string): BidOrigin => {
     const o = origins.get(marketId);
@@ -43,47 +61,37 @@ export function settle(
   };
   for (const b of result.buyers) {
     const o = originOf(b.id);
-    const e = entry(o.utility);
-    const wh = BigInt(parseDecimal(b.quantity, DECIMALS.energy));
+    const t = tallyOf(o.utility);
+    const wh = energyTicks(b.quantity);
     const fee = feeTicks * wh;
-    e.settlement.lines.push({
+    t.settlement.lines.push({
       batchId: o.batchId,
       id: o.id,
       side: 'buy',
       quantity: b.quantity,
       payment: b.payment,
     });
-    e.bought += wh;
-    e.fees += fee;
-    e.paid += parseMoney(b.payment) - fee;
+    t.bought += wh;
+    t.fees += fee;
+    t.paid += parseMoney(b.payment) - fee;
   }
   for (const s of result.sellers) {
     const o = originOf(s.id);
-    const e = entry(o.utility);
-    e.settlement.lines.push({
+    const t = tallyOf(o.utility);
+    t.settlement.lines.push({
       batchId: o.batchId,
       id: o.id,
       side: 'sell',
       quantity: s.quantity,
       payment: s.payment,
     });
-    e.sold += BigInt(parseDecimal(s.quantity, DECIMALS.energy));
-    e.received += parseMoney(s.payment);
+    t.sold += energyTicks(s.quantity);
+    t.received += parseMoney(s.payment);
   }
-  const utilities = [...byUtility.keys()].sort();
+  // utilities in code-unit order, as Array.prototype.sort orders their names
+  const tallies = [...byUtility.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
   return {
-    settlements: utilities.map((u) => byUtility.get(u)!.settlement),
-    positions: utilities.map((u) => {
-      const e = byUtility.get(u)!;
-      return {
-        roundId: round.id,
-        utility: u,
-        energyBought: formatEnergy(e.bought),
-        energySold: formatEnergy(e.sold),
-        moneyPaid: formatMoney(e.paid),
-        moneyReceived: formatMoney(e.received),
-        feesPaid: formatMoney(e.fees),
-      };
-    }),
+    settlements: tallies.map((t) => t.settlement),
+    positions: tallies.map((t) => positionOf(round.id, t)),
   };
 }

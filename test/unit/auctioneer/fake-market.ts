@@ -84,7 +84,7 @@ export class FakeMarket implements AuctioneerMarketPort {
   getCommitments: AuctioneerMarketPort['getCommitments'] = (id) =>
     this.run('getCommitments', OP, async (l) => {
       await getRound(l, id);
-      return (await listCommitmentValues(l, id)).map((v) => decode<BatchCommitment>(v));
+      return (await listCommitmentValues(l, id)).map((v) => decode(v) as BatchCommitment);
     });
   getBatchesById: AuctioneerMarketPort['getBatchesById'] = async (id, utility, batchIds) =>
     this.batchFilter(

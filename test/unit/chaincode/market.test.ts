@@ -445,7 +445,7 @@ describe('verified clearing', () => {
     const result = await closedVectorA(ch);
     const coll = ch.privateData.get(collectionOf(U2))!;
     const [key, bytes] = [...coll.entries()].find(([k]) => k.includes('batch'))!;
-    const stored = decode<StoredBatch>(bytes);
+    const stored = decode(bytes) as StoredBatch;
     coll.set(key, encode({ ...stored, bids: stored.bids.slice(1) }));
     const e = await expectCode(
       asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(result))),

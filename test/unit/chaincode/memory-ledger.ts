@@ -8,6 +8,9 @@ const prefixScan = (m: Map<string, Uint8Array>, prefix: string): KeyValue[] =>
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => ({ key, value }));
 
+/** f's value as a promise, a throw as a rejection (like an async function: the peer's API is async). */
+const settled = <T>(f: () => T): Promise<T> => new Promise((resolve) => resolve(f()));
+
 export interface TxOptions {
   /** MSP of the signing client */
   msp: string;
@@ -56,18 +59,22 @@ export class MemoryChannel {
       endorserTimeMs: () => (opts.endorserTime ?? opts.time) * 1000,
       clientMsp: opts.msp,
       compositeKey,
-      getState: async (k) => this.state.get(k),
-      putState: async (k, v) => void writes.push(() => this.state.set(k, v)),
-      deleteState: async (k) => void writes.push(() => this.state.delete(k)),
-      getStateByPartialKey: async (t, a) => prefixScan(this.state, compositeKey(t, a)),
-      getPrivate: async (c, k) => this.collection(peer, c).get(k),
-      putPrivate: async (c, k, v) => {
-        const m = this.collection(peer, c);
-        writes.push(() => m.set(k, v));
+      getState: (k) => settled(() => this.state.get(k)),
+      putState: (k, v) => settled(() => void writes.push(() => this.state.set(k, v))),
+      deleteState: (k) => settled(() => void writes.push(() => this.state.delete(k))),
+      getStateByPartialKey: (t, a) => settled(() => prefixScan(this.state, compositeKey(t, a))),
+      getPrivate: (c, k) => settled(() => this.collection(peer, c).get(k)),
+      putPrivate: (c, k, v) =>
+        settled(() => {
+          const m = this.collection(peer, c);
+          writes.push(() => m.set(k, v));
+        }),
+      getPrivateByPartialKey: (c, t, a) =>
+        settled(() => prefixScan(this.collection(peer, c), compositeKey(t, a))),
+      transient: (name) => {
+        const value = opts.transient?.[name];
+        return value === undefined ? undefined : Buffer.from(value);
       },
-      getPrivateByPartialKey: async (c, t, a) => prefixScan(this.collection(peer, c), compositeKey(t, a)),
-      transient: (name) =>
-        opts.transient?.[name] === undefined ? undefined : Buffer.from(opts.transient[name]!),
       setEvent: (name, payload) => {
         event = { name, payload: JSON.parse(Buffer.from(payload).toString()) };
       },
