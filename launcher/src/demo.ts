@@ -11,7 +11,7 @@
 import type { WireBid } from '../../engine/src/mechanism/types';
 import { simulateRound } from '../../engine/src/sim/simulate';
 import { DEMO_TOKENS } from '../../gateway/src/api/config';
-import { ApiClient, instant, waitCleared, waitReady } from '../../gateway/src/rest-client';
+import { ApiClient, instant, waitCleared, waitReady, type RoundView } from '../../gateway/src/rest-client';
 
 const env = process.env;
 const num = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));
@@ -31,13 +31,82 @@ export function splitBids(bids: WireBid[], utilities: number): WireBid[][][] {
   });
 }
 
+interface Utility {
+  msp: string;
+  api: ApiClient;
+}
+
+/** The operator's and both utilities' clients, with the tokens from the environment or the demo's. */
+function demoClients(url: string): { operator: ApiClient; utilities: Utility[] } {
+  return {
+    operator: new ApiClient(url, env.OPERATOR_TOKEN ?? DEMO_TOKENS.operator),
+    utilities: [
+      { msp: 'Utility1MSP', api: new ApiClient(url, env.UTILITY1_TOKEN ?? DEMO_TOKENS.utility1) },
+      { msp: 'Utility2MSP', api: new ApiClient(url, env.UTILITY2_TOKEN ?? DEMO_TOKENS.utility2) },
+    ],
+  };
+}
+
+/** Each utility submits its share of the plan concurrently; prints what each had acknowledged. */
+async function submitAll(utilities: Utility[], plan: WireBid[][][], roundId: string): Promise<void> {
+  const acks = await Promise.all(
+    utilities.map(async (u, i) => {
+      const receipts = await Promise.all((plan[i] ?? []).map((bids) => u.api.submitBids(roundId, bids)));
+      return {
+        msp: u.msp,
+        requests: receipts.length,
+        bids: receipts.reduce((n, r) => n + r.accepted, 0),
+        batches: new Set(receipts.map((r) => r.batchId)).size,
+      };
+    }),
+  );
+  for (const a of acks) {
+    console.log(
+      `${a.msp}: ${a.bids} bids in ${a.requests} requests acknowledged (durable) in ${a.batches} transaction(s)`,
+    );
+  }
+}
+
+function printResult(roundId: string, result: NonNullable<RoundView['result']>): void {
+  console.log(`\nround ${roundId}: ${result.status}${result.reason ? ` (${result.reason})` : ''}`);
+  console.log(
+    `  price ${result.price} per kWh in range [${result.priceRange.min}, ${result.priceRange.max}]`,
+  );
+  console.log(`  traded ${result.totals.energy} kWh (${result.metrics.supplyTradedPercent}% of supply)`);
+  console.log(
+    `  buyers pay ${result.totals.buyerPayments}, sellers receive ${result.totals.sellerReceipts}, fees ${result.totals.fees}`,
+  );
+  console.log(`  social welfare ${result.metrics.socialWelfare}, efficiency ${result.metrics.efficiency}`);
+  console.log(
+    `  ${result.bidCount} bids in ${result.batchCount} batches; result digest ${result.resultDigest}`,
+  );
+}
+
+/** Each utility's own settlement, read with its own token (only its bids are visible to it). */
+async function printSettlements(utilities: Utility[], roundId: string): Promise<void> {
+  for (const u of utilities) {
+    const s = await u.api.settlement(roundId);
+    const traded = s.lines.filter((l) => l.quantity !== '0');
+    console.log(
+      `\n${u.msp} settlement (read with its own token): ${traded.length} of ${s.lines.length} bids trade`,
+    );
+    for (const l of traded)
+      console.log(`  ${l.id.padEnd(10)} ${l.side.padEnd(4)} ${l.quantity.padStart(8)} kWh  ${l.payment}`);
+  }
+}
+
+async function printPositions(operator: ApiClient, roundId: string): Promise<void> {
+  console.log('\nnet positions (public):');
+  for (const p of await operator.positions(roundId)) {
+    console.log(
+      `  ${p.utility}: bought ${p.energyBought} kWh, sold ${p.energySold} kWh, paid ${p.moneyPaid}, received ${p.moneyReceived}, fees ${p.feesPaid}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const url = env.API_URL ?? 'http://127.0.0.1:3000';
-  const operator = new ApiClient(url, env.OPERATOR_TOKEN ?? DEMO_TOKENS.operator);
-  const utilities = [
-    { msp: 'Utility1MSP', api: new ApiClient(url, env.UTILITY1_TOKEN ?? DEMO_TOKENS.utility1) },
-    { msp: 'Utility2MSP', api: new ApiClient(url, env.UTILITY2_TOKEN ?? DEMO_TOKENS.utility2) },
-  ];
+  const { operator, utilities } = demoClients(url);
   await waitReady(url, 30_000);
 
   const seed = num(env.DEMO_SEED, Date.now() % 100_000);
@@ -55,54 +124,14 @@ async function main(): Promise<void> {
 
   const plan = splitBids(sim.bids, utilities.length);
   const t0 = Date.now();
-  const acks = await Promise.all(
-    utilities.map(async (u, i) => {
-      const receipts = await Promise.all((plan[i] ?? []).map((bids) => u.api.submitBids(roundId, bids)));
-      return {
-        msp: u.msp,
-        requests: receipts.length,
-        bids: receipts.reduce((n, r) => n + r.accepted, 0),
-        batches: new Set(receipts.map((r) => r.batchId)).size,
-      };
-    }),
-  );
-  for (const a of acks) {
-    console.log(
-      `${a.msp}: ${a.bids} bids in ${a.requests} requests acknowledged (durable) in ${a.batches} transaction(s)`,
-    );
-  }
+  await submitAll(utilities, plan, roundId);
   console.log(`bidding took ${Date.now() - t0} ms; waiting for the auctioneer to close and clear the round…`);
 
   const { result } = await waitCleared(operator, roundId, biddingMs + 180_000);
   if (!result) throw new Error('no result');
-  console.log(`\nround ${roundId}: ${result.status}${result.reason ? ` (${result.reason})` : ''}`);
-  console.log(
-    `  price ${result.price} per kWh in range [${result.priceRange.min}, ${result.priceRange.max}]`,
-  );
-  console.log(`  traded ${result.totals.energy} kWh (${result.metrics.supplyTradedPercent}% of supply)`);
-  console.log(
-    `  buyers pay ${result.totals.buyerPayments}, sellers receive ${result.totals.sellerReceipts}, fees ${result.totals.fees}`,
-  );
-  console.log(`  social welfare ${result.metrics.socialWelfare}, efficiency ${result.metrics.efficiency}`);
-  console.log(
-    `  ${result.bidCount} bids in ${result.batchCount} batches; result digest ${result.resultDigest}`,
-  );
-
-  for (const u of utilities) {
-    const s = await u.api.settlement(roundId);
-    const traded = s.lines.filter((l) => l.quantity !== '0');
-    console.log(
-      `\n${u.msp} settlement (read with its own token): ${traded.length} of ${s.lines.length} bids trade`,
-    );
-    for (const l of traded)
-      console.log(`  ${l.id.padEnd(10)} ${l.side.padEnd(4)} ${l.quantity.padStart(8)} kWh  ${l.payment}`);
-  }
-  console.log('\nnet positions (public):');
-  for (const p of await operator.positions(roundId)) {
-    console.log(
-      `  ${p.utility}: bought ${p.energyBought} kWh, sold ${p.energySold} kWh, paid ${p.moneyPaid}, received ${p.moneyReceived}, fees ${p.feesPaid}`,
-    );
-  }
+  printResult(roundId, result);
+  await printSettlements(utilities, roundId);
+  await printPositions(operator, roundId);
 }
 
 if (require.main === module) {

@@ -11,6 +11,11 @@ import { up } from '../../network/src/network';
 import { loadConfig } from '../../gateway/src/api/config';
 import { closeOnSignals, startApi } from '../../gateway/src/api/server';
 
+/** The API's /readyz part for the auctioneer service running in this process. */
+function auctioneerReadiness(auctioneer: AuctioneerHandle): () => Promise<Record<string, unknown>> {
+  return () => Promise.resolve({ auctioneer: auctioneer.isReady() ? 'ready' : 'starting' });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   process.stdout.write('[start] network: starting or reusing (npm run network:up)\n');
@@ -28,9 +33,7 @@ async function main(): Promise<void> {
 
   const api = await startApi({
     config,
-    ...(auctioneer
-      ? { extraReadiness: async () => ({ auctioneer: auctioneer?.isReady() ? 'ready' : 'starting' }) }
-      : {}),
+    ...(auctioneer ? { extraReadiness: auctioneerReadiness(auctioneer) } : {}),
   });
   const tokens = Object.entries(config.tenants)
     .map(([token, t]) => `    ${t.mspId.padEnd(12)} (${t.role})  Authorization: Bearer ${token}`)

@@ -69,8 +69,10 @@ export interface Topology {
   channel: string;
   utilities: number;
   ordererOrg: { name: string; mspId: string; domain: string };
-  orderers: OrdererNode[];
-  orgs: PeerOrg[];
+  /** The channel's Raft cluster: three orderers (a majority of 2 survives one down). */
+  orderers: [OrdererNode, OrdererNode, OrdererNode];
+  /** The operator's org first, then Utility1..N. */
+  orgs: [PeerOrg, ...PeerOrg[]];
 }
 
 const DOMAIN = 'energy.local';
@@ -95,31 +97,37 @@ function peerOrg(i: number, name: string, kind: PeerOrg['kind']): PeerOrg {
   };
 }
 
+function ordererNode(k: number): OrdererNode {
+  const base = ORDERER_BASE_PORT + 10 * (k - 1);
+  return {
+    name: `orderer${k}`,
+    host: `orderer${k}.orderer.${DOMAIN}`,
+    port: base,
+    clusterPort: base + 1,
+    adminPort: base + 2,
+    operationsPort: base + 3,
+  };
+}
+
 /** The topology with `utilities` utility orgs (1..MAX_UTILITIES). */
 export function topology(utilities: number = DEFAULT_UTILITIES): Topology {
   if (!Number.isInteger(utilities) || utilities < 1 || utilities > MAX_UTILITIES) {
     throw new Error(`number of utilities must be an integer in 1..${MAX_UTILITIES}, got ${utilities}`);
   }
-  const orderers: OrdererNode[] = [1, 2, 3].map((k) => {
-    const base = ORDERER_BASE_PORT + 10 * (k - 1);
-    return {
-      name: `orderer${k}`,
-      host: `orderer${k}.orderer.${DOMAIN}`,
-      port: base,
-      clusterPort: base + 1,
-      adminPort: base + 2,
-      operationsPort: base + 3,
-    };
-  });
-  const orgs = [peerOrg(0, 'Operator', 'operator')];
-  for (let u = 1; u <= utilities; u++) orgs.push(peerOrg(u, `Utility${u}`, 'utility'));
+  const utilityOrgs: PeerOrg[] = [];
+  for (let u = 1; u <= utilities; u++) utilityOrgs.push(peerOrg(u, `Utility${u}`, 'utility'));
   return {
     channel: CHANNEL,
     utilities,
     ordererOrg: { name: 'Orderer', mspId: 'OrdererMSP', domain: `orderer.${DOMAIN}` },
-    orderers,
-    orgs,
+    orderers: [ordererNode(1), ordererNode(2), ordererNode(3)],
+    orgs: [peerOrg(0, 'Operator', 'operator'), ...utilityOrgs],
   };
+}
+
+/** The operator's org: the first of every topology. */
+export function operatorOrg(t: Topology): PeerOrg {
+  return t.orgs[0];
 }
 
 /** Every port the topology listens on, with what it is for (for checks and docs). */

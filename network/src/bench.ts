@@ -33,9 +33,22 @@ export interface BenchOptions {
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** Item `i` of `list`, which the caller knows to exist. */
+function nth<T>(list: readonly T[], i: number): T {
+  const item = list[i];
+  if (item === undefined) throw new RangeError(`index ${i} outside 0..${list.length - 1}`);
+  return item;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return nth(sorted, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1));
+}
+
+const TX_KINDS: readonly string[] = ['open', 'bid'] satisfies BenchOptions['tx'][];
+
+function isTxKind(tx: string): tx is BenchOptions['tx'] {
+  return TX_KINDS.includes(tx);
 }
 
 function describeError(err: unknown): string {
@@ -86,7 +99,7 @@ export async function bench(o: BenchOptions): Promise<BenchSummary> {
     let issued = 0;
     const next = (client: number): Promise<void> => {
       const n = issued++;
-      const contract = contracts[client]!;
+      const contract = nth(contracts, client);
       if (o.tx === 'open') {
         const request = { id: `${run}-${n}`, slot: '2026-01-01T13:00:00Z', closesAt };
         return submit(contract, 'OpenRound', [JSON.stringify(request)]);
@@ -178,12 +191,13 @@ if (require.main === module) {
     .option('--duration <s>', 'seconds of measurement', int('duration', 1, 300), 30)
     .option('--max <n>', 'at most this many transactions', int('max', 1, 100_000), 5000)
     .parse();
-  const opts = program.opts<BenchOptions>();
-  if (opts.tx !== 'open' && opts.tx !== 'bid') {
+  // --tx is whatever was typed: checked here, not by commander.
+  const opts = program.opts<Omit<BenchOptions, 'tx'> & { tx: string }>();
+  if (!isTxKind(opts.tx)) {
     console.error('[bench] --tx must be open or bid');
     process.exit(2);
   }
-  bench(opts).catch((err: unknown) => {
+  bench({ ...opts, tx: opts.tx }).catch((err: unknown) => {
     console.error(`[bench] ${describeError(err)}`);
     process.exit(1);
   });

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '@hyperledger/fabric-gateway';
-import { CHAINCODE_NAME, type Topology } from '../config/topology';
+import { CHAINCODE_NAME, operatorOrg, type Topology } from '../config/topology';
 import { connectGateway } from '../../fabric-client/src/connect';
 import type { RunPaths } from './paths';
 
@@ -39,7 +39,7 @@ async function chaincodeAnswers(call: () => Promise<unknown>, mspIds: string[]):
  */
 export async function waitChaincode(t: Topology, p: RunPaths, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const operator = t.orgs.find((o) => o.kind === 'operator')!;
+  const operator = operatorOrg(t);
   for (const org of t.orgs) {
     for (;;) {
       try {

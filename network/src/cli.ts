@@ -9,7 +9,8 @@
  *   network setup                join + deploy on nodes started elsewhere (docker-compose)
  */
 import { Command } from 'commander';
-import { consensusStatus, down, prepare, setup, status, up } from './network';
+import { consensusStatus, down, prepare, setup, status, up, type NodeStatus } from './network';
+import type { RaftHealth } from './raft-health';
 
 const program = new Command('network').description('The native Hyperledger Fabric network of energy-auction');
 
@@ -54,6 +55,34 @@ program
     await down({ purge: o.purge === true });
   });
 
+/** One line per node; returns how many are healthy. */
+function printNodes(nodes: NodeStatus[]): number {
+  for (const n of nodes) {
+    const state = n.pid === undefined ? 'stopped' : n.healthy ? 'healthy' : 'UNHEALTHY';
+    console.log(
+      `${n.name.padEnd(22)} ${state.padEnd(9)} pid ${String(n.pid ?? '-').padEnd(8)} ports ${n.ports.join(',')}`,
+    );
+  }
+  const ok = nodes.filter((n) => n.healthy).length;
+  console.log(`[network] ${ok}/${nodes.length} nodes healthy`);
+  return ok;
+}
+
+/** One line per orderer's Raft state, then the cluster's verdict. */
+function printRaft(raft: RaftHealth): void {
+  for (const o of raft.orderers) {
+    console.log(
+      `  raft ${o.name.padEnd(17)} ${o.isLeader ? 'leader  ' : 'follower'} block ${o.height} ` +
+        `active ${o.activeNodes}/${o.clusterSize}`,
+    );
+  }
+  console.log(
+    raft.healthy
+      ? `[network] channel ${raft.channel}: Raft healthy, leader ${raft.leaders.join(', ')}`
+      : `[network] channel ${raft.channel}: Raft UNHEALTHY: ${raft.problems.join('; ')}`,
+  );
+}
+
 program
   .command('status')
   .description('show each node: pid, health, ports')
@@ -63,29 +92,10 @@ program
       console.log('[network] not generated yet (npm run network:up)');
       return;
     }
-    for (const n of nodes) {
-      const state = n.pid === undefined ? 'stopped' : n.healthy ? 'healthy' : 'UNHEALTHY';
-      console.log(
-        `${n.name.padEnd(22)} ${state.padEnd(9)} pid ${String(n.pid ?? '-').padEnd(8)} ports ${n.ports.join(',')}`,
-      );
-    }
-    const ok = nodes.filter((n) => n.healthy).length;
-    console.log(`[network] ${ok}/${nodes.length} nodes healthy`);
+    const ok = printNodes(nodes);
     // A live process is not a working orderer: judge the channel's Raft cluster too.
     const raft = await consensusStatus();
-    if (raft) {
-      for (const o of raft.orderers) {
-        console.log(
-          `  raft ${o.name.padEnd(17)} ${o.isLeader ? 'leader  ' : 'follower'} block ${o.height} ` +
-            `active ${o.activeNodes}/${o.clusterSize}`,
-        );
-      }
-      console.log(
-        raft.healthy
-          ? `[network] channel ${raft.channel}: Raft healthy, leader ${raft.leaders.join(', ')}`
-          : `[network] channel ${raft.channel}: Raft UNHEALTHY: ${raft.problems.join('; ')}`,
-      );
-    }
+    if (raft) printRaft(raft);
     if (ok !== nodes.length || (raft && !raft.healthy)) process.exitCode = 3;
   });
 

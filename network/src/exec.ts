@@ -40,12 +40,15 @@ export function fabricBinDir(): string {
 export function ensureFabric(log: (line: string) => void = console.log): FabricBin {
   const script = path.join(repoRoot(), 'network', 'scripts', 'install-fabric.sh');
   const result = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const out = (result.stdout ?? '').trim().split('\n');
-  for (const line of out.slice(0, -1)) log(line);
+  if (result.error)
+    throw new Error(`installing the Fabric binaries failed (${script}): ${result.error.message}`);
+  // The script's progress lines, then as its last line the binaries' directory.
+  const out = result.stdout.trim().split('\n');
+  const dir = out.pop() ?? '';
+  for (const line of out) log(line);
   if (result.status !== 0) {
     throw new Error(`installing the Fabric binaries failed (${script}, exit ${result.status}); see above`);
   }
-  const dir = out[out.length - 1]!;
   return new FabricBin(dir);
 }
 

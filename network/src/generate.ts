@@ -19,6 +19,11 @@ import { toYaml, type YamlValue } from './yaml';
 
 export const CHAINCODE_LABEL = `${CHAINCODE_NAME}_${CHAINCODE_VERSION}`;
 
+/** The first label of a host name: cryptogen's Hostname of the node (`peer0` of `peer0.x.y`). */
+function hostLabel(host: string): string {
+  return host.split('.')[0] ?? host;
+}
+
 /** cryptogen input: NodeOUs, TLS certificates valid for the host name and 127.0.0.1. */
 export function cryptoConfig(t: Topology): YamlValue {
   const sans = [HOST, 'localhost'];
@@ -28,7 +33,7 @@ export function cryptoConfig(t: Topology): YamlValue {
         Name: t.ordererOrg.name,
         Domain: t.ordererOrg.domain,
         EnableNodeOUs: true,
-        Specs: t.orderers.map((o) => ({ Hostname: o.host.split('.')[0]!, SANS: sans })),
+        Specs: t.orderers.map((o) => ({ Hostname: hostLabel(o.host), SANS: sans })),
       },
     ],
     PeerOrgs: t.orgs.map((org) => ({
@@ -37,8 +42,8 @@ export function cryptoConfig(t: Topology): YamlValue {
       EnableNodeOUs: true,
       // peer0 and the org's chaincode server (its TLS key pair serves the chaincode endpoint).
       Specs: [
-        { Hostname: org.peer.host.split('.')[0]!, SANS: sans },
-        { Hostname: org.chaincodeServer.host.split('.')[0]!, SANS: sans },
+        { Hostname: hostLabel(org.peer.host), SANS: sans },
+        { Hostname: hostLabel(org.chaincodeServer.host), SANS: sans },
       ],
       Users: { Count: 1 },
     })),
@@ -156,6 +161,13 @@ export function chaincodePackages(t: Topology, p: RunPaths): ChaincodePackageInf
     }
     return { mspId: org.mspId, file, packageId: packageId(CHAINCODE_LABEL, fs.readFileSync(file)) };
   });
+}
+
+/** The package of org `mspId` among `packages` (one per org of the topology). */
+export function packageOf(packages: ChaincodePackageInfo[], mspId: string): ChaincodePackageInfo {
+  const pkg = packages.find((x) => x.mspId === mspId);
+  if (!pkg) throw new Error(`no chaincode package for ${mspId}`);
+  return pkg;
 }
 
 /** Generates whatever is missing; returns the steps it performed. */

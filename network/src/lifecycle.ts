@@ -9,16 +9,17 @@ import {
   CHAINCODE_VERSION,
   ENDORSEMENT_POLICY,
   HOST,
+  operatorOrg,
   type PeerOrg,
   type Topology,
 } from '../config/topology';
 import { CommandError, run, type FabricBin } from './exec';
-import { chaincodePackages } from './generate';
+import { chaincodePackages, packageOf, type ChaincodePackageInfo } from './generate';
 import { peerCliEnv } from './nodes';
 import type { RunPaths } from './paths';
 
 function ordererArgs(t: Topology, p: RunPaths): string[] {
-  return ['-o', `${HOST}:${t.orderers[0]!.port}`, '--tls', '--cafile', p.ordererTlsCa(t)];
+  return ['-o', `${HOST}:${t.orderers[0].port}`, '--tls', '--cafile', p.ordererTlsCa(t)];
 }
 
 function definitionArgs(t: Topology, p: RunPaths): string[] {
@@ -62,68 +63,81 @@ function isCommitted(t: Topology, p: RunPaths, bin: FabricBin, org: PeerOrg): bo
   }
 }
 
-/** Installs each org's ccaas package on its peer, approves it per org, commits the definition. */
-export function deployChaincode(t: Topology, p: RunPaths, bin: FabricBin, log: (l: string) => void): void {
-  const packages = chaincodePackages(t, p);
-  for (const org of t.orgs) {
-    const env = peerCliEnv(p, org);
-    const pkg = packages.find((x) => x.mspId === org.mspId)!;
-    const installed = JSON.parse(
-      run(bin.path('peer'), ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], { env }),
-    ) as { installed_chaincodes?: { package_id: string }[] };
-    if (!(installed.installed_chaincodes ?? []).some((c) => c.package_id === pkg.packageId)) {
-      run(bin.path('peer'), ['lifecycle', 'chaincode', 'install', pkg.file], { env });
-      log(`  installed ${pkg.packageId.slice(0, 24)}… on ${org.peer.name}`);
-    }
-  }
-  if (isCommitted(t, p, bin, t.orgs[0]!)) return;
+type Log = (line: string) => void;
 
-  for (const org of t.orgs) {
-    const env = peerCliEnv(p, org);
-    const pkg = packages.find((x) => x.mspId === org.mspId)!;
-    let approved = false;
-    try {
-      const out = run(
-        bin.path('peer'),
-        [
-          'lifecycle',
-          'chaincode',
-          'queryapproved',
-          '--channelID',
-          t.channel,
-          '--name',
-          CHAINCODE_NAME,
-          '--sequence',
-          String(CHAINCODE_SEQUENCE),
-          '--output',
-          'json',
-        ],
-        { env },
-      );
-      approved =
-        (JSON.parse(out) as { source?: { Type?: { LocalPackage?: { package_id?: string } } } }).source?.Type
-          ?.LocalPackage?.package_id === pkg.packageId;
-    } catch (err) {
-      if (!(err instanceof CommandError)) throw err;
-    }
-    if (!approved) {
-      run(
-        bin.path('peer'),
-        [
-          'lifecycle',
-          'chaincode',
-          'approveformyorg',
-          ...ordererArgs(t, p),
-          ...definitionArgs(t, p),
-          '--package-id',
-          pkg.packageId,
-        ],
-        { env },
-      );
-      log(`  ${org.mspId} approved ${CHAINCODE_NAME} ${CHAINCODE_VERSION} (sequence ${CHAINCODE_SEQUENCE})`);
-    }
-  }
+/** Installs `org`'s ccaas package on its peer unless it is already installed. */
+function install(p: RunPaths, bin: FabricBin, org: PeerOrg, pkg: ChaincodePackageInfo, log: Log): void {
+  const env = peerCliEnv(p, org);
+  const installed = JSON.parse(
+    run(bin.path('peer'), ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], { env }),
+  ) as { installed_chaincodes?: { package_id: string }[] };
+  if ((installed.installed_chaincodes ?? []).some((c) => c.package_id === pkg.packageId)) return;
+  run(bin.path('peer'), ['lifecycle', 'chaincode', 'install', pkg.file], { env });
+  log(`  installed ${pkg.packageId.slice(0, 24)}… on ${org.peer.name}`);
+}
 
+/** Whether `org` approved this sequence for its package (false when nothing is approved yet). */
+function isApproved(
+  t: Topology,
+  p: RunPaths,
+  bin: FabricBin,
+  org: PeerOrg,
+  pkg: ChaincodePackageInfo,
+): boolean {
+  try {
+    const out = run(
+      bin.path('peer'),
+      [
+        'lifecycle',
+        'chaincode',
+        'queryapproved',
+        '--channelID',
+        t.channel,
+        '--name',
+        CHAINCODE_NAME,
+        '--sequence',
+        String(CHAINCODE_SEQUENCE),
+        '--output',
+        'json',
+      ],
+      { env: peerCliEnv(p, org) },
+    );
+    const approved = JSON.parse(out) as { source?: { Type?: { LocalPackage?: { package_id?: string } } } };
+    return approved.source?.Type?.LocalPackage?.package_id === pkg.packageId;
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    return false;
+  }
+}
+
+/** Approves the definition for `org` (with its own package id) unless it already did. */
+function approve(
+  t: Topology,
+  p: RunPaths,
+  bin: FabricBin,
+  org: PeerOrg,
+  pkg: ChaincodePackageInfo,
+  log: Log,
+): void {
+  if (isApproved(t, p, bin, org, pkg)) return;
+  run(
+    bin.path('peer'),
+    [
+      'lifecycle',
+      'chaincode',
+      'approveformyorg',
+      ...ordererArgs(t, p),
+      ...definitionArgs(t, p),
+      '--package-id',
+      pkg.packageId,
+    ],
+    { env: peerCliEnv(p, org) },
+  );
+  log(`  ${org.mspId} approved ${CHAINCODE_NAME} ${CHAINCODE_VERSION} (sequence ${CHAINCODE_SEQUENCE})`);
+}
+
+/** Commits the definition as the operator, endorsed by every org's peer. */
+function commit(t: Topology, p: RunPaths, bin: FabricBin, log: Log): void {
   const peers = t.orgs.flatMap((org) => [
     '--peerAddresses',
     `${HOST}:${org.peer.port}`,
@@ -133,7 +147,16 @@ export function deployChaincode(t: Topology, p: RunPaths, bin: FabricBin, log: (
   run(
     bin.path('peer'),
     ['lifecycle', 'chaincode', 'commit', ...ordererArgs(t, p), ...definitionArgs(t, p), ...peers],
-    { env: peerCliEnv(p, t.orgs[0]!) },
+    { env: peerCliEnv(p, operatorOrg(t)) },
   );
   log(`  committed ${CHAINCODE_NAME} on channel ${t.channel}`);
+}
+
+/** Installs each org's ccaas package on its peer, approves it per org, commits the definition. */
+export function deployChaincode(t: Topology, p: RunPaths, bin: FabricBin, log: Log): void {
+  const packages = chaincodePackages(t, p);
+  for (const org of t.orgs) install(p, bin, org, packageOf(packages, org.mspId), log);
+  if (isCommitted(t, p, bin, operatorOrg(t))) return;
+  for (const org of t.orgs) approve(t, p, bin, org, packageOf(packages, org.mspId), log);
+  commit(t, p, bin, log);
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { HOST, type OrdererNode, type PeerOrg, type Topology } from '../config/topology';
 import type { FabricBin } from './exec';
-import { chaincodePackages } from './generate';
+import { chaincodePackages, packageOf } from './generate';
 import type { RunPaths } from './paths';
 import type { ProcessSpec } from './processes';
 
@@ -174,7 +174,7 @@ export function networkSpecs(
     ...t.orgs.map((org) => ({ kind: 'peer' as const, spec: peerSpec(p, bin, org) })),
     ...t.orgs.map((org) => ({
       kind: 'chaincode' as const,
-      spec: chaincodeServerSpec(p, org, packages.find((x) => x.mspId === org.mspId)!.packageId),
+      spec: chaincodeServerSpec(p, org, packageOf(packages, org.mspId).packageId),
     })),
   ];
 }

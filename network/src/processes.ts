@@ -93,6 +93,16 @@ export function healthz(port: number, timeoutMs = 2000): Promise<boolean> {
   });
 }
 
+/** Prometheus text → `name{labels}` → value; comments and lines of another shape are skipped. */
+function parseMetrics(body: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of body.split('\n')) {
+    const [, name, value] = /^([^#\s]\S*)\s+(\S+)$/.exec(line) ?? [];
+    if (name !== undefined && value !== undefined) out.set(name, Number(value));
+  }
+  return out;
+}
+
 /** GET http://127.0.0.1:port/metrics (Prometheus text) → `name{labels}` → value. */
 export function metrics(port: number, timeoutMs = 2000): Promise<Map<string, number>> {
   return new Promise((resolve) => {
@@ -100,14 +110,7 @@ export function metrics(port: number, timeoutMs = 2000): Promise<Map<string, num
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        const out = new Map<string, number>();
-        for (const line of body.split('\n')) {
-          const m = /^([^#\s]\S*)\s+(\S+)$/.exec(line);
-          if (m) out.set(m[1]!, Number(m[2]));
-        }
-        resolve(out);
-      });
+      res.on('end', () => resolve(parseMetrics(body)));
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(new Map()));

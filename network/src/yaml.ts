@@ -15,19 +15,25 @@ function isScalar(v: YamlValue): v is string | number | boolean {
 
 function lines(v: YamlValue, indent: string): string[] {
   if (isScalar(v)) return [indent + scalar(v)];
-  if (Array.isArray(v)) {
-    if (v.length === 0) return [indent + '[]'];
-    const out: string[] = [];
-    for (const item of v) {
-      if (isScalar(item)) {
-        out.push(`${indent}- ${scalar(item)}`);
-      } else {
-        const inner = lines(item, indent + '  ');
-        out.push(`${indent}- ${inner[0]!.trimStart()}`, ...inner.slice(1));
-      }
+  return Array.isArray(v) ? arrayLines(v, indent) : objectLines(v, indent);
+}
+
+function arrayLines(v: YamlValue[], indent: string): string[] {
+  if (v.length === 0) return [indent + '[]'];
+  const out: string[] = [];
+  for (const item of v) {
+    if (isScalar(item)) {
+      out.push(`${indent}- ${scalar(item)}`);
+    } else {
+      // A nested collection always has a first line: it goes on the dash's line.
+      const [first = '', ...rest] = lines(item, indent + '  ');
+      out.push(`${indent}- ${first.trimStart()}`, ...rest);
     }
-    return out;
   }
+  return out;
+}
+
+function objectLines(v: { [key: string]: YamlValue }, indent: string): string[] {
   const entries = Object.entries(v);
   if (entries.length === 0) return [indent + '{}'];
   const out: string[] = [];

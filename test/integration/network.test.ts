@@ -42,7 +42,7 @@ async function connectAll(): Promise<Clients> {
 
 function closeAll(c: Clients | undefined): void {
   if (!c) return;
-  for (const g of Object.values(c)) g.close();
+  for (const g of [c.operator, c.utility1, c.utility2]) g.close();
 }
 
 const market = (g: Gateway): Contract => g.getNetwork(CHANNEL).getContract(CHAINCODE);
@@ -114,7 +114,7 @@ describe('Fabric network (native)', () => {
   );
 
   test('any org evaluates GetRound', async () => {
-    const round = JSON.parse(
+    const round: unknown = JSON.parse(
       utf8.decode(await market(clients!.utility1).evaluateTransaction('GetRound', roundId)),
     );
     expect(round).toMatchObject({ id: roundId, status: 'OPEN', slot: '2026-01-01T13:00:00Z' });
@@ -128,7 +128,7 @@ describe('Fabric network (native)', () => {
         transientData: { batch: JSON.stringify({ salt, bids }) },
         endorsingOrganizations: ['Utility1MSP', 'OperatorMSP'],
       });
-      const c = JSON.parse(utf8.decode(commitment));
+      const c: unknown = JSON.parse(utf8.decode(commitment));
       expect(c).toMatchObject({ roundId, bidCount: 2 });
       // Only the salted hash is public: the commitment carries neither prices nor quantities.
       expect(utf8.decode(commitment)).not.toContain('14.1');
@@ -154,7 +154,7 @@ describe('Fabric network (native)', () => {
     expect(failure).toBeDefined();
     expect(errorText(failure)).toMatch(/FORBIDDEN/);
     // Its own view of the round holds no batch.
-    const own = JSON.parse(
+    const own: unknown = JSON.parse(
       utf8.decode(await market(clients!.utility2).evaluateTransaction('GetBatches', roundId, '')),
     );
     expect(own).toEqual([]);
@@ -171,7 +171,7 @@ describe('Fabric network (native)', () => {
 
       await up({ log });
       clients = await connectAll();
-      const round = JSON.parse(
+      const round: unknown = JSON.parse(
         utf8.decode(await market(clients.operator).evaluateTransaction('GetRound', roundId)),
       );
       expect(round).toMatchObject({ id: roundId, status: 'OPEN' });

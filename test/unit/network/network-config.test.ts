@@ -43,7 +43,7 @@ describe('topology', () => {
 
 describe('collections', () => {
   test('network/config/collections.json is the generated config for the default topology', () => {
-    const committed = JSON.parse(
+    const committed: unknown = JSON.parse(
       fs.readFileSync(path.join(root, 'network', 'config', 'collections.json'), 'utf8'),
     );
     expect(committed).toEqual(collectionsConfig(topology()));
