@@ -166,68 +166,97 @@ const STAGE_TEXT: Record<TxStage, string> = {
   unknown: '',
 };
 
+/** A transaction its commit status reported invalid (e.g. an MVCC conflict): safe to retry. */
+function fromCommitError(err: CommitError): MarketClientError {
+  const name = STATUS_NAMES.get(err.code) ?? String(err.code);
+  return new MarketClientError(
+    'COMMIT_FAILED',
+    `transaction ${err.transactionId} failed validation: ${name}`,
+    { validationCode: err.code, validation: name },
+    err.transactionId,
+    true,
+    { stage: 'commit', mayHaveReachedOrderer: true, mayHaveCommitted: false },
+  );
+}
+
+/** What one gateway error says, with its fate and transaction, as the helpers below read it. */
+interface GatewayFailure {
+  err: GatewayError;
+  fate: TxFate;
+  txId: string | undefined;
+  /** the error's own text and each peer's detail */
+  texts: string[];
+}
+
+/** The chaincode's MarketError, if any text carries one (first match wins). */
+function chaincodeErrorOf(g: GatewayFailure): MarketClientError | undefined {
+  for (const t of g.texts) {
+    const parsed = parseChaincodeMessage(t);
+    if (parsed)
+      return new MarketClientError(parsed.code, parsed.message, parsed.details, g.txId, false, g.fate);
+  }
+  return undefined;
+}
+
+/** Endorsers that returned different results: nothing reached the orderer, so a retry is safe. */
+function endorsementMismatchOf(g: GatewayFailure): MarketClientError | undefined {
+  if (g.err.code !== GRPC_ABORTED) return undefined;
+  if (!g.texts.some((t) => t.includes('ProposalResponsePayloads do not match'))) return undefined;
+  return new MarketClientError(
+    'ENDORSEMENT_MISMATCH',
+    `endorsing peers returned different results: ${g.err.message}`,
+    { grpcCode: g.err.code },
+    g.txId,
+    true,
+    g.fate,
+  );
+}
+
+const TRANSIENT_GRPC_CODES: ReadonlySet<number> = new Set([
+  GRPC_UNAVAILABLE,
+  GRPC_DEADLINE_EXCEEDED,
+  GRPC_CANCELLED,
+]);
+
 /**
- * Maps any error thrown by the gateway client to a MarketClientError (never loses the original
- * text), with its fate: where it failed and whether the transaction may still commit. `during`
- * says what the caller was doing: an error of an evaluate never leaves a transaction behind, an
- * unrecognised error of a submit may.
+ * A failure that comes back by itself: a peer that cannot reach its chaincode server (killed,
+ * restarting) fails the endorsement with ABORTED "could not launch chaincode" (nothing was
+ * ordered), and the transport codes UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED.
  */
-export function toMarketClientError(
-  err: unknown,
-  during: 'evaluate' | 'submit' = 'submit',
-): MarketClientError {
-  if (err instanceof MarketClientError) return err;
-  if (err instanceof CommitError) {
-    const name = STATUS_NAMES.get(err.code) ?? String(err.code);
-    return new MarketClientError(
-      'COMMIT_FAILED',
-      `transaction ${err.transactionId} failed validation: ${name}`,
-      { validationCode: err.code, validation: name },
-      err.transactionId,
-      true,
-      { stage: 'commit', mayHaveReachedOrderer: true, mayHaveCommitted: false },
-    );
-  }
-  if (err instanceof GatewayError) {
-    const fate = fateOf(err, during);
-    const txId = (err as { transactionId?: string }).transactionId;
-    const texts = [...err.details.map((d) => d.message), err.message];
-    for (const t of texts) {
-      const parsed = parseChaincodeMessage(t);
-      if (parsed)
-        return new MarketClientError(parsed.code, parsed.message, parsed.details, txId, false, fate);
-    }
-    if (err.code === GRPC_ABORTED && texts.some((t) => t.includes('ProposalResponsePayloads do not match'))) {
-      // nothing reached the orderer: retrying once the peers agree is safe
-      return new MarketClientError(
-        'ENDORSEMENT_MISMATCH',
-        `endorsing peers returned different results: ${err.message}`,
-        { grpcCode: err.code },
-        txId,
-        true,
-        fate,
-      );
-    }
-    // A peer that cannot reach its chaincode server (killed, restarting) fails the endorsement
-    // with ABORTED "could not launch chaincode": nothing was ordered, and it comes back by itself.
-    const chaincodeDown = texts.some((t) => CHAINCODE_DOWN.test(t));
-    const unavailable =
-      chaincodeDown ||
-      err.code === GRPC_UNAVAILABLE ||
-      err.code === GRPC_DEADLINE_EXCEEDED ||
-      err.code === GRPC_CANCELLED;
-    const peers = err.details.length
-      ? ` (${err.details.map((d) => `${d.mspId}@${d.address}: ${d.message}`).join('; ')})`
-      : '';
-    return new MarketClientError(
-      unavailable ? 'UNAVAILABLE' : 'UNKNOWN',
-      `${STAGE_TEXT[fate.stage]}${err.message}${peers}`,
-      { grpcCode: err.code },
-      txId,
-      unavailable,
-      fate,
-    );
-  }
+const isUnavailable = (g: GatewayFailure): boolean =>
+  g.texts.some((t) => CHAINCODE_DOWN.test(t)) || TRANSIENT_GRPC_CODES.has(g.err.code);
+
+/** Every peer's detail, `(msp@address: message; ...)`, or '' without details. */
+const peerDetails = (err: GatewayError): string =>
+  err.details.length
+    ? ` (${err.details.map((d) => `${d.mspId}@${d.address}: ${d.message}`).join('; ')})`
+    : '';
+
+/** Any other gateway failure: UNAVAILABLE (retryable) or UNKNOWN, with the stage and peers named. */
+function transportErrorOf(g: GatewayFailure): MarketClientError {
+  const unavailable = isUnavailable(g);
+  return new MarketClientError(
+    unavailable ? 'UNAVAILABLE' : 'UNKNOWN',
+    `${STAGE_TEXT[g.fate.stage]}${g.err.message}${peerDetails(g.err)}`,
+    { grpcCode: g.err.code },
+    g.txId,
+    unavailable,
+    g.fate,
+  );
+}
+
+function fromGatewayError(err: GatewayError, during: 'evaluate' | 'submit'): MarketClientError {
+  const g: GatewayFailure = {
+    err,
+    fate: fateOf(err, during),
+    txId: (err as { transactionId?: string }).transactionId,
+    texts: [...err.details.map((d) => d.message), err.message],
+  };
+  return chaincodeErrorOf(g) ?? endorsementMismatchOf(g) ?? transportErrorOf(g);
+}
+
+/** Not from the gateway client: an evaluate left no transaction, a submit may have. */
+function fromOtherError(err: unknown, during: 'evaluate' | 'submit'): MarketClientError {
   const fate: TxFate =
     during === 'evaluate'
       ? { stage: 'evaluate', mayHaveReachedOrderer: false, mayHaveCommitted: false }
@@ -240,6 +269,22 @@ export function toMarketClientError(
     false,
     fate,
   );
+}
+
+/**
+ * Maps any error thrown by the gateway client to a MarketClientError (never loses the original
+ * text), with its fate: where it failed and whether the transaction may still commit. `during`
+ * says what the caller was doing: an error of an evaluate never leaves a transaction behind, an
+ * unrecognised error of a submit may.
+ */
+export function toMarketClientError(
+  err: unknown,
+  during: 'evaluate' | 'submit' = 'submit',
+): MarketClientError {
+  if (err instanceof MarketClientError) return err;
+  if (err instanceof CommitError) return fromCommitError(err);
+  if (err instanceof GatewayError) return fromGatewayError(err, during);
+  return fromOtherError(err, during);
 }
 
 /**

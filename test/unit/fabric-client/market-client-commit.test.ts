@@ -7,9 +7,9 @@ import { MarketClient, MarketClientError } from '../../../fabric-client/src/mark
 function recordingContract() {
   const sent: { name: string; options: unknown }[] = [];
   const contract = {
-    submit: async (name: string, options: unknown) => {
+    submit: (name: string, options: unknown) => {
       sent.push({ name, options });
-      return new TextEncoder().encode('{}');
+      return Promise.resolve(new TextEncoder().encode('{}'));
     },
   };
   return { sent, contract: contract as unknown as Contract };

@@ -14,13 +14,9 @@ function recordingMarket() {
   const calls: string[][] = [];
   return {
     calls,
-    getBatchesById: async (
-      roundId: string,
-      utility: string,
-      ids: readonly string[],
-    ): Promise<StoredBatch[]> => {
+    getBatchesById: (roundId: string, utility: string, ids: readonly string[]): Promise<StoredBatch[]> => {
       calls.push([...ids]);
-      return ids.map((batchId) => ({ roundId, utility, batchId, salt: '', bids: [] }));
+      return Promise.resolve(ids.map((batchId) => ({ roundId, utility, batchId, salt: '', bids: [] })));
     },
   };
 }

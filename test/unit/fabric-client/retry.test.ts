@@ -13,11 +13,10 @@ describe('retry', () => {
     const delays: number[] = [];
     let calls = 0;
     const out = await withRetry(
-      async () => {
+      () => {
         calls++;
         const e = errors.shift();
-        if (e) throw e;
-        return 'ok';
+        return e ? Promise.reject(e) : Promise.resolve('ok');
       },
       policy,
       (_e, _a, d) => delays.push(d),
@@ -36,9 +35,9 @@ describe('retry', () => {
   ])('does not retry %s and rethrows it unchanged', async (_n, err) => {
     let calls = 0;
     const p = withRetry(
-      async () => {
+      () => {
         calls++;
-        throw err;
+        return Promise.reject(err);
       },
       policy,
       undefined,
@@ -52,9 +51,9 @@ describe('retry', () => {
     let calls = 0;
     const last = unavailable();
     const p = withRetry(
-      async () => {
+      () => {
         calls++;
-        throw calls === policy.attempts ? last : unavailable();
+        return Promise.reject(calls === policy.attempts ? last : unavailable());
       },
       policy,
       undefined,
