@@ -68,19 +68,29 @@ export type ConfigInput = Partial<
   }
 >;
 
-/** Defaults, overridden by `input` (nested objects merged), then validated. */
-export function resolveConfig(input: ConfigInput = {}): AuctioneerConfig {
-  const c: AuctioneerConfig = {
+/** Defaults, overridden by `input` (nested objects merged). */
+function mergeConfig(input: ConfigInput): AuctioneerConfig {
+  return {
     ...DEFAULT_CONFIG,
     ...input,
     deadlines: { ...DEFAULT_CONFIG.deadlines, ...input.deadlines },
     retry: { ...DEFAULT_CONFIG.retry, ...input.retry },
     http: { ...DEFAULT_CONFIG.http, ...input.http },
   };
-  const p: string[] = [];
-  if (c.mode !== 'schedule' && c.mode !== 'manual')
-    p.push(`mode must be schedule or manual, got ${String(c.mode)}`);
-  if (c.mode === 'schedule') p.push(...scheduleProblems(c));
+}
+
+function modeProblems(c: AuctioneerConfig): string[] {
+  // a config file or AUCTIONEER_MODE may name anything: the type says only what is accepted
+  const mode: unknown = c.mode;
+  if (mode !== 'schedule' && mode !== 'manual')
+    return [`mode must be schedule or manual, got ${String(mode)}`];
+  return mode === 'schedule' ? scheduleProblems(c) : [];
+}
+
+const isPositive = (v: number): boolean => Number.isFinite(v) && v > 0;
+const isNonNegative = (v: number): boolean => Number.isFinite(v) && v >= 0;
+
+function numberProblems(c: AuctioneerConfig): string[] {
   const positive: [string, number][] = [
     ['scheduleTickMs', c.scheduleTickMs],
     ['reconcileIntervalMs', c.reconcileIntervalMs],
@@ -90,16 +100,24 @@ export function resolveConfig(input: ConfigInput = {}): AuctioneerConfig {
     ['retry.baseDelayMs', c.retry.baseDelayMs],
     ['retry.maxDelayMs', c.retry.maxDelayMs],
   ];
-  for (const [k, v] of positive) if (!(Number.isFinite(v) && v > 0)) p.push(`${k} must be a positive number`);
-  for (const [k, v] of [
+  const nonNegative: [string, number][] = [
     ['closeGraceMs', c.closeGraceMs],
     ['minBiddingMs', c.minBiddingMs],
     ['pauseBeforeCommitMs', c.pauseBeforeCommitMs],
-  ] as const) {
-    if (!(Number.isFinite(v) && v >= 0)) p.push(`${k} must be a non-negative number`);
-  }
-  if (!Number.isInteger(c.http.port) || c.http.port < 0 || c.http.port > 65535)
-    p.push('http.port must be 0-65535');
+  ];
+  return [
+    ...positive.filter(([, v]) => !isPositive(v)).map(([k]) => `${k} must be a positive number`),
+    ...nonNegative.filter(([, v]) => !isNonNegative(v)).map(([k]) => `${k} must be a non-negative number`),
+  ];
+}
+
+const portProblems = ({ http: { port } }: AuctioneerConfig): string[] =>
+  Number.isInteger(port) && port >= 0 && port <= 65535 ? [] : ['http.port must be 0-65535'];
+
+/** Defaults, overridden by `input` (nested objects merged), then validated (every problem at once). */
+export function resolveConfig(input: ConfigInput = {}): AuctioneerConfig {
+  const c = mergeConfig(input);
+  const p = [...modeProblems(c), ...numberProblems(c), ...portProblems(c)];
   if (p.length) throw new ConfigError('auctioneer', p);
   return c;
 }
@@ -112,37 +130,44 @@ const num = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
   return n;
 };
 
+/** A variable's text; unset and empty both mean "not set". */
+const str = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
+  const v = env[name];
+  return v === '' ? undefined : v;
+};
+
 const defined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-/**
- * Config from the environment: AUCTIONEER_CONFIG names an optional JSON file (ConfigInput);
- * AUCTIONEER_* variables override it (see docs/auctioneer.md).
- */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuctioneerConfig {
-  let file: ConfigInput = {};
-  if (env.AUCTIONEER_CONFIG) {
-    try {
-      file = JSON.parse(readFileSync(env.AUCTIONEER_CONFIG, 'utf8')) as ConfigInput;
-    } catch (e) {
-      throw new ConfigError('auctioneer', [
-        `AUCTIONEER_CONFIG ${env.AUCTIONEER_CONFIG}: ${(e as Error).message}`,
-      ]);
-    }
+/** The JSON file AUCTIONEER_CONFIG names, or nothing. */
+function readConfigFile(env: NodeJS.ProcessEnv): ConfigInput {
+  const file = str(env, 'AUCTIONEER_CONFIG');
+  if (file === undefined) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ConfigInput;
+  } catch (e) {
+    throw new ConfigError('auctioneer', [`AUCTIONEER_CONFIG ${file}: ${(e as Error).message}`]);
   }
-  let roundParams: WireRoundParams | undefined;
-  if (env.AUCTIONEER_ROUND_PARAMS) {
-    try {
-      roundParams = JSON.parse(env.AUCTIONEER_ROUND_PARAMS) as WireRoundParams;
-    } catch {
-      throw new ConfigError('auctioneer', ['AUCTIONEER_ROUND_PARAMS must be JSON like {"serviceFee":"0.5"}']);
-    }
+}
+
+function readRoundParams(env: NodeJS.ProcessEnv): WireRoundParams | undefined {
+  const text = str(env, 'AUCTIONEER_ROUND_PARAMS');
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as WireRoundParams;
+  } catch {
+    throw new ConfigError('auctioneer', ['AUCTIONEER_ROUND_PARAMS must be JSON like {"serviceFee":"0.5"}']);
   }
-  const fromEnv = defined({
-    mspId: env.AUCTIONEER_MSP_ID || undefined,
-    channel: env.FABRIC_CHANNEL || undefined,
-    chaincode: env.FABRIC_CHAINCODE || undefined,
-    mode: (env.AUCTIONEER_MODE || undefined) as AuctioneerConfig['mode'] | undefined,
+}
+
+/** The top-level settings the AUCTIONEER_* and FABRIC_* variables set (unset ones left out). */
+function envSettings(env: NodeJS.ProcessEnv): ConfigInput {
+  const roundParams = readRoundParams(env); // a bad JSON is reported before any bad number
+  return defined({
+    mspId: str(env, 'AUCTIONEER_MSP_ID'),
+    channel: str(env, 'FABRIC_CHANNEL'),
+    chaincode: str(env, 'FABRIC_CHAINCODE'),
+    mode: str(env, 'AUCTIONEER_MODE') as AuctioneerConfig['mode'] | undefined,
     slotMinutes: num(env, 'AUCTIONEER_SLOT_MINUTES'),
     gateClosureSeconds: num(env, 'AUCTIONEER_GATE_CLOSURE_SECONDS'),
     openAheadSlots: num(env, 'AUCTIONEER_OPEN_AHEAD_SLOTS'),
@@ -151,15 +176,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuctioneerConf
     scheduleTickMs: num(env, 'AUCTIONEER_SCHEDULE_TICK_MS'),
     reconcileIntervalMs: num(env, 'AUCTIONEER_RECONCILE_MS'),
     closeGraceMs: num(env, 'AUCTIONEER_CLOSE_GRACE_MS'),
-    checkpointFile: env.AUCTIONEER_CHECKPOINT_FILE || undefined,
-    logLevel: env.AUCTIONEER_LOG_LEVEL || undefined,
+    checkpointFile: str(env, 'AUCTIONEER_CHECKPOINT_FILE'),
+    logLevel: str(env, 'AUCTIONEER_LOG_LEVEL'),
     pauseBeforeCommitMs: num(env, 'AUCTIONEER_PAUSE_BEFORE_COMMIT_MS'),
   });
-  const port = num(env, 'AUCTIONEER_PORT');
+}
+
+/**
+ * Config from the environment: AUCTIONEER_CONFIG names an optional JSON file (ConfigInput);
+ * AUCTIONEER_* variables override it (see docs/auctioneer.md).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuctioneerConfig {
+  const file = readConfigFile(env);
+  const fromEnv = envSettings(env);
   return resolveConfig({
     ...file,
     ...fromEnv,
-    http: { ...file.http, ...(port !== undefined ? { port } : {}) },
+    http: { ...file.http, ...defined({ port: num(env, 'AUCTIONEER_PORT') }) },
     deadlines: {
       ...file.deadlines,
       ...defined({

@@ -29,6 +29,8 @@ export function listenToChaincodeEvents(opts: {
   onError: (e: unknown) => void;
 }): EventListener {
   let stopped = false;
+  // stop() sets `stopped` while the loop awaits: read it through a call, which TS does not narrow
+  const isStopped = (): boolean => stopped;
   let connected = false;
   let close: (() => void) | undefined;
   let markConnected: () => void = () => {};
@@ -50,13 +52,13 @@ export function listenToChaincodeEvents(opts: {
           'listening to chaincode events',
         );
         for await (const ev of events) {
-          if (stopped) break;
+          if (isStopped()) break;
           await opts.handle(ev.eventName, ev.payload, ev.blockNumber, ev.transactionId);
           await checkpointer.checkpointChaincodeEvent(ev);
         }
       } catch (e) {
         connected = false;
-        if (stopped) break;
+        if (isStopped()) break;
         if ((e as { code?: unknown }).code === GRPC_DEADLINE_EXCEEDED) {
           // the stream's deadline: renew it from the checkpoint, nothing failed
           opts.logger.info('event stream deadline reached; reconnecting');

@@ -8,7 +8,7 @@ export async function startHealthServer(opts: {
   readiness: () => { ready: boolean; checks: Record<string, boolean> };
 }): Promise<{ app: FastifyInstance; port: number }> {
   const app = Fastify({ logger: false });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const r = opts.readiness();
     return reply

@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { MarketClient } from '../../../fabric-client/src/market-client';
-import { Auctioneer, type ClearedInfo } from './auctioneer';
+import { Auctioneer, type AuctioneerCoreOptions, type ClearedInfo } from './auctioneer';
 import { resolveConfig, type AuctioneerConfig, type ConfigInput } from './config';
 import type { GatewayConnection } from './connect';
 import { listenToChaincodeEvents, type EventListener } from './events';
@@ -30,6 +30,33 @@ export interface AuctioneerHandle {
   stop(): Promise<void>;
 }
 
+/** The gateway connection: deps.connect, or the native network's (imported only when needed). */
+async function connectGateway(config: AuctioneerConfig, deps: AuctioneerDeps): Promise<GatewayConnection> {
+  if (deps.connect) return deps.connect(config);
+  const { connectNetworkGateway } = await import('./connect');
+  return connectNetworkGateway(config);
+}
+
+/** The schedule the core opens rounds by: only in schedule mode (manual mode opens none). */
+function scheduleOption(config: AuctioneerConfig): Pick<AuctioneerCoreOptions, 'schedule'> {
+  if (config.mode !== 'schedule') return {};
+  return {
+    schedule: {
+      slotMinutes: config.slotMinutes,
+      gateClosureSeconds: config.gateClosureSeconds,
+      openAheadSlots: config.openAheadSlots,
+      minBiddingMs: config.minBiddingMs,
+      ...(config.roundParams ? { roundParams: config.roundParams } : {}),
+    },
+  };
+}
+
+/** The deps' callbacks, only those given (the options are exact: no undefined members). */
+const callbackOptions = (deps: AuctioneerDeps): Pick<AuctioneerCoreOptions, 'onCleared' | 'onClosed'> => ({
+  ...(deps.onCleared ? { onCleared: deps.onCleared } : {}),
+  ...(deps.onClosed ? { onClosed: deps.onClosed } : {}),
+});
+
 /**
  * Starts the operator's auctioneer: health/metrics endpoint, gateway connection, chaincode event
  * listener (file checkpoint), a reconciliation with the ledger, then the schedule and periodic
@@ -49,12 +76,7 @@ export async function startAuctioneer(
 
   let market = deps.market;
   if (!market) {
-    if (!deps.connect) {
-      const { connectNetworkGateway } = await import('./connect');
-      connection = await connectNetworkGateway(config);
-    } else {
-      connection = await deps.connect(config);
-    }
+    connection = await connectGateway(config, deps);
     const network = connection.gateway.getNetwork(config.channel);
     market = new MarketClient(network.getContract(config.chaincode), config.mspId);
   }
@@ -65,21 +87,10 @@ export async function startAuctioneer(
     metrics,
     retry: config.retry,
     deadlines: config.deadlines,
-    ...(config.mode === 'schedule'
-      ? {
-          schedule: {
-            slotMinutes: config.slotMinutes,
-            gateClosureSeconds: config.gateClosureSeconds,
-            openAheadSlots: config.openAheadSlots,
-            minBiddingMs: config.minBiddingMs,
-            ...(config.roundParams ? { roundParams: config.roundParams } : {}),
-          },
-        }
-      : {}),
+    ...scheduleOption(config),
     closeGraceMs: config.closeGraceMs,
     pauseBeforeCommitMs: config.pauseBeforeCommitMs,
-    ...(deps.onCleared ? { onCleared: deps.onCleared } : {}),
-    ...(deps.onClosed ? { onClosed: deps.onClosed } : {}),
+    ...callbackOptions(deps),
   });
 
   const http = await startHealthServer({

@@ -1,5 +1,5 @@
 import { readBatchesById, submitBatch } from '../../../chaincode/src/bids';
-import { commitClearing, getResult } from '../../../chaincode/src/clearing';
+import { commitClearing, getResult, type PublicResult } from '../../../chaincode/src/clearing';
 import { decode } from '../../../chaincode/src/codec';
 import { MarketError } from '../../../chaincode/src/errors';
 import { collectionOf } from '../../../chaincode/src/keys';
@@ -105,11 +105,11 @@ export class FakeMarket implements AuctioneerMarketPort {
     );
   }
 
-  result(roundId: string) {
+  result(roundId: string): Promise<PublicResult> {
     return this.channel.run({ msp: OP, time: Math.floor(this.nowMs / 1000) }, (l) => getResult(l, roundId));
   }
 
-  eventsNamed(name: string) {
+  eventsNamed(name: string): MemoryChannel['events'] {
     return this.channel.events.filter((e) => e.name === name);
   }
 }
