@@ -53,7 +53,11 @@ function expectedResultJson(roundId: string, params: Required<WireRoundParams>):
   );
 }
 
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  ms: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -224,13 +228,13 @@ describe('auctioneer service on the Fabric network', () => {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let buf = '';
-        child.stdout!.on('data', (d: Buffer) => {
+        child.stdout.on('data', (d: Buffer) => {
           buf += d.toString();
           const parts = buf.split('\n');
           buf = parts.pop() ?? '';
           lines.push(...parts);
         });
-        child.stderr!.on('data', (d: Buffer) => log(`auctioneer stderr: ${d.toString().trim()}`));
+        child.stderr.on('data', (d: Buffer) => log(`auctioneer stderr: ${d.toString().trim()}`));
         return child;
       };
       const logged = (roundId: string, msg: string) =>
@@ -266,13 +270,11 @@ describe('auctioneer service on the Fabric network', () => {
       const child = startChild({ AUCTIONEER_PAUSE_BEFORE_COMMIT_MS: String(10 * MINUTE) });
       let restarted: ChildProcess | undefined;
       try {
-        await waitFor('the first service to be ready', MINUTE, async () =>
+        await waitFor('the first service to be ready', MINUTE, () =>
           lines.some((l) => l.includes('"auctioneer ready"')) ? true : undefined,
         );
         const id = await roundWithBids(12_000);
-        await waitFor("'clearing' in the log", 2 * MINUTE, async () =>
-          logged(id, 'clearing') ? true : undefined,
-        );
+        await waitFor("'clearing' in the log", 2 * MINUTE, () => (logged(id, 'clearing') ? true : undefined));
         child.kill('SIGKILL');
         await exited(child);
         expect(child.signalCode).toBe('SIGKILL');
@@ -284,7 +286,7 @@ describe('auctioneer service on the Fabric network', () => {
         await waitFor('CLEARED after the restart', 2 * MINUTE, async () =>
           (await operator.getRound(id)).status === 'CLEARED' ? true : undefined,
         );
-        await waitFor("'round cleared' from the restarted service", MINUTE, async () =>
+        await waitFor("'round cleared' from the restarted service", MINUTE, () =>
           logged(id, 'round cleared') ? true : undefined,
         );
         const stored = await operator.getResult(id);

@@ -82,7 +82,9 @@ describe('the endorsers’ clock guard against forged proposal timestamps (issue
   }, 15 * MINUTE);
 
   afterAll(() => {
-    for (const p of [op, u1]) p?.gateway.close();
+    // unset when beforeAll failed before connecting them
+    const parties: (Party | undefined)[] = [op, u1];
+    for (const p of parties) p?.gateway.close();
   });
 
   test(

@@ -193,8 +193,8 @@ describe('market invariants on the Fabric network', () => {
 
       const whMoved = structuredClone(good);
       const [a, b] = whMoved.buyers.filter((x) => x.quantity !== '0');
-      a!.quantity = (Number(a!.quantity) * 1000 + 1) / 1000 + '';
-      b!.quantity = (Number(b!.quantity) * 1000 - 1) / 1000 + '';
+      a!.quantity = String((Number(a!.quantity) * 1000 + 1) / 1000);
+      b!.quantity = String((Number(b!.quantity) * 1000 - 1) / 1000);
       const tickOff = structuredClone(good);
       tickOff.price = '14.1001';
       const [u1Batch] = await op.getBatches(id, U1);
