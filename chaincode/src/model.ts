@@ -1,6 +1,6 @@
 import type { WireBid, WireRoundParams } from '../../engine/src/mechanism/types';
 
-/** Version tag of the clearing rules a round is cleared with (MECHANISM.md). */
+/** Version tag of the clearing rules a round is cleared with (docs/mechanism.md). */
 export const MECHANISM_VERSION = 'stackelberg-da/1';
 
 export const OPERATOR_MSP = 'OperatorMSP';
