@@ -21,13 +21,7 @@ function demandAt(price: number, alpha: number, xmax: number, P: number): number
 export function proportionalShares(T: number, weights: ArrayLike<number>): Float64Array {
   const m = weights.length;
   const out = new Float64Array(m);
-  let W = 0;
-  let maxW = 0;
-  for (let k = 0; k < m; k++) {
-    const w = weights[k] as number;
-    W += w;
-    if (w > maxW) maxW = w;
-  }
+  const { W, maxW } = totalAndMax(weights);
   if (T === W) {
     for (let k = 0; k < m; k++) out[k] = weights[k] as number;
     return out;
@@ -35,31 +29,68 @@ export function proportionalShares(T: number, weights: ArrayLike<number>): Float
   if (T === 0) return out;
 
   const rem = new Float64Array(m); // remainders are < W < 2^53
-  let given = 0;
-  if (T * maxW <= SAFE_HALF) {
-    for (let k = 0; k < m; k++) {
-      const num = T * (weights[k] as number);
-      const q = floorDiv(num, W);
-      out[k] = q;
-      rem[k] = num - q * W;
-      given += q;
-    }
-  } else {
-    const bT = BigInt(T);
-    const bW = BigInt(W);
-    for (let k = 0; k < m; k++) {
-      const num = bT * BigInt(weights[k] as number);
-      const q = Number(num / bW);
-      out[k] = q;
-      rem[k] = Number(num % bW);
-      given += q;
-    }
-  }
+  const given =
+    T * maxW <= SAFE_HALF ? floorShares(T, W, weights, out, rem) : floorSharesBig(T, W, weights, out, rem);
   const leftover = T - given; // < m
   if (leftover > 0) {
     for (const k of largestRemainders(rem, leftover)) out[k] = (out[k] as number) + 1;
   }
   return out;
+}
+
+/** Σ weights and the largest weight. */
+function totalAndMax(weights: ArrayLike<number>): { W: number; maxW: number } {
+  let W = 0;
+  let maxW = 0;
+  for (let k = 0; k < weights.length; k++) {
+    const w = weights[k] as number;
+    W += w;
+    if (w > maxW) maxW = w;
+  }
+  return { W, maxW };
+}
+
+/**
+ * out[k] = floor(T·w_k / W) and rem[k] = T·w_k mod W, in numbers (T·max w ≤ 2^52: exact);
+ * returns Σ out.
+ */
+function floorShares(
+  T: number,
+  W: number,
+  weights: ArrayLike<number>,
+  out: Float64Array,
+  rem: Float64Array,
+): number {
+  let given = 0;
+  for (let k = 0; k < out.length; k++) {
+    const num = T * (weights[k] as number);
+    const q = floorDiv(num, W);
+    out[k] = q;
+    rem[k] = num - q * W;
+    given += q;
+  }
+  return given;
+}
+
+/** floorShares in bigint, for products beyond 2^52. */
+function floorSharesBig(
+  T: number,
+  W: number,
+  weights: ArrayLike<number>,
+  out: Float64Array,
+  rem: Float64Array,
+): number {
+  const bT = BigInt(T);
+  const bW = BigInt(W);
+  let given = 0;
+  for (let k = 0; k < out.length; k++) {
+    const num = bT * BigInt(weights[k] as number);
+    const q = Number(num / bW);
+    out[k] = q;
+    rem[k] = Number(num % bW);
+    given += q;
+  }
+  return given;
 }
 
 /** Indices of the `count` largest remainders, ties to the lower index. */

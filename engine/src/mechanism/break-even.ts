@@ -26,9 +26,25 @@ type Stage1 =
       pMax: number;
     };
 
+/** Steps of the walk, as bits: which side(s) advance next (STOP: neither can). */
+const STOP = 0;
+const BUYER = 1;
+const SELLER = 2;
+
+/**
+ * The next step from cumulative quantities cb (buyers) and cs (sellers): the side that is behind
+ * advances; on equal quantities both advance, or the one that still can.
+ */
+function nextStep(cb: number, cs: number, canB: boolean, canS: boolean): number {
+  if (cb < cs) return canB ? BUYER : STOP;
+  if (cb > cs) return canS ? SELLER : STOP;
+  return (canB ? BUYER : STOP) | (canS ? SELLER : STOP);
+}
+
 /**
  * The break-even pair (K, L) of the walk, for sides in §3 order with at least one bid each and
- * B_0 compatible with S_0.
+ * B_0 compatible with S_0: the walk stops at the last compatible state before an incompatible
+ * pair, or where neither side can advance.
  */
 export function breakEven(buyers: SortedSide, sellers: SortedSide): { buyer: number; seller: number } {
   const b = buyers.price;
@@ -41,29 +57,15 @@ export function breakEven(buyers: SortedSide, sellers: SortedSide): { buyer: num
   let j = 0;
   let cb = xmax[0] as number;
   let cs = e[0] as number;
-  for (;;) {
-    const canB = i < lastB;
-    const canS = j < lastS;
-    if (cb < cs || (cb === cs && canB && !canS)) {
-      if (!canB) break;
-      i += 1;
-      if (!((b[i] as number) > (s[j] as number))) return { buyer: i - 1, seller: j };
-      cb += xmax[i] as number;
-    } else if (cb > cs || (cb === cs && canS && !canB)) {
-      if (!canS) break;
-      j += 1;
-      if (!((b[i] as number) > (s[j] as number))) return { buyer: i, seller: j - 1 };
-      cs += e[j] as number;
-    } else if (canB && canS) {
-      // cb === cs and both sides can advance
-      i += 1;
-      j += 1;
-      if (!((b[i] as number) > (s[j] as number))) return { buyer: i - 1, seller: j - 1 };
-      cb += xmax[i] as number;
-      cs += e[j] as number;
-    } else {
-      break; // cb === cs and neither side can advance
-    }
+  for (let step = nextStep(cb, cs, i < lastB, j < lastS); step !== STOP; ) {
+    const ni = step & BUYER ? i + 1 : i;
+    const nj = step & SELLER ? j + 1 : j;
+    if (!((b[ni] as number) > (s[nj] as number))) break;
+    if (ni !== i) cb += xmax[ni] as number;
+    if (nj !== j) cs += e[nj] as number;
+    i = ni;
+    j = nj;
+    step = nextStep(cb, cs, i < lastB, j < lastS);
   }
   return { buyer: i, seller: j };
 }

@@ -25,6 +25,12 @@ function isPlainObject(v: object): boolean {
 }
 
 function write(value: unknown, path: string, out: string[], seen: Set<object>): void {
+  if (typeof value === 'object' && value !== null) writeContainer(value, path, out, seen);
+  else writeScalar(value, path, out);
+}
+
+/** Strings, booleans, finite numbers and null; anything else that is not an object is refused. */
+function writeScalar(value: unknown, path: string, out: string[]): void {
   switch (typeof value) {
     case 'string':
       out.push(JSON.stringify(value));
@@ -36,40 +42,44 @@ function write(value: unknown, path: string, out: string[], seen: Set<object>): 
       if (!Number.isFinite(value)) throw new CanonicalJsonError(path, `non-finite number ${value}`);
       out.push(JSON.stringify(value));
       return;
-    case 'object':
-      break;
+    case 'object': // null: write() passes every other object to writeContainer
+      out.push('null');
+      return;
     default:
       throw new CanonicalJsonError(path, `${typeof value} is not representable`);
   }
-  if (value === null) {
-    out.push('null');
-    return;
-  }
+}
+
+/** An array or a plain object, refusing cycles (`seen`: the containers on the current path). */
+function writeContainer(value: object, path: string, out: string[], seen: Set<object>): void {
   if (seen.has(value)) throw new CanonicalJsonError(path, 'cyclic reference');
   seen.add(value);
-  if (Array.isArray(value)) {
-    out.push('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
-      write(value[i], `${path}[${i}]`, out, seen);
-    }
-    out.push(']');
-  } else {
-    if (!isPlainObject(value)) {
-      throw new CanonicalJsonError(path, 'only plain objects and arrays are allowed');
-    }
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).sort();
-    out.push('{');
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
-      if (i > 0) out.push(',');
-      out.push(JSON.stringify(key), ':');
-      write(record[key], `${path}.${key}`, out, seen);
-    }
-    out.push('}');
-  }
+  if (Array.isArray(value)) writeArray(value, path, out, seen);
+  else if (isPlainObject(value)) writeObject(value as Record<string, unknown>, path, out, seen);
+  else throw new CanonicalJsonError(path, 'only plain objects and arrays are allowed');
   seen.delete(value);
+}
+
+function writeArray(value: readonly unknown[], path: string, out: string[], seen: Set<object>): void {
+  out.push('[');
+  for (let i = 0; i < value.length; i++) {
+    if (i > 0) out.push(',');
+    write(value[i], `${path}[${i}]`, out, seen);
+  }
+  out.push(']');
+}
+
+/** Keys sorted by UTF-16 code units (the default sort). */
+function writeObject(record: Record<string, unknown>, path: string, out: string[], seen: Set<object>): void {
+  const keys = Object.keys(record).sort();
+  out.push('{');
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (i > 0) out.push(',');
+    out.push(JSON.stringify(key), ':');
+    write(record[key], `${path}.${key}`, out, seen);
+  }
+  out.push('}');
 }
 
 /** JSON with object keys sorted recursively and no whitespace; throws CanonicalJsonError. */

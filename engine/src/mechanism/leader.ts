@@ -73,6 +73,12 @@ export function doanObjective(curve: DemandCurve, sellers: SortedSide): (p: numb
  * with the maximum (a handful at most for any price ≤ 10^6; half-tick ties give two).
  */
 export function defaultLeaderPrice(A: (p: number) => number, lo: number, hi: number): number {
+  const top = climb(A, firstNonIncreasing(A, lo, hi), lo, hi);
+  return highestTied(A, top.best, top.M, hi);
+}
+
+/** Binary search: the first tick m in [lo, hi] with A(m) ≥ A(m + 1) (hi if there is none). */
+function firstNonIncreasing(A: (p: number) => number, lo: number, hi: number): number {
   let a = lo;
   let b = hi;
   while (a < b) {
@@ -80,32 +86,38 @@ export function defaultLeaderPrice(A: (p: number) => number, lo: number, hi: num
     if (A(m) < A(m + 1)) a = m + 1;
     else b = m;
   }
-  let best = a;
+  return a;
+}
+
+/** Hill climb from `start` within [lo, hi] (downwards first) to a tick no neighbour beats. */
+function climb(A: (p: number) => number, start: number, lo: number, hi: number): { best: number; M: number } {
+  let best = start;
   let M = A(best);
   for (;;) {
-    if (best > lo) {
-      const v = A(best - 1);
-      if (v > M) {
-        best -= 1;
-        M = v;
-        continue;
-      }
+    const down = best > lo ? A(best - 1) : -Infinity;
+    if (down > M) {
+      best -= 1;
+      M = down;
+      continue;
     }
-    if (best < hi) {
-      const v = A(best + 1);
-      if (v > M) {
-        best += 1;
-        M = v;
-        continue;
-      }
+    const up = best < hi ? A(best + 1) : -Infinity;
+    if (up > M) {
+      best += 1;
+      M = up;
+      continue;
     }
-    break;
+    return { best, M };
   }
+}
+
+/** Walks up from `best` (value M) while the values stay tied with the maximum seen. */
+function highestTied(A: (p: number) => number, best: number, M: number, hi: number): number {
+  let max = M;
   let p = best;
   while (p < hi) {
     const v = A(p + 1);
-    if (v > M) M = v;
-    else if (!tied(v, M)) break;
+    if (v > max) max = v;
+    else if (!tied(v, max)) break;
     p += 1;
   }
   return p;

@@ -83,27 +83,53 @@ export function maxSocialWelfare(
 ): bigint {
   const nS = sellers.n;
   if (buyers.n === 0 || nS === 0) return 0n;
-  const ask = (i: number): number => sellers.price[i] as number;
-  const ycum = new Float64Array(nS + 1); // exact: Wh totals < 2^53
-  for (let i = 0; i < nS; i++) ycum[i + 1] = (ycum[i] as number) + (sellers.qty[i] as number);
+  const ycum = cumulativeSupply(sellers);
+  const k = firstCoveringSeller(demand, sellers, ycum);
+  const price = competitivePrice(buyers, demand, sellers, ycum, k);
+  // one accumulator, buyers then sellers, in §3 order: the float sum's order is part of the result
+  const w = sellerSurplus(buyerSurplus(buyers, price), sellers, price, Math.min(k, nS));
+  return w > 0 ? BigInt(Math.round(w)) : 0n;
+}
 
+/** ycum[i] = Σ_{i' < i} e_i', length n + 1; exact (Wh totals < 2^53). */
+function cumulativeSupply(sellers: SortedSide): Float64Array {
+  const ycum = new Float64Array(sellers.n + 1);
+  for (let i = 0; i < sellers.n; i++) ycum[i + 1] = (ycum[i] as number) + (sellers.qty[i] as number);
+  return ycum;
+}
+
+/** The first seller k (ascending ask) with X(s_k) ≤ Σ_{i≤k} e_i; n if there is none. */
+function firstCoveringSeller(demand: (p: number) => number, sellers: SortedSide, ycum: Float64Array): number {
+  const ask = sellers.price;
   let lo = 0;
-  let hi = nS;
+  let hi = sellers.n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (demand(ask(mid)) <= (ycum[mid + 1] as number)) hi = mid;
+    if (demand(ask[mid] as number) <= (ycum[mid + 1] as number)) hi = mid;
     else lo = mid + 1;
   }
-  const k = lo;
-  let price: number;
-  if (k < nS && demand(ask(k)) >= (ycum[k] as number)) {
-    price = ask(k); // seller k is marginal and earns no surplus
-  } else if (k < nS) {
-    price = solveDemand(demand, ycum[k] as number, ask(k - 1), ask(k));
-  } else {
-    price = solveDemand(demand, ycum[nS] as number, ask(nS - 1), buyers.price[0] as number);
-  }
+  return lo;
+}
 
+/** p*, given the first covering seller k (see maxSocialWelfare). */
+function competitivePrice(
+  buyers: SortedSide,
+  demand: (p: number) => number,
+  sellers: SortedSide,
+  ycum: Float64Array,
+  k: number,
+): number {
+  const ask = sellers.price;
+  const nS = sellers.n;
+  if (k >= nS)
+    return solveDemand(demand, ycum[nS] as number, ask[nS - 1] as number, buyers.price[0] as number);
+  const s = ask[k] as number;
+  if (demand(s) >= (ycum[k] as number)) return s; // seller k is marginal and earns no surplus
+  return solveDemand(demand, ycum[k] as number, ask[k - 1] as number, s);
+}
+
+/** Σ over the buyers above `price` of U_j(x_j) − price·x_j, in §3 order, from 0. */
+function buyerSurplus(buyers: SortedSide, price: number): number {
   let w = 0;
   for (let j = 0; j < buyers.n; j++) {
     const b = buyers.price[j] as number;
@@ -112,9 +138,14 @@ export function maxSocialWelfare(
     const x = Math.min((1000 * (b - price)) / a, buyers.qty[j] as number);
     w += (b - price) * x - (a * x * x) / 2000;
   }
-  const full = Math.min(k, nS);
-  for (let i = 0; i < full; i++) w += (price - ask(i)) * (sellers.qty[i] as number);
-  return w > 0 ? BigInt(Math.round(w)) : 0n;
+  return w;
+}
+
+/** w plus the surplus of the first `full` sellers (who sell all they offer), in §3 order. */
+function sellerSurplus(w: number, sellers: SortedSide, price: number, full: number): number {
+  let sum = w;
+  for (let i = 0; i < full; i++) sum += (price - (sellers.price[i] as number)) * (sellers.qty[i] as number);
+  return sum;
 }
 
 /** The price p in [lo, hi] with X(p) = Q, given X(lo) > Q ≥ X(hi) (X continuous, non-increasing). */

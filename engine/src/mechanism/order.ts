@@ -73,31 +73,43 @@ const KEY_CHARS = 7;
  * characters (not validated) get key 0 and are compared as strings.
  */
 function idKeys(ids: readonly string[]): { keys: Float64Array; exact: boolean } {
-  const m = ids.length;
-  const keys = new Float64Array(m);
-  if (m === 0) return { keys, exact: true };
+  const keys = new Float64Array(ids.length);
+  const lcp = commonPrefixLength(ids);
+  let exact = true;
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k] as string;
+    const key = idKey(id, lcp);
+    if (key < 0) return { keys: keys.fill(0), exact: false };
+    keys[k] = key;
+    if (id.length > lcp + KEY_CHARS) exact = false;
+  }
+  return { keys, exact };
+}
+
+/** The length of the longest prefix all ids share (0 for no ids). */
+function commonPrefixLength(ids: readonly string[]): number {
+  if (ids.length === 0) return 0;
   const first = ids[0] as string;
   let lcp = first.length;
-  for (let k = 1; k < m && lcp > 0; k++) {
+  for (let k = 1; k < ids.length && lcp > 0; k++) {
     const id = ids[k] as string;
     const lim = Math.min(lcp, id.length);
     let l = 0;
     while (l < lim && id.charCodeAt(l) === first.charCodeAt(l)) l++;
     lcp = l;
   }
-  let exact = true;
-  for (let k = 0; k < m; k++) {
-    const id = ids[k] as string;
-    let key = 0;
-    for (let c = lcp; c < lcp + KEY_CHARS; c++) {
-      const code = c < id.length ? id.charCodeAt(c) - 44 : 0;
-      if (code < 0 || code > 127) return { keys: keys.fill(0), exact: false };
-      key = key * 128 + code;
-    }
-    keys[k] = key;
-    if (id.length > lcp + KEY_CHARS) exact = false;
+  return lcp;
+}
+
+/** The key of the KEY_CHARS characters of `id` from `from` on; −1 if one cannot be keyed. */
+function idKey(id: string, from: number): number {
+  let key = 0;
+  for (let c = from; c < from + KEY_CHARS; c++) {
+    const code = c < id.length ? id.charCodeAt(c) - 44 : 0;
+    if (code < 0 || code > 127) return -1;
+    key = key * 128 + code;
   }
-  return { keys, exact };
+  return key;
 }
 
 /** Puts runs of equal (price, id key) in id order, comparing the ids as strings. */
@@ -119,6 +131,54 @@ function fixTies(perm: Uint32Array, price: Float64Array, idKey: Float64Array, id
   }
 }
 
+/** A side's bids as read, in input order (struct of arrays). */
+interface RawSide {
+  ids: string[];
+  price: Float64Array;
+  qty: Float64Array;
+  alpha: Float64Array;
+  /** the ids ascend in input order */
+  idsAscend: boolean;
+}
+
+/** Reads the side's bids (isBuy[i] === flag, m of them) once, in input order. */
+function readSide(bids: readonly Bid[], isBuy: Uint8Array, flag: number, m: number): RawSide {
+  const ids = new Array<string>(m);
+  const price = new Float64Array(m);
+  const qty = new Float64Array(m);
+  const alpha = new Float64Array(m);
+  let idsAscend = true;
+  for (let i = 0, k = 0; k < m; i++) {
+    if (isBuy[i] !== flag) continue;
+    const b = bids[i] as Bid;
+    ids[k] = b.id;
+    price[k] = b.price;
+    qty[k] = b.quantity;
+    alpha[k] = b.alpha;
+    if (k > 0 && idsAscend && (ids[k - 1] as string) >= b.id) idsAscend = false;
+    k++;
+  }
+  return { ids, price, qty, alpha, idsAscend };
+}
+
+/** The §3 permutation of a raw side; `price` receives the prices in that order. */
+function sidePermutation(raw: RawSide, descending: boolean, price: Float64Array): Uint32Array {
+  // the stable sort keeps equal prices in input order, which is id order
+  if (raw.idsAscend) return stableOrder(raw.price, { descending, sorted: price });
+  // LSD: stable sort by an order-preserving numeric id key, then stable sort by price; ids
+  // whose keys tie (a common stretch beyond the key's 7 characters) are compared as strings
+  const { ids: ids0, price: price0 } = raw;
+  const m = ids0.length;
+  const { keys: idKey, exact } = idKeys(ids0);
+  const byKey = stableOrder(idKey);
+  const keys = new Float64Array(m);
+  for (let r = 0; r < m; r++) keys[r] = price0[byKey[r] as number] as number;
+  const perm = stableOrder(keys, { descending, sorted: price });
+  for (let k = 0; k < m; k++) perm[k] = byKey[perm[k] as number] as number;
+  if (!exact) fixTies(perm, price, idKey, ids0);
+  return perm;
+}
+
 /** One side (the bids with isBuy[i] === flag, m of them) in §3 order. */
 function orderSide(
   bids: readonly Bid[],
@@ -127,39 +187,10 @@ function orderSide(
   m: number,
   descending: boolean,
 ): SortedSide {
-  // read the side's bids once, in input order
-  const ids0 = new Array<string>(m);
-  const price0 = new Float64Array(m);
-  const qty0 = new Float64Array(m);
-  const alpha0 = new Float64Array(m);
-  let idsAscend = true;
-  for (let i = 0, k = 0; k < m; i++) {
-    if (isBuy[i] !== flag) continue;
-    const b = bids[i] as Bid;
-    ids0[k] = b.id;
-    price0[k] = b.price;
-    qty0[k] = b.quantity;
-    alpha0[k] = b.alpha;
-    if (k > 0 && idsAscend && (ids0[k - 1] as string) >= b.id) idsAscend = false;
-    k++;
-  }
+  const raw = readSide(bids, isBuy, flag, m);
   const price = new Float64Array(m); // the prices in §3 order
-  let perm: Uint32Array;
-  if (idsAscend) {
-    // the stable sort keeps equal prices in input order, which is id order
-    perm = stableOrder(price0, { descending, sorted: price });
-  } else {
-    // LSD: stable sort by an order-preserving numeric id key, then stable sort by price; ids
-    // whose keys tie (a common stretch beyond the key's 7 characters) are compared as strings
-    const { keys: idKey, exact } = idKeys(ids0);
-    const byKey = stableOrder(idKey);
-    const keys = new Float64Array(m);
-    for (let r = 0; r < m; r++) keys[r] = price0[byKey[r] as number] as number;
-    perm = stableOrder(keys, { descending, sorted: price });
-    for (let k = 0; k < m; k++) perm[k] = byKey[perm[k] as number] as number;
-    if (!exact) fixTies(perm, price, idKey, ids0);
-  }
-
+  const perm = sidePermutation(raw, descending, price);
+  const { ids: ids0, qty: qty0, alpha: alpha0 } = raw;
   const ids = new Array<string>(m);
   const qty = new Float64Array(m);
   const alpha = new Float64Array(m);

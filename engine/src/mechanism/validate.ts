@@ -42,108 +42,131 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Parses a decimal field and checks its range; on failure pushes an issue and returns undefined.
- * `min`/`max` are in internal units; `minExclusive` makes the lower bound strict.
+ * A decimal field: its name, its decimals, and its range in internal units (`minExclusive` makes
+ * the lower bound strict; `text` states the range in messages).
  */
-function decimalField(
-  issues: ValidationIssue[],
-  index: number,
-  id: string,
-  field: string,
-  raw: unknown,
-  decimals: number,
-  range: { min: number; max: number; minExclusive: boolean; text: string },
-): number | undefined {
-  let value: number;
-  try {
-    value = parseDecimal(raw, decimals);
-  } catch (e) {
-    if (e instanceof DecimalFormatError) {
-      issues.push({ index, id, field, reason: e.reason });
-      return undefined;
-    }
-    throw e;
-  }
-  const tooLow = range.minExclusive ? value <= range.min : value < range.min;
-  if (tooLow || value > range.max) {
-    issues.push({ index, id, field, reason: `must be ${range.text}, got ${String(raw)}` });
-    return undefined;
-  }
-  return value;
+interface DecimalSpec {
+  field: string;
+  decimals: number;
+  min: number;
+  max: number;
+  minExclusive: boolean;
+  text: string;
 }
 
 const PRICE_RANGE = { min: 0, max: MAX_PRICE_TICKS, minExclusive: false, text: 'in [0, 1000000]' };
-const QUANTITY_RANGE = {
-  min: 0,
-  max: MAX_QUANTITY_WH,
-  minExclusive: true,
-  text: 'greater than 0 and at most 1000000 kWh',
-};
-const ALPHA_RANGE = {
+const POSITIVE_ALPHA = {
   min: 0,
   max: MAX_ALPHA_UNITS,
   minExclusive: true,
   text: 'greater than 0 and at most 1000000',
 };
-const GRID_RANGE = {
+
+const PRICE: DecimalSpec = { field: 'price', decimals: DECIMALS.price, ...PRICE_RANGE };
+const QUANTITY: DecimalSpec = {
+  field: 'quantity',
+  decimals: DECIMALS.energy,
+  min: 0,
+  max: MAX_QUANTITY_WH,
+  minExclusive: true,
+  text: 'greater than 0 and at most 1000000 kWh',
+};
+const ALPHA: DecimalSpec = { field: 'alpha', decimals: DECIMALS.alpha, ...POSITIVE_ALPHA };
+const GRID_STEP: DecimalSpec = {
+  field: 'gridStep',
+  decimals: DECIMALS.price,
   min: 0,
   max: Number.MAX_SAFE_INTEGER,
   minExclusive: true,
   text: 'greater than 0',
 };
+const SERVICE_FEE: DecimalSpec = { field: 'serviceFee', decimals: DECIMALS.price, ...PRICE_RANGE };
+
+/**
+ * Parses a decimal field and checks its range; on failure pushes an issue and returns undefined.
+ */
+function decimalField(
+  issues: ValidationIssue[],
+  index: number,
+  id: string,
+  raw: unknown,
+  spec: DecimalSpec,
+): number | undefined {
+  let value: number;
+  try {
+    value = parseDecimal(raw, spec.decimals);
+  } catch (e) {
+    if (e instanceof DecimalFormatError) {
+      issues.push({ index, id, field: spec.field, reason: e.reason });
+      return undefined;
+    }
+    throw e;
+  }
+  const tooLow = spec.minExclusive ? value <= spec.min : value < spec.min;
+  if (tooLow || value > spec.max) {
+    issues.push({ index, id, field: spec.field, reason: `must be ${spec.text}, got ${String(raw)}` });
+    return undefined;
+  }
+  return value;
+}
+
+/** decimalField for a field that must be present ("required" when it is undefined). */
+function requiredDecimal(
+  issues: ValidationIssue[],
+  index: number,
+  id: string,
+  raw: unknown,
+  spec: DecimalSpec,
+): number | undefined {
+  if (raw !== undefined) return decimalField(issues, index, id, raw, spec);
+  issues.push({ index, id, field: spec.field, reason: 'required' });
+  return undefined;
+}
+
+const PARAMS_WHERE = { index: -1, id: 'params' } as const;
 
 function validateParams(raw: unknown, issues: ValidationIssue[]): RoundParams | undefined {
-  const where = { index: -1, id: 'params' };
-  if (raw === undefined) raw = {};
-  if (!isRecord(raw)) {
-    issues.push({ ...where, field: 'params', reason: 'must be an object' });
+  const params = raw === undefined ? {} : raw; // no params: all defaults (null is refused below)
+  if (!isRecord(params)) {
+    issues.push({ ...PARAMS_WHERE, field: 'params', reason: 'must be an object' });
     return undefined;
   }
-  for (const key in raw) {
-    if (hasOwn(raw, key) && !PARAM_FIELDS.has(key)) {
-      issues.push({ ...where, field: key, reason: 'unknown field' });
+  unknownParamIssues(params, issues);
+  // An explicitly undefined field means "not given" (e.g. { ...params, ...overrides }).
+  const pick = (k: keyof WireRoundParams): unknown => params[k] ?? DEFAULT_PARAMS[k];
+  const before = issues.length;
+  const profile = validProfile(pick('profile'), issues);
+  const alpha = decimalField(issues, -1, 'params', pick('alpha'), ALPHA);
+  const gridStep = decimalField(issues, -1, 'params', pick('gridStep'), GRID_STEP);
+  const serviceFee = decimalField(issues, -1, 'params', pick('serviceFee'), SERVICE_FEE);
+  if (issues.length > before || profile === undefined) return undefined;
+  if (alpha === undefined || gridStep === undefined || serviceFee === undefined) return undefined;
+  return { profile, alpha, gridStep, serviceFee };
+}
+
+function unknownParamIssues(params: Record<string, unknown>, issues: ValidationIssue[]): void {
+  for (const key in params) {
+    if (hasOwn(params, key) && !PARAM_FIELDS.has(key)) {
+      issues.push({ ...PARAMS_WHERE, field: key, reason: 'unknown field' });
     }
   }
-  // An explicitly undefined field means "not given" (e.g. { ...params, ...overrides }).
-  const pick = (k: keyof WireRoundParams): unknown => raw[k] ?? DEFAULT_PARAMS[k];
-  const before = issues.length;
+}
 
-  const profileRaw = pick('profile');
-  if (!PROFILES.includes(profileRaw as Profile)) {
-    issues.push({
-      ...where,
-      field: 'profile',
-      reason: `must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profileRaw)}`,
-    });
-  }
-  const alpha = decimalField(issues, -1, 'params', 'alpha', pick('alpha'), DECIMALS.alpha, ALPHA_RANGE);
-  const gridStep = decimalField(
-    issues,
-    -1,
-    'params',
-    'gridStep',
-    pick('gridStep'),
-    DECIMALS.price,
-    GRID_RANGE,
-  );
-  const serviceFee = decimalField(
-    issues,
-    -1,
-    'params',
-    'serviceFee',
-    pick('serviceFee'),
-    DECIMALS.price,
-    PRICE_RANGE,
-  );
-  if (issues.length > before || alpha === undefined || gridStep === undefined || serviceFee === undefined) {
-    return undefined;
-  }
-  return { profile: profileRaw as Profile, alpha, gridStep, serviceFee };
+function validProfile(raw: unknown, issues: ValidationIssue[]): Profile | undefined {
+  if (PROFILES.includes(raw as Profile)) return raw as Profile;
+  issues.push({
+    ...PARAMS_WHERE,
+    field: 'profile',
+    reason: `must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(raw)}`,
+  });
+  return undefined;
 }
 
 /**
- * Validates one bid; pushes its issues. Returns the bid in integer units, or undefined if it has
- * any issue. `defaultAlpha` is undefined when the params themselves are invalid.
+ * Validates one bid; pushes its issues (in field order: id, side, price, quantity, alpha, unknown
+ * fields). Returns the bid in integer units, or undefined if it has any issue. `defaultAlpha` is
+ * undefined when the params themselves are invalid. Called once per bid: plain functions only, no
+ * closures.
  */
 function validateBid(
   raw: unknown,
@@ -157,60 +180,74 @@ function validateBid(
     return undefined;
   }
   const before = issues.length;
-  const idRaw = raw.id;
-  const id = typeof idRaw === 'string' ? idRaw : '';
+  const id = validId(raw.id, index, firstIndexOfId, issues);
+  const side = validSide(raw.side, index, id, issues);
+  const price = requiredDecimal(issues, index, id, raw.price, PRICE);
+  const quantity = requiredDecimal(issues, index, id, raw.quantity, QUANTITY);
+  const alpha = bidAlpha(raw.alpha, side, defaultAlpha, index, id, issues);
+  unknownBidIssues(raw, index, id, issues);
+  if (issues.length > before || side === undefined) return undefined;
+  if (price === undefined || quantity === undefined || alpha === undefined) return undefined;
+  return { id, side, price, quantity, alpha };
+}
 
-  if (typeof idRaw !== 'string') {
-    issues.push({
-      index,
-      id,
-      field: 'id',
-      reason: idRaw === undefined ? 'required' : `must be a string, got ${typeof idRaw}`,
-    });
-  } else if (!ID_RE.test(idRaw)) {
-    issues.push({ index, id, field: 'id', reason: 'must be 1-64 characters of A-Za-z0-9._:-' });
-  } else {
-    const first = firstIndexOfId.addOrGet(idRaw, index);
-    if (first !== undefined)
-      issues.push({ index, id, field: 'id', reason: `duplicate id (first used by bids[${first}])` });
+/** The id to name the bid by ('' when it is not a string); pushes the id's issues. */
+function validId(raw: unknown, index: number, firstIndexOfId: IdSet, issues: ValidationIssue[]): string {
+  if (typeof raw !== 'string') {
+    const reason = raw === undefined ? 'required' : `must be a string, got ${typeof raw}`;
+    issues.push({ index, id: '', field: 'id', reason });
+    return '';
   }
-
-  const side = raw.side;
-  if (side !== 'buy' && side !== 'sell') {
-    issues.push({
-      index,
-      id,
-      field: 'side',
-      reason: side === undefined ? 'required' : `must be "buy" or "sell", got ${JSON.stringify(side)}`,
-    });
+  if (!ID_RE.test(raw)) {
+    issues.push({ index, id: raw, field: 'id', reason: 'must be 1-64 characters of A-Za-z0-9._:-' });
+    return raw;
   }
-
-  let price: number | undefined;
-  if (raw.price === undefined) issues.push({ index, id, field: 'price', reason: 'required' });
-  else price = decimalField(issues, index, id, 'price', raw.price, DECIMALS.price, PRICE_RANGE);
-
-  let quantity: number | undefined;
-  if (raw.quantity === undefined) issues.push({ index, id, field: 'quantity', reason: 'required' });
-  else quantity = decimalField(issues, index, id, 'quantity', raw.quantity, DECIMALS.energy, QUANTITY_RANGE);
-
-  let alpha: number | undefined = side === 'sell' ? 0 : defaultAlpha;
-  if (raw.alpha !== undefined) {
-    if (side === 'sell') {
-      issues.push({ index, id, field: 'alpha', reason: 'only buy bids carry an alpha' });
-    } else {
-      alpha = decimalField(issues, index, id, 'alpha', raw.alpha, DECIMALS.alpha, ALPHA_RANGE);
-    }
+  const first = firstIndexOfId.addOrGet(raw, index);
+  if (first !== undefined) {
+    issues.push({ index, id: raw, field: 'id', reason: `duplicate id (first used by bids[${first}])` });
   }
+  return raw;
+}
 
+function validSide(raw: unknown, index: number, id: string, issues: ValidationIssue[]): Side | undefined {
+  if (raw === 'buy' || raw === 'sell') return raw;
+  issues.push({
+    index,
+    id,
+    field: 'side',
+    reason: raw === undefined ? 'required' : `must be "buy" or "sell", got ${JSON.stringify(raw)}`,
+  });
+  return undefined;
+}
+
+/** A seller's alpha is 0 (and may not be given); a buyer's is its own or the round's. */
+function bidAlpha(
+  raw: unknown,
+  side: Side | undefined,
+  defaultAlpha: number | undefined,
+  index: number,
+  id: string,
+  issues: ValidationIssue[],
+): number | undefined {
+  if (side === 'sell') {
+    if (raw !== undefined) issues.push({ index, id, field: 'alpha', reason: 'only buy bids carry an alpha' });
+    return 0;
+  }
+  return raw === undefined ? defaultAlpha : decimalField(issues, index, id, raw, ALPHA);
+}
+
+const isBidField = (key: string): boolean =>
+  key === 'id' || key === 'side' || key === 'price' || key === 'quantity' || key === 'alpha';
+
+function unknownBidIssues(
+  raw: Record<string, unknown>,
+  index: number,
+  id: string,
+  issues: ValidationIssue[],
+): void {
   for (const key in raw) {
-    if (key === 'id' || key === 'side' || key === 'price' || key === 'quantity' || key === 'alpha') continue;
-    if (hasOwn(raw, key)) issues.push({ index, id, field: key, reason: 'unknown field' });
+    if (!isBidField(key) && hasOwn(raw, key)) issues.push({ index, id, field: key, reason: 'unknown field' });
   }
-
-  if (issues.length > before || price === undefined || quantity === undefined || alpha === undefined) {
-    return undefined;
-  }
-  return { id, side: side as Side, price, quantity, alpha };
 }
 
 /**
@@ -239,38 +276,52 @@ export function validateRound(
   round: unknown,
   overrides?: Partial<WireRoundParams>,
 ): { params: RoundParams; bids: Bid[] } {
-  const issues: ValidationIssue[] = [];
   if (!isRecord(round)) {
     throw new RoundValidationError([{ index: -1, id: 'round', field: 'round', reason: 'must be an object' }]);
   }
-  let rawParams: unknown = round.params;
-  if (overrides !== undefined && (rawParams === undefined || isRecord(rawParams))) {
-    const merged: Record<string, unknown> = { ...(rawParams ?? {}) };
-    for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
-    rawParams = merged;
-  }
-  const params = validateParams(rawParams, issues);
-
-  const rawBids = round.bids;
-  if (!Array.isArray(rawBids)) {
-    issues.push({
-      index: -1,
-      id: 'round',
-      field: 'bids',
-      reason: rawBids === undefined ? 'required' : 'must be an array',
-    });
-    throw new RoundValidationError(issues);
-  }
-  const bids: Bid[] = new Array<Bid>(rawBids.length);
-  const firstIndexOfId = new IdSet(rawBids.length);
-  for (let i = 0; i < rawBids.length; i++) {
-    const bid = validateBid(rawBids[i], i, params?.alpha, firstIndexOfId, issues);
-    if (bid !== undefined) bids[i] = bid;
-  }
+  const issues: ValidationIssue[] = [];
+  const params = validateParams(withOverrides(round.params, overrides), issues);
+  const bids = validateBids(bidArray(round.bids, issues), params?.alpha, issues);
   if (issues.length === 0) {
     const total = sideTotalsIssue(bids);
     if (total) issues.push(total);
   }
   if (issues.length > 0 || params === undefined) throw new RoundValidationError(issues);
   return { params, bids };
+}
+
+/** The round's params with the overrides' defined entries on top (params that are not an object stay). */
+function withOverrides(rawParams: unknown, overrides: Partial<WireRoundParams> | undefined): unknown {
+  if (overrides === undefined || !(rawParams === undefined || isRecord(rawParams))) return rawParams;
+  const merged: Record<string, unknown> = { ...rawParams };
+  // entries may be explicitly undefined at run time, whatever the type says
+  for (const [k, v] of Object.entries<unknown>(overrides)) if (v !== undefined) merged[k] = v;
+  return merged;
+}
+
+/** The round's bids array; without one, the round is rejected here with the issues so far. */
+function bidArray(rawBids: unknown, issues: ValidationIssue[]): unknown[] {
+  if (Array.isArray(rawBids)) return rawBids;
+  issues.push({
+    index: -1,
+    id: 'round',
+    field: 'bids',
+    reason: rawBids === undefined ? 'required' : 'must be an array',
+  });
+  throw new RoundValidationError(issues);
+}
+
+/** Validates every bid (pushing their issues); the result has holes where a bid was invalid. */
+function validateBids(
+  rawBids: unknown[],
+  defaultAlpha: number | undefined,
+  issues: ValidationIssue[],
+): Bid[] {
+  const bids: Bid[] = new Array<Bid>(rawBids.length);
+  const firstIndexOfId = new IdSet(rawBids.length);
+  for (let i = 0; i < rawBids.length; i++) {
+    const bid = validateBid(rawBids[i], i, defaultAlpha, firstIndexOfId, issues);
+    if (bid !== undefined) bids[i] = bid;
+  }
+  return bids;
 }

@@ -16,7 +16,7 @@ import {
   formatPrice,
   parseDecimal,
 } from '../mechanism/units';
-import type { WireBid, WireRound } from '../mechanism/types';
+import type { Side, WireBid, WireRound } from '../mechanism/types';
 
 /** An inclusive range of decimal strings, e.g. { min: '14', max: '22' }. */
 export interface DecimalRange {
@@ -130,73 +130,80 @@ function simId(prefix: 'b' | 's', n: number): string {
   return prefix + String(n).padStart(7, '0');
 }
 
+/** The checked options of a round: where every value is drawn from. */
+interface RoundPlan {
+  buyGrid: Grid;
+  sellGrid: Grid;
+  qtyGrid: Grid;
+  alphaUnits: number;
+}
+
+function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new SimulateOptionsError(`seed must be an integer in [0, ${MAX_SEED}], got ${String(seed)}`);
+  }
+}
+
+const PRICE_LIMITS = { min: 0, max: MAX_PRICE_UNITS };
+// quantity must be > 0
+const ENERGY_LIMITS = { min: 1, max: MAX_ENERGY_UNITS };
+
+/** Checks the options (in the order they are listed) and turns them into grids. */
+function planRound(opts: SimulateOptions): RoundPlan {
+  checkCount('buyers', opts.buyers);
+  checkCount('sellers', opts.sellers);
+  checkSeed(opts.seed);
+  const priceDecimals = opts.priceDecimals ?? SIM_DEFAULTS.priceDecimals;
+  const quantityDecimals = opts.quantityDecimals ?? SIM_DEFAULTS.quantityDecimals;
+  checkDecimals('priceDecimals', priceDecimals, DECIMALS.price);
+  checkDecimals('quantityDecimals', quantityDecimals, DECIMALS.energy);
+  const priceGrid = (name: string, range: DecimalRange): Grid =>
+    toGrid(name, range, DECIMALS.price, priceDecimals, PRICE_LIMITS);
+  const buyGrid = priceGrid('buyPrice', opts.buyPrice ?? SIM_DEFAULTS.buyPrice);
+  const sellGrid = priceGrid('sellPrice', opts.sellPrice ?? SIM_DEFAULTS.sellPrice);
+  const quantity = opts.quantity ?? SIM_DEFAULTS.quantity;
+  const qtyGrid = toGrid('quantity', quantity, DECIMALS.energy, quantityDecimals, ENERGY_LIMITS);
+  const alphaUnits = parseBound('alpha', opts.alpha ?? SIM_DEFAULTS.alpha, DECIMALS.alpha);
+  if (alphaUnits <= 0) throw new SimulateOptionsError('alpha must be greater than 0');
+  return { buyGrid, sellGrid, qtyGrid, alphaUnits };
+}
+
+/** Draws `count` bids of one side into bids[start ..], ids numbered from 1. */
+function drawSide(
+  bids: WireBid[],
+  start: number,
+  count: number,
+  side: Side,
+  priceGrid: Grid,
+  qtyGrid: Grid,
+  rng: RandomGenerator,
+): void {
+  const prefix = side === 'buy' ? 'b' : 's';
+  for (let i = 0; i < count; i++) {
+    const price = draw(priceGrid, rng);
+    const quantity = draw(qtyGrid, rng);
+    bids[start + i] = {
+      id: simId(prefix, i + 1),
+      side,
+      price: formatPrice(price),
+      quantity: formatEnergy(quantity),
+    };
+  }
+}
+
 /**
  * Generates a reproducible random round. Buy bids come first (b0000001..), then sell bids
  * (s0000001..). Buyers and sellers draw from two independent PRNG streams (the seller stream is
  * the buyer stream jumped by 2^64), so adding sellers never changes the buyers and vice versa.
  */
 export function simulateRound(opts: SimulateOptions): WireRound {
-  checkCount('buyers', opts.buyers);
-  checkCount('sellers', opts.sellers);
-  if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > MAX_SEED) {
-    throw new SimulateOptionsError(`seed must be an integer in [0, ${MAX_SEED}], got ${String(opts.seed)}`);
-  }
-  const priceDecimals = opts.priceDecimals ?? SIM_DEFAULTS.priceDecimals;
-  const quantityDecimals = opts.quantityDecimals ?? SIM_DEFAULTS.quantityDecimals;
-  checkDecimals('priceDecimals', priceDecimals, DECIMALS.price);
-  checkDecimals('quantityDecimals', quantityDecimals, DECIMALS.energy);
-
-  const priceLimits = { min: 0, max: MAX_PRICE_UNITS };
-  // quantity must be > 0
-  const energyLimits = { min: 1, max: MAX_ENERGY_UNITS };
-  const buyGrid = toGrid(
-    'buyPrice',
-    opts.buyPrice ?? SIM_DEFAULTS.buyPrice,
-    DECIMALS.price,
-    priceDecimals,
-    priceLimits,
-  );
-  const sellGrid = toGrid(
-    'sellPrice',
-    opts.sellPrice ?? SIM_DEFAULTS.sellPrice,
-    DECIMALS.price,
-    priceDecimals,
-    priceLimits,
-  );
-  const qtyGrid = toGrid(
-    'quantity',
-    opts.quantity ?? SIM_DEFAULTS.quantity,
-    DECIMALS.energy,
-    quantityDecimals,
-    energyLimits,
-  );
-  const alphaUnits = parseBound('alpha', opts.alpha ?? SIM_DEFAULTS.alpha, DECIMALS.alpha);
-  if (alphaUnits <= 0) throw new SimulateOptionsError('alpha must be greater than 0');
-
+  const plan = planRound(opts);
   const buyRng = xoroshiro128plus(opts.seed);
   const sellRng = buyRng.jump?.();
   if (!sellRng) throw new Error('pure-rand xoroshiro128plus has no jump()');
 
   const bids: WireBid[] = new Array<WireBid>(opts.buyers + opts.sellers);
-  for (let i = 0; i < opts.buyers; i++) {
-    const price = draw(buyGrid, buyRng);
-    const quantity = draw(qtyGrid, buyRng);
-    bids[i] = {
-      id: simId('b', i + 1),
-      side: 'buy',
-      price: formatPrice(price),
-      quantity: formatEnergy(quantity),
-    };
-  }
-  for (let i = 0; i < opts.sellers; i++) {
-    const price = draw(sellGrid, sellRng);
-    const quantity = draw(qtyGrid, sellRng);
-    bids[opts.buyers + i] = {
-      id: simId('s', i + 1),
-      side: 'sell',
-      price: formatPrice(price),
-      quantity: formatEnergy(quantity),
-    };
-  }
-  return { params: { alpha: formatAlpha(alphaUnits) }, bids };
+  drawSide(bids, 0, opts.buyers, 'buy', plan.buyGrid, plan.qtyGrid, buyRng);
+  drawSide(bids, opts.buyers, opts.sellers, 'sell', plan.sellGrid, plan.qtyGrid, sellRng);
+  return { params: { alpha: formatAlpha(plan.alphaUnits) }, bids };
 }
