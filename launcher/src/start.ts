@@ -16,6 +16,30 @@ function auctioneerReadiness(auctioneer: AuctioneerHandle): () => Promise<Record
   return () => Promise.resolve({ auctioneer: auctioneer.isReady() ? 'ready' : 'starting' });
 }
 
+const READY_WAIT_MS = 60_000;
+
+/**
+ * The banner below tells the user to bid in the open rounds, so it waits for the auctioneer's first
+ * reconciliation (which opens the scheduled rounds); after a minute it goes on with a warning
+ * rather than hang silently (the event stream may not connect: /readyz says why).
+ */
+async function waitAuctioneerReady(auctioneer: AuctioneerHandle): Promise<void> {
+  process.stdout.write('[start] auctioneer: first reconciliation (opens the scheduled rounds) ...\n');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('late');
+    }, READY_WAIT_MS);
+  });
+  const outcome = await Promise.race([auctioneer.ready.then(() => 'ready' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    process.stdout.write(
+      `[start] auctioneer: not ready after ${READY_WAIT_MS / 1000} s; see http://127.0.0.1:${auctioneer.port}/readyz\n`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   process.stdout.write('[start] network: starting or reusing (npm run network:up)\n');
@@ -35,6 +59,7 @@ async function main(): Promise<void> {
     config,
     ...(auctioneer ? { extraReadiness: auctioneerReadiness(auctioneer) } : {}),
   });
+  if (auctioneer) await waitAuctioneerReady(auctioneer);
   const tokens = Object.entries(config.tenants)
     .map(([token, t]) => `    ${t.mspId.padEnd(12)} (${t.role})  Authorization: Bearer ${token}`)
     .join('\n');
