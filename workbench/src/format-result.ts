@@ -1,6 +1,7 @@
 /** Renders a WireClearingResult as JSON, CSV (one line per bid) or a readable table. */
 import type {
   Profile,
+  Side,
   WireAllocation,
   WireBid,
   WireClearingResult,
@@ -81,28 +82,24 @@ interface TableOptions {
   maxRows?: number;
 }
 
-export function formatTable(result: WireClearingResult, round: WireRound, opts: TableOptions = {}): string {
-  const maxRows = opts.maxRows ?? 50;
-  const o = offered(round);
+const statusText = (r: WireClearingResult): string => r.status + (r.reason ? ` (${r.reason})` : '');
+
+function breakEvenText(result: WireClearingResult): string {
+  const be = result.breakEven;
+  return be.buyer < 0 ? 'none' : `buyer #${be.buyer}, seller #${be.seller} (0-based, in bid order)`;
+}
+
+/** The summary block of the table: label, value. */
+function summaryRows(result: WireClearingResult, o: Offered): string[][] {
   const m = result.metrics;
   const t = result.totals;
-  const lines: string[] = [];
-  lines.push(
-    `Round: ${o.buyers + o.sellers} bids (${o.buyers} buy, ${o.sellers} sell), profile ${result.profile}`,
-    '',
-  );
-  const summary: string[][] = [['status', result.status + (result.reason ? ` (${result.reason})` : '')]];
-  if (result.status === 'cleared') {
-    summary.push(['clearing price', `${result.price} per kWh`]);
-  }
-  summary.push(
+  const price: string[][] =
+    result.status === 'cleared' ? [['clearing price', `${result.price} per kWh`]] : [];
+  return [
+    ['status', statusText(result)],
+    ...price,
     ['price range', `${result.priceRange.min} .. ${result.priceRange.max}`],
-    [
-      'break-even',
-      result.breakEven.buyer < 0
-        ? 'none'
-        : `buyer #${result.breakEven.buyer}, seller #${result.breakEven.seller} (0-based, in bid order)`,
-    ],
+    ['break-even', breakEvenText(result)],
     [
       'traded energy',
       `${m.tradedEnergy} kWh (${m.supplyTradedPercent}% of ${formatEnergy(o.sell)} kWh offered; ` +
@@ -114,36 +111,58 @@ export function formatTable(result: WireClearingResult, round: WireRound, opts: 
     ['seller welfare', m.sellerWelfare],
     ['social welfare', `${m.socialWelfare} (max ${m.maxSocialWelfare})`],
     ['efficiency', m.efficiency],
-  );
-  lines.push(...alignColumns(summary), '');
+  ];
+}
 
-  const bidsById = new Map<string, WireBid>();
-  for (const b of round.bids) bidsById.set(`${b.side}:${b.id}`, b);
-  const winners: string[][] = [];
-  for (const [side, list] of [
-    ['buy', result.buyers],
-    ['sell', result.sellers],
-  ] as const) {
-    for (const a of list) {
-      if (!isWinner(a)) continue;
-      const bid = bidsById.get(`${side}:${a.id}`);
-      winners.push([side, a.id, bid?.price ?? '?', bid?.quantity ?? '?', a.quantity, a.payment]);
+const bidKey = (side: Side, id: string): string => `${side}:${id}`;
+
+/** The bids of the round by side and id. */
+function bidsByKey(round: WireRound): Map<string, WireBid> {
+  const bids = new Map<string, WireBid>();
+  for (const b of round.bids) bids.set(bidKey(b.side, b.id), b);
+  return bids;
+}
+
+/** One row per winner (allocated quantity > 0): buyers, then sellers, in result order. */
+function winnerRows(result: WireClearingResult, round: WireRound): string[][] {
+  const bids = bidsByKey(round);
+  const rows: string[][] = [];
+  const add = (side: Side, list: WireAllocation[]): void => {
+    for (const a of list.filter(isWinner)) {
+      const bid = bids.get(bidKey(side, a.id));
+      rows.push([side, a.id, bid?.price ?? '?', bid?.quantity ?? '?', a.quantity, a.payment]);
     }
-  }
+  };
+  add('buy', result.buyers);
+  add('sell', result.sellers);
+  return rows;
+}
+
+/** "Winners: ..." and at most maxRows winner lines (0 = all). */
+function winnersSection(result: WireClearingResult, round: WireRound, maxRows: number): string[] {
   const nb = result.buyers.filter(isWinner).length;
   const ns = result.sellers.filter(isWinner).length;
-  lines.push(`Winners: ${nb} buyer(s), ${ns} seller(s)`);
-  if (winners.length > 0) {
-    const shown = maxRows > 0 ? winners.slice(0, maxRows) : winners;
-    lines.push(
-      ...alignColumns([['side', 'id', 'price', 'offered kWh', 'allocated kWh', 'payment'], ...shown]).map(
-        (l) => `  ${l}`,
-      ),
-    );
-    if (shown.length < winners.length) {
-      lines.push(`  … ${winners.length - shown.length} more (use --max-rows 0 or --csv for all)`);
-    }
+  const lines = [`Winners: ${nb} buyer(s), ${ns} seller(s)`];
+  const winners = winnerRows(result, round);
+  if (winners.length === 0) return lines;
+  const shown = maxRows > 0 ? winners.slice(0, maxRows) : winners;
+  const header = ['side', 'id', 'price', 'offered kWh', 'allocated kWh', 'payment'];
+  lines.push(...alignColumns([header, ...shown]).map((l) => `  ${l}`));
+  if (shown.length < winners.length) {
+    lines.push(`  … ${winners.length - shown.length} more (use --max-rows 0 or --csv for all)`);
   }
+  return lines;
+}
+
+export function formatTable(result: WireClearingResult, round: WireRound, opts: TableOptions = {}): string {
+  const o = offered(round);
+  const lines = [
+    `Round: ${o.buyers + o.sellers} bids (${o.buyers} buy, ${o.sellers} sell), profile ${result.profile}`,
+    '',
+    ...alignColumns(summaryRows(result, o)),
+    '',
+    ...winnersSection(result, round, opts.maxRows ?? 50),
+  ];
   return `${lines.join('\n')}\n`;
 }
 
@@ -161,7 +180,7 @@ function comparisonRows(results: Record<Profile, WireClearingResult>): Compariso
     values: { default: f(results.default), doan2021: f(results.doan2021) },
   });
   return [
-    row('status', (r) => r.status + (r.reason ? ` (${r.reason})` : '')),
+    row('status', statusText),
     row('price', (r) => r.price),
     row('price range', (r) => `${r.priceRange.min} .. ${r.priceRange.max}`),
     row('traded kWh', (r) => r.metrics.tradedEnergy),

@@ -14,117 +14,157 @@ interface JsonErrorLocation {
 }
 
 const WS = new Set([' ', '\t', '\n', '\r']);
+const LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/;
 
-export function locateJsonError(text: string): JsonErrorLocation | undefined {
-  let pos = 0;
-  // stack of open containers: '{' or '['
-  const stack: string[] = [];
+/** What the scanner expects next. */
+type State = 'value' | 'first-value' | 'key' | 'first-key' | 'after-value';
 
-  const fail = (reason: string, at = pos): JsonErrorLocation => {
+/**
+ * One step of the scan: the next state, an error, or undefined when the document ended validly.
+ * (A location is an object, a state a string, so the two cannot be confused.)
+ */
+type Step = State | JsonErrorLocation | undefined;
+
+/** The scan's position and its stack of open containers ('{' or '['). */
+class Scanner {
+  private pos = 0;
+  private readonly stack: string[] = [];
+
+  constructor(private readonly text: string) {}
+
+  private fail(reason: string, at = this.pos): JsonErrorLocation {
     let line = 1;
     let lineStart = 0;
-    for (let i = 0; i < at && i < text.length; i++) {
-      if (text[i] === '\n') {
+    for (let i = 0; i < at && i < this.text.length; i++) {
+      if (this.text[i] === '\n') {
         line++;
         lineStart = i + 1;
       }
     }
     return { position: at, line, column: at - lineStart + 1, reason };
-  };
-  const skipWs = (): void => {
-    while (pos < text.length && WS.has(text[pos] as string)) pos++;
-  };
-  const describe = (): string =>
-    pos >= text.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(text[pos])}`;
+  }
 
-  /** scans a string starting at the opening quote; returns an error or undefined */
-  const scanString = (): JsonErrorLocation | undefined => {
-    pos++;
-    while (pos < text.length) {
-      const c = text[pos] as string;
+  private skipWs(): void {
+    while (this.pos < this.text.length && WS.has(this.text[this.pos] as string)) this.pos++;
+  }
+
+  private describe(): string {
+    return this.pos >= this.text.length
+      ? 'unexpected end of input'
+      : `unexpected character ${JSON.stringify(this.text[this.pos])}`;
+  }
+
+  private open(c: '{' | '['): State {
+    this.stack.push(c);
+    this.pos++;
+    return c === '{' ? 'first-key' : 'first-value';
+  }
+
+  private close(): State {
+    this.stack.pop();
+    this.pos++;
+    return 'after-value';
+  }
+
+  /** Scans the escape at pos (a backslash); returns an error or undefined. */
+  private scanEscape(): JsonErrorLocation | undefined {
+    const e = this.text[this.pos + 1];
+    if (e === 'u') {
+      if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.pos + 2, this.pos + 6))) {
+        return this.fail('bad \\u escape in string');
+      }
+      this.pos += 6;
+      return undefined;
+    }
+    if (e === undefined || !'"\\/bfnrt'.includes(e)) return this.fail('bad escape in string');
+    this.pos += 2;
+    return undefined;
+  }
+
+  /** Scans a string starting at the opening quote; returns an error or undefined. */
+  private scanString(): JsonErrorLocation | undefined {
+    this.pos++;
+    while (this.pos < this.text.length) {
+      const c = this.text[this.pos] as string;
       if (c === '"') {
-        pos++;
+        this.pos++;
         return undefined;
       }
       if (c === '\\') {
-        const e = text[pos + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) return fail('bad \\u escape in string');
-          pos += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
-          pos += 2;
-        } else {
-          return fail('bad escape in string');
-        }
+        const err = this.scanEscape();
+        if (err) return err;
       } else if (c < ' ') {
-        return fail('control character in string');
+        return this.fail('control character in string');
       } else {
-        pos++;
+        this.pos++;
       }
     }
-    return fail('unterminated string');
-  };
+    return this.fail('unterminated string');
+  }
 
-  /** what the scanner expects next */
-  type State = 'value' | 'first-value' | 'key' | 'first-key' | 'after-value';
-  let state: State = 'value';
-  for (;;) {
-    skipWs();
-    if (state === 'value' || state === 'first-value') {
-      const c = text[pos];
-      if (state === 'first-value' && c === ']') {
-        stack.pop();
-        pos++;
-        state = 'after-value';
-      } else if (c === '"') {
-        const err = scanString();
-        if (err) return err;
-        state = 'after-value';
-      } else if (c === '{') {
-        stack.push(c);
-        pos++;
-        state = 'first-key';
-      } else if (c === '[') {
-        stack.push(c);
-        pos++;
-        state = 'first-value';
-      } else {
-        const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
-          text.slice(pos, pos + 400),
-        );
-        if (!lit) return fail(`${describe()}, expected a value`);
-        pos += lit[0].length;
-        state = 'after-value';
-      }
-    } else if (state === 'key' || state === 'first-key') {
-      if (state === 'first-key' && text[pos] === '}') {
-        stack.pop();
-        pos++;
-        state = 'after-value';
-        continue;
-      }
-      if (text[pos] !== '"') return fail(`${describe()}, expected a property name in double quotes`);
-      const err = scanString();
-      if (err) return err;
-      skipWs();
-      if (text[pos] !== ':') return fail(`${describe()}, expected ':'`);
-      pos++;
-      state = 'value';
-    } else {
-      const top = stack[stack.length - 1];
-      if (top === undefined) {
-        return pos < text.length ? fail(`${describe()} after the end of the document`) : undefined;
-      }
-      const close = top === '{' ? '}' : ']';
-      if (text[pos] === close) {
-        stack.pop();
-        pos++;
-      } else if (text[pos] === ',') {
-        pos++;
-        state = top === '{' ? 'key' : 'value';
-      } else {
-        return fail(`${describe()}, expected ',' or '${close}'`);
-      }
+  /** A value (or, right after '[', the closing ']'). */
+  private value(first: boolean): Step {
+    const c = this.text[this.pos];
+    if (first && c === ']') return this.close();
+    if (c === '{' || c === '[') return this.open(c);
+    if (c === '"') return this.scanString() ?? 'after-value';
+    const lit = LITERAL.exec(this.text.slice(this.pos, this.pos + 400));
+    if (!lit) return this.fail(`${this.describe()}, expected a value`);
+    this.pos += lit[0].length;
+    return 'after-value';
+  }
+
+  /** A property name and its ':' (or, right after '{', the closing '}'). */
+  private key(first: boolean): Step {
+    if (first && this.text[this.pos] === '}') return this.close();
+    if (this.text[this.pos] !== '"') {
+      return this.fail(`${this.describe()}, expected a property name in double quotes`);
+    }
+    const err = this.scanString();
+    if (err) return err;
+    this.skipWs();
+    if (this.text[this.pos] !== ':') return this.fail(`${this.describe()}, expected ':'`);
+    this.pos++;
+    return 'value';
+  }
+
+  /** After a value: ',' or the end of the open container, or the end of the document. */
+  private afterValue(): Step {
+    const top = this.stack[this.stack.length - 1];
+    if (top === undefined) {
+      return this.pos < this.text.length
+        ? this.fail(`${this.describe()} after the end of the document`)
+        : undefined;
+    }
+    const close = top === '{' ? '}' : ']';
+    if (this.text[this.pos] === close) {
+      this.stack.pop();
+      this.pos++;
+      return 'after-value';
+    }
+    if (this.text[this.pos] !== ',') return this.fail(`${this.describe()}, expected ',' or '${close}'`);
+    this.pos++;
+    return top === '{' ? 'key' : 'value';
+  }
+
+  step(state: State): Step {
+    this.skipWs();
+    switch (state) {
+      case 'value':
+      case 'first-value':
+        return this.value(state === 'first-value');
+      case 'key':
+      case 'first-key':
+        return this.key(state === 'first-key');
+      case 'after-value':
+        return this.afterValue();
     }
   }
+}
+
+export function locateJsonError(text: string): JsonErrorLocation | undefined {
+  const scanner = new Scanner(text);
+  let step: Step = 'value';
+  while (typeof step === 'string') step = scanner.step(step);
+  return step;
 }

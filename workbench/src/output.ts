@@ -11,7 +11,7 @@ function drained(stream: Writable): Promise<void> {
       stream.off('error', onError);
       resolve();
     };
-    const onError = (e: unknown): void => {
+    const onError = (e: Error): void => {
       stream.off('drain', onDrain);
       reject(e);
     };
@@ -21,8 +21,9 @@ function drained(stream: Writable): Promise<void> {
 }
 
 async function writeAll(stream: Writable, chunks: Iterable<string>): Promise<void> {
-  let failed: unknown;
-  const onError = (e: unknown): void => {
+  // a stream emits Error objects (possibly from another realm under jest: no instanceof here)
+  let failed: Error | undefined;
+  const onError = (e: Error): void => {
     failed = e;
   };
   stream.on('error', onError);

@@ -22,8 +22,11 @@ const NONE: Progress = {
   stop: () => undefined,
 };
 
+/** Node types stderr's isTTY as boolean, but it is undefined when stderr is not a terminal. */
+const stderrIsTerminal = (): boolean => (process.stderr as { isTTY?: boolean }).isTTY === true;
+
 export function shouldShowProgress(forced: boolean | undefined): boolean {
-  return forced === true || process.stderr.isTTY === true;
+  return forced === true || stderrIsTerminal();
 }
 
 export function createProgress(enabled: boolean): Progress {
@@ -36,7 +39,7 @@ export function createProgress(enabled: boolean): Progress {
     // leave the terminal clean for the output that follows
     clearOnComplete: true,
     // with --progress on a non-TTY stderr, still print (one line per update, throttled)
-    noTTYOutput: !process.stderr.isTTY,
+    noTTYOutput: !stderrIsTerminal(),
     notTTYSchedule: 1000,
     fps: 10,
   });

@@ -149,6 +149,28 @@ function checkHeader(path: string, header: string[]): Map<string, number> {
   return cols;
 }
 
+/** The record's field of a required column. */
+function column(record: string[], cols: Map<string, number>, name: string): string {
+  return record[cols.get(name) ?? 0] ?? '';
+}
+
+/**
+ * A data record as a wire bid (its fields are checked by the engine); an empty alpha is none.
+ * Called once per record: plain functions, no closures.
+ */
+function bidFromRecord(record: string[], cols: Map<string, number>): WireBid {
+  const bid: WireBid = {
+    id: column(record, cols, 'id'),
+    side: column(record, cols, 'side') as Side,
+    price: column(record, cols, 'price'),
+    quantity: column(record, cols, 'quantity'),
+  };
+  const a = cols.get('alpha');
+  const alpha = a === undefined ? '' : (record[a] ?? '');
+  if (alpha !== '') bid.alpha = alpha;
+  return bid;
+}
+
 const csvOptions = {
   bom: true,
   trim: true,
@@ -181,26 +203,16 @@ async function readCsvRound(path: string, progress?: Progress): Promise<LoadedRo
     parser.on('error', fail);
     parser.on('data', (record: string[]) => {
       if (failed) return;
-      if (!header) {
-        try {
-          cols = checkHeader(path, record);
-        } catch (e) {
-          fail(e);
-          return;
-        }
-        header = record;
+      if (header) {
+        bids.push(bidFromRecord(record, cols));
         return;
       }
-      const bid: WireBid = {
-        id: record[cols.get('id') ?? 0] ?? '',
-        side: (record[cols.get('side') ?? 0] ?? '') as Side,
-        price: record[cols.get('price') ?? 0] ?? '',
-        quantity: record[cols.get('quantity') ?? 0] ?? '',
-      };
-      const a = cols.get('alpha');
-      const alpha = a === undefined ? '' : (record[a] ?? '');
-      if (alpha !== '') bid.alpha = alpha;
-      bids.push(bid);
+      try {
+        cols = checkHeader(path, record);
+        header = record;
+      } catch (e) {
+        fail(e);
+      }
     });
     parser.on('end', () => {
       if (!failed) resolve();

@@ -21,7 +21,7 @@ describe('locateJsonError', () => {
     ['{"a" 1}', 1, 6, /expected ':'/],
     ['{"a": "b', 1, 9, /unterminated string/],
   ])('locates the error in %j at line %d, column %d', (text, line, column, reason) => {
-    expect(() => JSON.parse(text)).toThrow();
+    expect((): unknown => JSON.parse(text)).toThrow();
     const loc = locateJsonError(text);
     expect(loc).toBeDefined();
     expect(loc?.line).toBe(line);

@@ -84,33 +84,44 @@ no params, so a non-default --alpha is written as a per-bid alpha column on the 
     )
     .action(async (flags: SimulateFlags) => {
       const format = flags.format ?? (flags.out && flags.out !== '-' ? detectOutFormat(flags.out) : 'json');
-      let round: WireRound;
-      try {
-        round = simulateRound({
-          buyers: flags.buyers,
-          sellers: flags.sellers,
-          seed: flags.seed,
-          buyPrice: flags.buyPrice,
-          sellPrice: flags.sellPrice,
-          quantity: flags.quantity,
-          priceDecimals: flags.priceDecimals,
-          quantityDecimals: flags.quantityDecimals,
-          alpha: flags.alpha,
-        });
-      } catch (e) {
-        if (e instanceof SimulateOptionsError) throw new CliError(`simulate: ${e.message}`);
-        throw e;
-      }
-      if (format === 'csv') {
-        const alpha = round.params?.alpha;
-        if (alpha !== undefined && alpha !== SIM_DEFAULTS.alpha) {
-          for (const b of round.bids) if (b.side === 'buy') b.alpha = alpha;
-        }
-        await writeOutput(flags.out, roundCsvChunks(round));
-      } else {
-        await writeOutput(flags.out, roundJsonChunks(round));
-      }
+      await writeRound(simulate(flags), format, flags.out);
     });
+}
+
+/** The round the flags describe; the simulator's option errors become CLI errors. */
+function simulate(flags: SimulateFlags): WireRound {
+  try {
+    return simulateRound({
+      buyers: flags.buyers,
+      sellers: flags.sellers,
+      seed: flags.seed,
+      buyPrice: flags.buyPrice,
+      sellPrice: flags.sellPrice,
+      quantity: flags.quantity,
+      priceDecimals: flags.priceDecimals,
+      quantityDecimals: flags.quantityDecimals,
+      alpha: flags.alpha,
+    });
+  } catch (e) {
+    if (e instanceof SimulateOptionsError) throw new CliError(`simulate: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Writes the round as JSON or CSV. A CSV file has no params, so a non-default alpha becomes a
+ * per-bid alpha on the buy bids.
+ */
+async function writeRound(round: WireRound, format: RoundFormat, out: string | undefined): Promise<void> {
+  if (format === 'json') {
+    await writeOutput(out, roundJsonChunks(round));
+    return;
+  }
+  const alpha = round.params?.alpha;
+  if (alpha !== undefined && alpha !== SIM_DEFAULTS.alpha) {
+    for (const b of round.bids) if (b.side === 'buy') b.alpha = alpha;
+  }
+  await writeOutput(out, roundCsvChunks(round));
 }
 
 function detectOutFormat(path: string): RoundFormat {
