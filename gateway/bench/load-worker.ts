@@ -59,6 +59,8 @@ async function run(job: LoadJob): Promise<LoadReport> {
   await Promise.all(
     Array.from({ length: job.clients }, async (_, w) => {
       const u = w % job.tokens.length;
+      const token = job.tokens[u];
+      if (token === undefined) return; // no tokens, no load
       while (next < job.requests && Date.now() < job.deadlineMs) {
         const i = next++;
         const bids = Array.from({ length: job.bidsPerRequest }, (_, k) => ({
@@ -70,7 +72,7 @@ async function run(job: LoadJob): Promise<LoadReport> {
         const s = performance.now();
         let status: number;
         try {
-          status = await post(agent, url, job.tokens[u]!, JSON.stringify({ bids }));
+          status = await post(agent, url, token, JSON.stringify({ bids }));
         } catch {
           status = 0; // connection error
         }

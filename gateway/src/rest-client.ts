@@ -43,7 +43,8 @@ export class ApiClient {
     private readonly token: string,
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  /** One call: its status and its body (parsed JSON, else the text), whatever the status. */
+  async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
     const res = await fetch(this.baseUrl + path, {
       method,
       headers: {
@@ -59,13 +60,13 @@ export class ApiClient {
     } catch {
       // not JSON
     }
-    return { status: res.status, body: parsed as T };
+    return { status: res.status, body: parsed };
   }
 
   private async ok<T>(method: string, path: string, body?: unknown, expect = [200, 201]): Promise<T> {
-    const r = await this.request<T>(method, path, body);
+    const r = await this.request(method, path, body);
     if (!expect.includes(r.status)) throw new HttpError(r.status, r.body, `${method} ${path}`);
-    return r.body;
+    return r.body as T;
   }
 
   openRound(req: {
@@ -100,7 +101,7 @@ export class ApiClient {
     return this.request(
       'GET',
       `/v1/rounds/${encodeURIComponent(id)}/bids/${encodeURIComponent(bidId)}${utility ? `?utility=${utility}` : ''}`,
-    );
+    ) as Promise<{ status: number; body: BidLookup | { code?: string; idTaken?: boolean } }>;
   }
   settlement(id: string, utility?: string): Promise<Settlement> {
     return this.ok(

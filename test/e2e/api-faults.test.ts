@@ -67,7 +67,7 @@ async function postUntilSettled(
   const end = Date.now() + ms;
   const answers: number[] = [];
   for (;;) {
-    const r = await api.request<unknown>('POST', `/v1/rounds/${roundId}/bids`, { bids });
+    const r = await api.request('POST', `/v1/rounds/${roundId}/bids`, { bids });
     answers.push(r.status);
     if (r.status < 500 || Date.now() > end) return { ...r, answers };
     await sleep(1_000);
@@ -75,7 +75,7 @@ async function postUntilSettled(
 }
 
 describe('REST API under faults on the Fabric network', () => {
-  let api: ApiHandle;
+  let api: ApiHandle | undefined;
   let operator: ApiClient;
   let utility: ApiClient;
   let roundId: string;
@@ -111,7 +111,7 @@ describe('REST API under faults on the Fabric network', () => {
       const bids = [bid('peer-1'), bid('peer-2', 'sell')];
       const t0 = Date.now();
       const failed = await frozen(['peer0.utility1'], () =>
-        utility.request<Problem>('POST', `/v1/rounds/${roundId}/bids`, { bids }),
+        utility.request('POST', `/v1/rounds/${roundId}/bids`, { bids }),
       );
       const ms = Date.now() - t0;
       log(`frozen peer: HTTP ${failed.status} after ${ms} ms: ${JSON.stringify(failed.body)}`);
@@ -139,15 +139,16 @@ describe('REST API under faults on the Fabric network', () => {
       const bids = [bid('ord-1')];
       const t0 = Date.now();
       const failed = await frozen(['orderer1', 'orderer2', 'orderer3'], () =>
-        utility.request<Problem>('POST', `/v1/rounds/${roundId}/bids`, { bids }),
+        utility.request('POST', `/v1/rounds/${roundId}/bids`, { bids }),
       );
       const ms = Date.now() - t0;
       log(`frozen orderers: HTTP ${failed.status} after ${ms} ms: ${JSON.stringify(failed.body)}`);
       expect(ms).toBeLessThan(REQUEST_TIMEOUT_MS);
       expect(failed.status).toBe(504);
       expect(failed.body).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcome: 'unknown' });
-      expect(failed.body.transactionId).toMatch(/^[0-9a-f]{64}$/);
-      expect(failed.body.transactionIds?.length).toBeGreaterThanOrEqual(1);
+      const problem = failed.body as Problem;
+      expect(problem.transactionId).toMatch(/^[0-9a-f]{64}$/);
+      expect(problem.transactionIds?.length).toBeGreaterThanOrEqual(1);
 
       // the orderers are back: new bids commit again (Raft may take a moment)
       const fresh = await postUntilSettled(utility, roundId, [bid('ord-after')], 2 * MINUTE);
@@ -155,7 +156,7 @@ describe('REST API under faults on the Fabric network', () => {
       expect(fresh.status).toBe(201);
 
       // the unknown outcome: the id stays taken either way, and the lookup says which it is
-      const reuse = await utility.request<Problem>('POST', `/v1/rounds/${roundId}/bids`, { bids });
+      const reuse = await utility.request('POST', `/v1/rounds/${roundId}/bids`, { bids });
       expect(reuse.status).toBe(409);
       const lookup = await utility.lookupBid(roundId, 'ord-1');
       log(`lookup of the unknown bid: HTTP ${lookup.status} ${JSON.stringify(lookup.body)}`);

@@ -28,7 +28,7 @@ const MINUTE = 60_000;
 const log = (line: string) => process.stdout.write(line + '\n');
 
 describe('REST API end to end on the Fabric network', () => {
-  let api: ApiHandle;
+  let api: ApiHandle | undefined;
   let auctioneer: AuctioneerHandle | undefined;
   let tmp: string;
 
@@ -57,10 +57,11 @@ describe('REST API end to end on the Fabric network', () => {
   it(
     'two utilities bid concurrently; the round clears exactly as the offline mechanism; each reads only its own settlement',
     async () => {
-      const operator = new ApiClient(api.url, DEMO_TOKENS.operator);
+      const { url } = api!;
+      const operator = new ApiClient(url, DEMO_TOKENS.operator);
       const utilities = [
-        { msp: 'Utility1MSP', api: new ApiClient(api.url, DEMO_TOKENS.utility1) },
-        { msp: 'Utility2MSP', api: new ApiClient(api.url, DEMO_TOKENS.utility2) },
+        { msp: 'Utility1MSP', api: new ApiClient(url, DEMO_TOKENS.utility1) },
+        { msp: 'Utility2MSP', api: new ApiClient(url, DEMO_TOKENS.utility2) },
       ];
       const sim = simulateRound({ buyers: 24, sellers: 24, seed: 4242 });
       const now = Date.now();

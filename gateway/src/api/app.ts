@@ -70,8 +70,9 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('receivedAt', 0);
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', (req, _reply, done) => {
     req.receivedAt = Date.now();
+    done();
   });
   registerErrors(app);
   await registerOpenApi(app);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WireBid } from '../../../engine/src/mechanism/types';
 import type { BatchCommitment } from '../../../chaincode/src/model';
 import { MarketClientError, toMarketClientError } from '../../../fabric-client/src/market-client';
@@ -84,6 +85,19 @@ class Lane {
     readonly client: ApiMarketPort,
     readonly roundId: string,
   ) {}
+}
+
+/** One batch's sending: its requests (fewer once some are failed alone), salt and attempts so far. */
+interface BatchRun {
+  lane: Lane;
+  entries: Entry[];
+  /** the same on every attempt: the chaincode recognises a batch that did commit */
+  salt: string;
+  attempts: number;
+  /** some attempt may have reached the orderer and not been proven invalid */
+  maybeCommitted: boolean;
+  /** transaction ids of the attempts so far (shared with the entries) */
+  txIds: string[];
 }
 
 /** What one SubmitBids attempt gave: a commitment, an error, or no answer in time. */
@@ -289,83 +303,111 @@ export class BidBatcher {
     return Promise.race([settled, hung]).finally(() => clearTimeout(timer));
   }
 
+  /** Sends a batch until it commits, is given up on or fails for good; answers every request. */
   private async run(l: Lane, initial: Entry[]): Promise<void> {
-    let entries = initial;
-    const salt = randomBytes(16).toString('hex');
-    let attempts = 0;
-    /** some attempt may have reached the orderer and not been proven invalid */
-    let maybeCommitted = false;
-    const txIds: string[] = [];
-    for (const x of entries) x.txIds = txIds;
-    const report = (outcome: string, batch: Entry[]): void =>
-      this.observer.onBatch?.({
-        mspId: l.client.mspId,
-        roundId: l.roundId,
-        bids: batch.reduce((n, e) => n + e.bids.length, 0),
-        requests: batch.length,
-        attempts,
-        outcome,
-      });
-    for (;;) {
-      if (entries.length === 0) return;
-      attempts += 1;
+    const r: BatchRun = {
+      lane: l,
+      entries: initial,
+      salt: randomBytes(16).toString('hex'),
+      attempts: 0,
+      maybeCommitted: false,
+      txIds: [],
+    };
+    for (const x of initial) x.txIds = r.txIds;
+    while (r.entries.length > 0) {
+      r.attempts += 1;
       const result = await this.attempt(
         l,
-        entries.flatMap((e) => e.bids),
-        salt,
+        r.entries.flatMap((e) => e.bids),
+        r.salt,
       );
       if (result.kind === 'committed') {
-        this.resolveAll(l, entries, result.commitment);
-        report('committed', entries);
+        this.resolveAll(l, r.entries, result.commitment);
+        this.report(r, 'committed', r.entries);
         return;
       }
       if (result.kind === 'hung') {
-        const error = unknownOutcome(
-          l.roundId,
-          `SubmitBids gave no answer within ${this.opts.attemptTimeoutMs} ms`,
-          txIds,
-        );
-        for (const x of entries) this.answer(x, { error });
-        report('hung', entries);
-        const proven = !maybeCommitted;
-        const batch = entries;
-        result.call.then(
-          () => report('committed-late', batch),
-          (err: unknown) => {
-            const e = toMarketClientError(err);
-            if (proven && certainlyNotCommitted(e)) for (const x of batch) this.notCommitted(x);
-            report(`late-${e.code}`, batch);
-          },
-        );
+        this.giveUp(r, result.call);
         return; // frees the slot: the call goes on without holding the lane
       }
-      const e = result.error;
-      if (e.transactionId) txIds.push(e.transactionId);
-      if (e.mayHaveCommitted) maybeCommitted = true;
-      if (!maybeCommitted && e.code === 'INVALID_BIDS' && Array.isArray(e.details.issues)) {
-        // cannot happen after pre-validation unless the round's params changed: fail only the owners
-        const bad = this.ownersOfIssues(entries, e.details.issues as { index?: unknown }[]);
-        if (bad.size > 0 && bad.size < entries.length) {
-          for (const x of bad) {
-            this.answer(x, { error: e });
-            this.notCommitted(x);
-          }
-          report('invalid', [...bad]);
-          entries = entries.filter((x) => !bad.has(x));
-          continue;
-        }
-      }
-      const delay = this.opts.retryDelayMs?.(attempts) ?? 50 * 2 ** attempts;
-      if (e.retryable && attempts <= this.opts.maxRetries && this.canRetry(entries, delay)) {
-        await new Promise((r) => setTimeout(r, delay));
-        continue;
-      }
-      const final = this.finalError(e, maybeCommitted, txIds);
-      for (const x of entries) this.answer(x, { error: final });
-      if (!maybeCommitted) for (const x of entries) this.notCommitted(x);
-      report(e.code, entries);
-      return;
+      if (!(await this.afterFailure(r, result.error))) return;
     }
+  }
+
+  private report(r: BatchRun, outcome: string, batch: Entry[]): void {
+    this.observer.onBatch?.({
+      mspId: r.lane.client.mspId,
+      roundId: r.lane.roundId,
+      bids: batch.reduce((n, e) => n + e.bids.length, 0),
+      requests: batch.length,
+      attempts: r.attempts,
+      outcome,
+    });
+  }
+
+  /**
+   * A call that gave no answer in time: its requests are answered "outcome unknown"; a late
+   * failure that proves nothing committed still frees their ids.
+   */
+  private giveUp(r: BatchRun, call: Promise<BatchCommitment>): void {
+    const error = unknownOutcome(
+      r.lane.roundId,
+      `SubmitBids gave no answer within ${String(this.opts.attemptTimeoutMs)} ms`,
+      r.txIds,
+    );
+    const batch = r.entries;
+    for (const x of batch) this.answer(x, { error });
+    this.report(r, 'hung', batch);
+    const proven = !r.maybeCommitted;
+    call.then(
+      () => {
+        this.report(r, 'committed-late', batch);
+      },
+      (err: unknown) => {
+        const e = toMarketClientError(err);
+        if (proven && certainlyNotCommitted(e)) for (const x of batch) this.notCommitted(x);
+        this.report(r, `late-${e.code}`, batch);
+      },
+    );
+  }
+
+  /** After a failed attempt: true to send the (remaining) batch again, false once all are answered. */
+  private async afterFailure(r: BatchRun, e: MarketClientError): Promise<boolean> {
+    if (e.transactionId) r.txIds.push(e.transactionId);
+    if (e.mayHaveCommitted) r.maybeCommitted = true;
+    if (this.dropInvalidOwners(r, e)) return true;
+    const delay = this.opts.retryDelayMs?.(r.attempts) ?? 50 * 2 ** r.attempts;
+    if (e.retryable && r.attempts <= this.opts.maxRetries && this.canRetry(r.entries, delay)) {
+      await sleep(delay);
+      return true;
+    }
+    this.failAll(r, e);
+    return false;
+  }
+
+  /** The batch failed for good: every request gets the final error; ids are freed if nothing committed. */
+  private failAll(r: BatchRun, e: MarketClientError): void {
+    const final = this.finalError(e, r.maybeCommitted, r.txIds);
+    for (const x of r.entries) this.answer(x, { error: final });
+    if (!r.maybeCommitted) for (const x of r.entries) this.notCommitted(x);
+    this.report(r, e.code, r.entries);
+  }
+
+  /**
+   * INVALID_BIDS naming some of the batch's requests (cannot happen after pre-validation unless
+   * the round's params changed): fails only those owners and keeps the rest. True if it did.
+   */
+  private dropInvalidOwners(r: BatchRun, e: MarketClientError): boolean {
+    if (r.maybeCommitted || e.code !== 'INVALID_BIDS' || !Array.isArray(e.details.issues)) return false;
+    const bad = this.ownersOfIssues(r.entries, e.details.issues as { index?: unknown }[]);
+    if (bad.size === 0 || bad.size >= r.entries.length) return false;
+    for (const x of bad) {
+      this.answer(x, { error: e });
+      this.notCommitted(x);
+    }
+    this.report(r, 'invalid', [...bad]);
+    r.entries = r.entries.filter((x) => !bad.has(x));
+    return true;
   }
 
   /** A retry is worth it while someone waits and it can finish before the earliest deadline. */

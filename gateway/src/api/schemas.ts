@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TArray, type TObject } from '@sinclair/typebox';
 
 /** Decimal strings (MECHANISM §1): no sign, no exponent, at most `d` decimals. */
 const decimal = (d: number, description: string) =>
@@ -33,7 +33,10 @@ export const BidSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const bidsBody = (maxBids: number) =>
+/** The body of a bid request: 1..maxBids bids. */
+export type BidsBody = TObject<{ bids: TArray<typeof BidSchema> }>;
+
+export const bidsBody = (maxBids: number): BidsBody =>
   Type.Object(
     { bids: Type.Array(BidSchema, { minItems: 1, maxItems: maxBids }) },
     { additionalProperties: false },
@@ -135,7 +138,15 @@ export const getRoundRoute = {
   params: RoundParam,
 };
 
-export const submitBidsRoute = (maxBids: number) => ({
+export interface SubmitBidsRoute {
+  summary: string;
+  tags: string[];
+  params: typeof RoundParam;
+  body: BidsBody;
+  response: { 201: typeof BidReceiptSchema };
+}
+
+export const submitBidsRoute = (maxBids: number): SubmitBidsRoute => ({
   summary: 'Submit sealed bids (utility); 201 only once the batch carrying them is committed',
   tags: ['bids'],
   params: RoundParam,

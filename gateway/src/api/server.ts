@@ -16,7 +16,7 @@ export interface ApiHandle extends ApiApp {
   url: string;
   config: ApiConfig;
   /** graceful: drains pending batches, then closes the gateways */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface StartApiOptions {
@@ -39,17 +39,34 @@ async function connectOrg(
   return { client: new MarketClient(contract, mspId), close: () => gateway.close() };
 }
 
-export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
-  const config = opts.config ?? loadConfig();
+type Connection = Awaited<ReturnType<typeof connectOrg>>;
+
+/** One connection per org of the tenant table, in MSP id order; all closed again if one fails. */
+async function connectAll(
+  config: ApiConfig,
+  connect: StartApiOptions['connect'],
+): Promise<Map<string, Connection>> {
   const orgs = [...new Set(Object.values(config.tenants).map((t) => t.mspId))].sort();
-  const connections = new Map<string, { client: ApiMarketPort; close(): void }>();
+  const connections = new Map<string, Connection>();
   try {
-    const connect = opts.connect ?? ((msp: string) => connectOrg(msp, config.requestTimeoutMs));
-    for (const msp of orgs) connections.set(msp, await connect(msp));
+    const open = connect ?? ((msp: string) => connectOrg(msp, config.requestTimeoutMs));
+    for (const msp of orgs) connections.set(msp, await open(msp));
   } catch (e) {
     for (const c of connections.values()) c.close();
     throw e;
   }
+  return connections;
+}
+
+/** The port the server listens on (the configured one unless it was 0). */
+function listeningPort(built: ApiApp, config: ApiConfig): number {
+  const addr = built.app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : config.port;
+}
+
+export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
+  const config = opts.config ?? loadConfig();
+  const connections = await connectAll(config, opts.connect);
   const clients = new Map([...connections].map(([m, c]) => [m, c.client]));
   const built = await buildApp({
     config,
@@ -65,8 +82,7 @@ export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
     for (const c of connections.values()) c.close();
     throw e;
   }
-  const addr = built.app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const port = listeningPort(built, config);
   let closing: Promise<void> | undefined;
   return {
     ...built,

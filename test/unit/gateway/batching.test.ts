@@ -97,7 +97,7 @@ describe('micro-batching of bid requests', () => {
       post(TOKENS.u1, ['n3']),
     ]);
     expect(res.map((r) => r.statusCode)).toEqual([201, 409, 201]);
-    expect(JSON.parse(res[1]?.body ?? '{}')).toMatchObject({ ids: ['used'] });
+    expect(JSON.parse(res[1].body)).toMatchObject({ ids: ['used'] });
     const ids = ledger.batches.flatMap((b) => b.bids.map((x) => x.id)).sort();
     expect(ids).toEqual(['n1', 'n3', 'used']); // n2 of the refused request is not committed
     // the other utility's ids are its own
@@ -153,9 +153,9 @@ describe('micro-batching of bid requests', () => {
         throw new MarketClientError('UNKNOWN', 'endorsement failed');
     };
     const res = await Promise.all([post(TOKENS.u1, ['bad1', 'bad2']), post(TOKENS.u1, ['g1', 'g2'])]);
-    expect(res[0]?.statusCode).toBe(502);
-    expect(JSON.parse(res[0]?.body ?? '{}')).toMatchObject({ detail: 'endorsement failed' });
-    expect(res[1]?.statusCode).toBe(201);
+    expect(res[0].statusCode).toBe(502);
+    expect(JSON.parse(res[0].body)).toMatchObject({ detail: 'endorsement failed' });
+    expect(res[1].statusCode).toBe(201);
   });
 
   it('retries a batch that failed validation (MVCC) a bounded number of times', async () => {

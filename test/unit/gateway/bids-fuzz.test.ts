@@ -3,30 +3,71 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/src/api/app';
 import { auth, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
 
-/** Is this body a valid bid request for Utility1MSP in a default round? (independent oracle) */
+// An independent oracle of what a valid bid request for Utility1MSP in a default round is.
+
+/** A decimal string with at most `d` decimals, in (min, max] if `strict`, else in [min, max]. */
+function dec(v: unknown, d: number, min: number, max: number, strict: boolean): boolean {
+  if (typeof v !== 'string' || !new RegExp(`^[0-9]{1,16}(\\.[0-9]{1,${d}})?$`).test(v)) return false;
+  const x = Number(v);
+  return (strict ? x > min : x >= min) && x <= max;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const BID_KEYS = ['id', 'side', 'price', 'quantity', 'alpha'];
+
+/** Side, price, quantity and (buy bids only) alpha in range. */
+function hasValidTerms(o: Record<string, unknown>): boolean {
+  if (o.side !== 'buy' && o.side !== 'sell') return false;
+  if (!dec(o.price, 4, 0, 1e6, false) || !dec(o.quantity, 3, 0, 1e6, true)) return false;
+  return o.alpha === undefined || (o.side === 'buy' && dec(o.alpha, 4, 0, 1e6, true));
+}
+
+/** A valid bid whose id is not in `seen` (added to it). */
+function isValidBid(b: unknown, seen: Set<string>): boolean {
+  if (!isPlainObject(b)) return false;
+  if (Object.keys(b).some((k) => !BID_KEYS.includes(k))) return false;
+  if (typeof b.id !== 'string' || !/^[A-Za-z0-9._:-]{1,52}$/.test(b.id) || seen.has(b.id)) return false;
+  seen.add(b.id);
+  return hasValidTerms(b);
+}
+
 function isValid(body: unknown): boolean {
-  const dec = (v: unknown, d: number, min: number, max: number, strict: boolean): boolean => {
-    if (typeof v !== 'string' || !new RegExp(`^[0-9]{1,16}(\\.[0-9]{1,${d}})?$`).test(v)) return false;
-    const x = Number(v);
-    return (strict ? x > min : x >= min) && x <= max;
-  };
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  if (!isPlainObject(body)) return false;
   const keys = Object.keys(body);
   if (keys.length !== 1 || keys[0] !== 'bids') return false;
-  const bids = (body as { bids: unknown }).bids;
+  const bids = body.bids;
   if (!Array.isArray(bids) || bids.length === 0 || bids.length > 2000) return false;
   const seen = new Set<string>();
-  for (const b of bids as unknown[]) {
-    if (typeof b !== 'object' || b === null || Array.isArray(b)) return false;
-    const o = b as Record<string, unknown>;
-    if (Object.keys(o).some((k) => !['id', 'side', 'price', 'quantity', 'alpha'].includes(k))) return false;
-    if (typeof o.id !== 'string' || !/^[A-Za-z0-9._:-]{1,52}$/.test(o.id) || seen.has(o.id)) return false;
-    seen.add(o.id);
-    if (o.side !== 'buy' && o.side !== 'sell') return false;
-    if (!dec(o.price, 4, 0, 1e6, false) || !dec(o.quantity, 3, 0, 1e6, true)) return false;
-    if (o.alpha !== undefined && (o.side === 'sell' || !dec(o.alpha, 4, 0, 1e6, true))) return false;
+  return (bids as unknown[]).every((b) => isValidBid(b, seen));
+}
+
+/** Is the payload JSON of a valid bid request? */
+function validPayload(payload: string): boolean {
+  try {
+    return isValid(JSON.parse(payload));
+  } catch {
+    return false; // not JSON
   }
-  return true;
+}
+
+/** Fresh ids per run (an id already used would, correctly, conflict): suffixes well-formed ids. */
+function freshIds(body: unknown, n: number): void {
+  if (typeof body !== 'object' || body === null) return;
+  const bids = (body as { bids?: unknown }).bids;
+  if (!Array.isArray(bids)) return;
+  for (const x of bids as unknown[]) {
+    if (typeof x !== 'object' || x === null) continue;
+    const o = x as Record<string, unknown>;
+    if (typeof o.id === 'string' && /^[A-Za-z0-9._:-]{1,8}$/.test(o.id)) o.id = `${o.id}.${String(n)}`;
+  }
+}
+
+/** The body as JSON ('null' for what JSON.stringify returns undefined for), cut short when `raw` is 0. */
+function payloadOf(body: unknown, raw: number): string {
+  const json = (JSON.stringify(body) as string | undefined) ?? 'null';
+  return raw > 0 ? json : json.slice(0, 7);
 }
 
 const decimalish = fc.oneof(
@@ -100,23 +141,9 @@ describe('bid endpoint fuzz (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(bodyArb, fc.nat(9), async (body, raw) => {
         n += 1;
-        // fresh ids per run: an id already used would (correctly) conflict
-        const b = body as { bids?: unknown };
-        if (b && typeof b === 'object' && Array.isArray(b.bids)) {
-          for (const x of b.bids as Record<string, unknown>[]) {
-            if (
-              x &&
-              typeof x === 'object' &&
-              typeof x.id === 'string' &&
-              /^[A-Za-z0-9._:-]{1,8}$/.test(x.id)
-            ) {
-              x.id = `${x.id}.${n}`;
-            }
-          }
-        }
+        freshIds(body, n);
         const before = ledger.submitCalls.length;
-        const payload =
-          raw > 0 ? (JSON.stringify(body) ?? 'null') : (JSON.stringify(body) ?? 'null').slice(0, 7);
+        const payload = payloadOf(body, raw);
         const res = await app.inject({
           method: 'POST',
           url: '/v1/rounds/r1/bids',
@@ -124,16 +151,7 @@ describe('bid endpoint fuzz (fast-check)', () => {
           payload,
         });
         expect(res.statusCode).toBeLessThan(500);
-        const parsedOk = (() => {
-          try {
-            JSON.parse(payload);
-            return true;
-          } catch {
-            return false;
-          }
-        })();
-        const valid = parsedOk && isValid(JSON.parse(payload));
-        if (valid) {
+        if (validPayload(payload)) {
           validSeen += 1;
           expect(res.statusCode).toBe(201);
           expect(ledger.submitCalls.length).toBe(before + 1);

@@ -111,9 +111,9 @@ describe('startApi', () => {
     const connected: string[] = [];
     const api = await startApi({
       config: { ...testConfig({ maxWaitMs: 2_000 }), port: 0 },
-      connect: async (msp) => {
+      connect: (msp) => {
         connected.push(msp);
-        return { client: ledger.client(msp), close: () => closed.push(msp) };
+        return Promise.resolve({ client: ledger.client(msp), close: () => closed.push(msp) });
       },
     });
     expect(connected.sort()).toEqual(['OperatorMSP', 'Utility1MSP', 'Utility2MSP']);
@@ -140,9 +140,9 @@ describe('startApi', () => {
     await expect(
       startApi({
         config: { ...testConfig(), port: 0 },
-        connect: async (msp) => {
-          if (msp === 'Utility2MSP') throw new Error('no connection profile');
-          return { client: ledger.client(msp), close: () => closed.push(msp) };
+        connect: (msp) => {
+          if (msp === 'Utility2MSP') return Promise.reject(new Error('no connection profile'));
+          return Promise.resolve({ client: ledger.client(msp), close: () => closed.push(msp) });
         },
       }),
     ).rejects.toThrow(/no connection profile/);

@@ -23,6 +23,18 @@ function tenantOfToken(config: ApiConfig, req: FastifyRequest): Tenant | null {
   return (m?.[1] !== undefined ? config.tenants[m[1]] : undefined) ?? null;
 }
 
+/** The 401 of a request without a known bearer token. */
+function unauthenticated(req: FastifyRequest): ApiProblem {
+  const h = req.headers.authorization;
+  return new ApiProblem(
+    401,
+    'UNAUTHENTICATED',
+    'Unauthenticated',
+    h ? 'unknown bearer token' : 'missing Authorization: Bearer <token>',
+    [{ path: 'header/authorization', field: 'authorization', reason: h ? 'unknown token' : 'required' }],
+  );
+}
+
 /**
  * Authentication and the rate limit, as hooks of the root instance (so every route has them).
  * Authentication runs first (a global onRequest hook; the rate limit's hook is per route, and
@@ -32,8 +44,9 @@ function tenantOfToken(config: ApiConfig, req: FastifyRequest): Tenant | null {
  */
 export async function registerAuth(app: FastifyInstance, config: ApiConfig): Promise<void> {
   app.decorateRequest('tenant', null);
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', (req, _reply, done) => {
     if (needsAuth(req)) req.tenant = tenantOfToken(config, req);
+    done();
   });
   await app.register(rateLimit, {
     max: config.rateLimit.max,
@@ -48,16 +61,9 @@ export async function registerAuth(app: FastifyInstance, config: ApiConfig): Pro
         `at most ${ctx.max} requests per ${ctx.after}`,
       ),
   });
-  app.addHook('preParsing', async (req) => {
-    if (!needsAuth(req) || req.tenant) return;
-    const h = req.headers.authorization;
-    throw new ApiProblem(
-      401,
-      'UNAUTHENTICATED',
-      'Unauthenticated',
-      h ? 'unknown bearer token' : 'missing Authorization: Bearer <token>',
-      [{ path: 'header/authorization', field: 'authorization', reason: h ? 'unknown token' : 'required' }],
-    );
+  app.addHook('preParsing', (req, _reply, _payload, done) => {
+    if (!needsAuth(req) || req.tenant) done();
+    else done(unauthenticated(req));
   });
 }
 

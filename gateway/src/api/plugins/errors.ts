@@ -14,31 +14,52 @@ declare module 'fastify' {
   }
 }
 
+type SchemaViolation = NonNullable<FastifyError['validation']>[number];
+
+/** The bids of a request body, if it has a bids array. */
+function bidsOf(req: FastifyRequest): unknown[] | undefined {
+  const body = req.body as { bids?: unknown } | undefined;
+  return body && typeof body === 'object' && Array.isArray(body.bids) ? body.bids : undefined;
+}
+
+/** The id of a bid as sent, '' if it has none. */
+function idOf(raw: unknown): string {
+  const id = raw && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : '';
+}
+
+/** Where a violation is: the offending value's path, down to a missing or unknown property. */
+function violationPath(where: string, v: SchemaViolation): string {
+  const { missingProperty, additionalProperty } = v.params;
+  let path = `${where}${v.instancePath}`;
+  if (typeof missingProperty === 'string') path += `/${missingProperty}`;
+  if (typeof additionalProperty === 'string') path += `/${additionalProperty}`;
+  return path;
+}
+
+function violationReason(v: SchemaViolation): string {
+  if (typeof v.params.additionalProperty === 'string') return 'unknown field';
+  if (typeof v.params.missingProperty === 'string') return 'required';
+  return v.message ?? 'invalid';
+}
+
+/** One violation as a problem item naming the field (bids: index, id, field). */
+function violationItem(where: string, v: SchemaViolation, bids: unknown[] | undefined): ProblemItem {
+  const path = violationPath(where, v);
+  const reason = violationReason(v);
+  const m = /^body\/bids\/(\d+)(?:\/([^/]+))?/.exec(path);
+  if (m?.[1] !== undefined) {
+    const index = Number(m[1]);
+    return { path, index, id: idOf(bids?.[index]), field: m[2] ?? 'bid', reason };
+  }
+  return { path, field: path.split('/').pop() ?? where, reason };
+}
+
 /** Maps fastify/ajv validation errors to problem items naming the field (bids: index, id, field). */
 function validationItems(err: FastifyError, req: FastifyRequest): ProblemItem[] {
   const where = err.validationContext ?? 'body';
-  const body = req.body as { bids?: unknown } | undefined;
-  const bids = body && typeof body === 'object' && Array.isArray(body.bids) ? body.bids : undefined;
-  return (err.validation ?? []).map((v) => {
-    const params = v.params as Record<string, unknown>;
-    let path = `${where}${v.instancePath}`;
-    if (typeof params.missingProperty === 'string') path += `/${params.missingProperty}`;
-    if (typeof params.additionalProperty === 'string') path += `/${params.additionalProperty}`;
-    const reason =
-      typeof params.additionalProperty === 'string'
-        ? 'unknown field'
-        : typeof params.missingProperty === 'string'
-          ? 'required'
-          : (v.message ?? 'invalid');
-    const m = /^body\/bids\/(\d+)(?:\/([^/]+))?/.exec(path);
-    if (m && m[1] !== undefined) {
-      const index = Number(m[1]);
-      const raw = bids?.[index] as { id?: unknown } | undefined;
-      const id = raw && typeof raw === 'object' && typeof raw.id === 'string' ? raw.id : '';
-      return { path, index, id, field: m[2] ?? 'bid', reason };
-    }
-    return { path, field: path.split('/').pop() ?? where, reason };
-  });
+  const bids = bidsOf(req);
+  return (err.validation ?? []).map((v) => violationItem(where, v, bids));
 }
 
 /** The problem answering `err`: the API's own, a schema violation, another 4xx, or a 500. */
@@ -55,7 +76,7 @@ function problemFor(err: FastifyError, req: FastifyRequest): ApiProblem {
     );
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    return new ApiProblem(err.statusCode, err.code ?? 'BAD_REQUEST', 'Bad request', err.message, [
+    return new ApiProblem(err.statusCode, err.code, 'Bad request', err.message, [
       { path: 'body', reason: err.message },
     ]);
   }

@@ -74,11 +74,11 @@ export interface RouteContext {
   /** every org's market client (keyed by MSP id) */
   clients: ReadonlyMap<string, ApiMarketPort>;
   /** the market client signing as the tenant's org (503 without one) */
-  clientOf(t: Tenant): ApiMarketPort;
+  clientOf: (t: Tenant) => ApiMarketPort;
   /** When `req` must be answered (epoch ms): every await of a request path is bounded by it. */
-  deadlineOf(req: FastifyRequest): number;
+  deadlineOf: (req: FastifyRequest) => number;
   /** `p`, or a 504 naming `what` at the request's deadline */
-  call<T>(req: FastifyRequest, p: Promise<T>, what: string): Promise<T>;
+  call: <T>(req: FastifyRequest, p: Promise<T>, what: string) => Promise<T>;
 }
 
 type ContextParts = Omit<RouteContext, 'clientOf' | 'deadlineOf' | 'call'>;

@@ -30,19 +30,24 @@ async function readinessDetails(ctx: RouteContext): Promise<Record<string, unkno
   ).catch((e: unknown) => ({ extra: e instanceof Error ? e.message : String(e) }));
 }
 
+/** Every org's probe ("ok" or why its peer does not answer); ready when every peer answers. */
+async function probeAll(
+  clients: ReadonlyMap<string, ApiMarketPort>,
+): Promise<{ ready: boolean; orgs: Record<string, string> }> {
+  const answers = await Promise.all(
+    [...clients.entries()].map(async ([msp, c]) => [msp, await probeOrg(c)] as const),
+  );
+  return {
+    ready: answers.every(([, problem]) => problem === null),
+    orgs: Object.fromEntries(answers.map(([msp, problem]) => [msp, problem ?? 'ok'])),
+  };
+}
+
 /** Liveness, readiness (every org's peer answers), Prometheus metrics and the index. */
 export function registerHealthRoutes(app: ApiInstance, ctx: RouteContext): void {
-  app.get('/healthz', { schema: hiddenRoute }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: hiddenRoute }, () => ({ status: 'ok' }));
   app.get('/readyz', { schema: hiddenRoute }, async (req, reply) => {
-    const orgs: Record<string, string> = {};
-    let ready = true;
-    await Promise.all(
-      [...ctx.clients.entries()].map(async ([msp, c]) => {
-        const problem = await probeOrg(c);
-        if (problem !== null) ready = false;
-        orgs[msp] = problem ?? 'ok';
-      }),
-    );
+    const { ready, orgs } = await probeAll(ctx.clients);
     const extra = await readinessDetails(ctx);
     if (!ready) req.failure = { notReady: orgs };
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', orgs, ...extra });
@@ -52,7 +57,7 @@ export function registerHealthRoutes(app: ApiInstance, ctx: RouteContext): void 
     tenantOf(req, 'operator');
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
-  app.get('/', { schema: hiddenRoute }, async () => ({
+  app.get('/', { schema: hiddenRoute }, () => ({
     name: 'energy-auction API',
     docs: '/docs',
     openapi: '/docs/json',
