@@ -64,7 +64,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // commander has already printed its one-line message (or the help)
+      // commander has already printed its one-line message (or the help). Its own exit code is 1
+      // for most usage errors (a flag parser's InvalidArgumentError included); ours is 2.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
       if (e.code === 'commander.help') return e.exitCode;
       return 2;

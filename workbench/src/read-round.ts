@@ -38,26 +38,40 @@ export function detectFormat(path: string, forced?: RoundFormat): RoundFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return 'json';
   if (ext === '.csv') return 'csv';
+  // the remedy is on the command line (--format): a usage error
   throw new CliError(
     path === '-'
       ? 'reading standard input needs --format json|csv'
       : `cannot tell the format of ${path} from its extension: use --format json|csv`,
+    2,
   );
 }
 
-async function openInput(path: string, progress: Progress | undefined, stage: string): Promise<Readable> {
-  if (path === '-') {
+/**
+ * The size of the file at path (undefined for "-", standard input). Checked before the format, so
+ * that a directory or a missing file is named as such rather than as a format problem.
+ */
+async function inputSize(path: string): Promise<number | undefined> {
+  if (path === '-') return undefined;
+  let st;
+  try {
+    st = await fsp.stat(path);
+  } catch (e) {
+    throw new CliError(`cannot read ${path}: ${osReason(e)}`);
+  }
+  if (st.isDirectory()) throw new CliError(`cannot read ${path}: is a directory`);
+  return st.size;
+}
+
+function openInput(
+  path: string,
+  size: number | undefined,
+  progress: Progress | undefined,
+  stage: string,
+): Readable {
+  if (size === undefined) {
     progress?.step(stage);
     return process.stdin;
-  }
-  let size: number;
-  try {
-    const st = await fsp.stat(path);
-    if (st.isDirectory()) throw new CliError(`cannot read ${path}: is a directory`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`cannot read ${path}: ${osReason(e)}`);
   }
   const stream = createReadStream(path);
   if (progress) {
@@ -76,12 +90,15 @@ function readFailure(path: string, e: unknown): CliError {
 }
 
 export async function readRound(path: string, opts: ReadOptions = {}): Promise<LoadedRound> {
+  const size = await inputSize(path);
   const format = detectFormat(path, opts.format);
-  return format === 'json' ? readJsonRound(path, opts.progress) : readCsvRound(path, opts.progress);
+  const input = openInput(path, size, opts.progress, 'reading');
+  return format === 'json'
+    ? readJsonRound(path, input, opts.progress)
+    : readCsvRound(path, input, opts.progress);
 }
 
-async function readJsonRound(path: string, progress?: Progress): Promise<LoadedRound> {
-  const input = await openInput(path, progress, 'reading');
+async function readJsonRound(path: string, input: Readable, progress?: Progress): Promise<LoadedRound> {
   const chunks: Buffer[] = [];
   try {
     for await (const chunk of input) chunks.push(chunk as Buffer);
@@ -179,8 +196,7 @@ const csvOptions = {
   record_delimiter: ['\r\n', '\n', '\r'],
 };
 
-async function readCsvRound(path: string, progress?: Progress): Promise<LoadedRound> {
-  const input = await openInput(path, progress, 'reading');
+async function readCsvRound(path: string, input: Readable, progress?: Progress): Promise<LoadedRound> {
   // every record must have as many fields as the header (csv-parse checks, naming the line)
   const parser = parse({ ...csvOptions, relax_column_count: false });
   const bids: WireBid[] = [];

@@ -271,7 +271,8 @@ describe('energy-auction simulate', () => {
     for (const row of rows) expect(row).toMatch(/^b\d{7},buy,(30(\.\d)?|31),\d+(\.\d{1,3})?$/);
     expectRefused(
       runCli(['simulate', '--buyers', '1', '--sellers', '1', '--seed', '1', '--buy-price', '5:4']),
-      /buyPrice/,
+      /--buy-price/,
+      /min 5 is greater than max 4/,
     );
     expectRefused(runCli(['simulate', '--buyers', 'x', '--sellers', '1', '--seed', '1']), /--buyers/);
     expectRefused(runCli(['simulate', '--buyers', '1', '--sellers', '1']), /--seed/);
@@ -358,6 +359,94 @@ describe('energy-auction refuses bad input', () => {
       /nope/,
       /default, doan2021|"default", "doan2021"/,
     );
+  });
+});
+
+describe('energy-auction checks flags as flags (exit 2, before any file is read)', () => {
+  /** a bad command line: exit 2, nothing on stdout, one line on stderr matching every pattern */
+  function expectUsage(r: CliRun, ...patterns: RegExp[]): void {
+    expectRefused(r, ...patterns);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  }
+  const sim = ['simulate', '--buyers', '2', '--sellers', '2', '--seed', '1'];
+
+  it('clear - needs --format', () => {
+    const csv = readFileSync(tmp('vector-a.csv'), 'utf8');
+    expectUsage(
+      runCli(['clear', '-'], { input: csv }),
+      /^energy-auction: reading standard input needs --format json\|csv$/m,
+    );
+    expectUsage(runCli(['compare', '-'], { input: csv }), /standard input needs --format/);
+    copyFileSync(tmp('vector-a.csv'), tmp('vector-a.dat'));
+    expectUsage(
+      runCli(['clear', tmp('vector-a.dat')]),
+      /vector-a\.dat from its extension: use --format json\|csv/,
+    );
+  });
+
+  it('--fee -1 names the flag and what it accepts, not the file', () => {
+    const r = runCli(['clear', tmp('vector-a.json'), '--fee', '-1']);
+    expectUsage(r, /option '--fee <fee>' argument '-1' is invalid/, /expected a number in \[0, 1000000\]/);
+    expect(r.stderr).not.toMatch(/vector-a|invalid round|serviceFee/);
+    // the flag is refused before the file is opened: a missing file is not even looked at
+    expectUsage(runCli(['clear', tmp('nowhere.json'), '--fee', '-1']), /--fee/);
+    expectUsage(runCli(['compare', tmp('vector-a.csv'), '--fee', '2000000']), /--fee/, /got 2000000/);
+  });
+
+  it('--alpha abc and a bad --grid-step name the flag and what it accepts', () => {
+    const r = runCli(['clear', tmp('vector-a.json'), '--alpha', 'abc']);
+    expectUsage(r, /option '--alpha <alpha>' argument 'abc' is invalid/, /expected a number greater than 0/);
+    expect(r.stderr).not.toMatch(/vector-a|invalid round/);
+    expectUsage(runCli(['clear', tmp('vector-a.json'), '--alpha', '0']), /--alpha/, /greater than 0/);
+    expectUsage(
+      runCli(['compare', tmp('vector-a.json'), '--grid-step', '0.00001']),
+      /option '--grid-step <step>' argument '0\.00001' is invalid/,
+      /at most 4 decimal/,
+    );
+  });
+
+  it('simulate --buy-price 30:20 names the flag and the reason', () => {
+    const out = tmp('never-written.json');
+    expectUsage(
+      runCli([...sim, '--buy-price', '30:20', '--out', out]),
+      /option '--buy-price <min:max>' argument '30:20' is invalid/,
+      /min 30 is greater than max 20/,
+      /expected MIN:MAX per kWh/,
+    );
+    expect(() => readFileSync(out)).toThrow(/ENOENT/);
+    expectUsage(runCli([...sim, '--buy-price', '30-20']), /--buy-price/, /must be MIN:MAX/);
+    expectUsage(runCli([...sim, '--quantity', '0:0']), /--quantity/, /MAX > 0/);
+  });
+
+  it('simulate checks --seed, --price-decimals and --alpha as flags too', () => {
+    expectUsage(
+      runCli(['simulate', '--buyers', '1', '--sellers', '1', '--seed', '4294967296']),
+      /option '--seed <n>' argument '4294967296' is invalid/,
+      /\[0, 4294967295\]/,
+    );
+    expectUsage(runCli([...sim, '--price-decimals', '5']), /--price-decimals/, /\[0, 4\]/);
+    expectUsage(runCli([...sim, '--alpha', '0']), /--alpha/, /greater than 0/);
+  });
+
+  it('simulate names the flags of a bad combination, and of an --out without a format', () => {
+    expectUsage(
+      runCli([...sim, '--buy-price', '14.05:14.07', '--price-decimals', '0']),
+      /^energy-auction: simulate: --buy-price: no valid value with 0 decimal\(s\)/m,
+    );
+    expect(ok(runCli([...sim, '--buy-price', '14.05:14.07', '--price-decimals', '2']))).toMatch(
+      /"14\.0[5-7]"/,
+    );
+    expectUsage(runCli([...sim, '--out', tmp('round.txt')]), /round\.txt/, /--format/);
+  });
+
+  it('clear <directory> says it is a directory (exit 1: the input, not the command line)', () => {
+    for (const args of [[dir], [dir, '--format', 'json']]) {
+      const r = runCli(['clear', ...args]);
+      expectRefused(r, /is a directory/);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`energy-auction: cannot read ${dir}: is a directory\n`);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from '../../../workbench/src/errors';
@@ -33,6 +33,30 @@ describe('detectFormat', () => {
     expect(detectFormat('r.json', 'csv')).toBe('csv');
     expect(() => detectFormat('r.txt')).toThrow(/r\.txt.*--format/);
     expect(() => detectFormat('-')).toThrow(/standard input needs --format/);
+  });
+
+  it('calls a missing --format a usage error (exit code 2)', () => {
+    for (const path of ['r.txt', '-']) {
+      let caught: unknown;
+      try {
+        detectFormat(path);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(CliError);
+      expect((caught as CliError).exitCode).toBe(2);
+    }
+  });
+});
+
+describe('readRound (the path)', () => {
+  it('names a directory as a directory, whatever its name or --format', async () => {
+    const sub = join(dir, 'a-dir.json');
+    mkdirSync(sub);
+    for (const format of [undefined, 'csv'] as const) {
+      expect(await refused(readRound(sub, { format }))).toBe(`cannot read ${sub}: is a directory`);
+    }
+    expect(await refused(readRound(dir))).toMatch(/is a directory$/);
   });
 });
 

@@ -37,7 +37,9 @@ export function compareCommand(): Command {
 Examples:
   $ energy-auction compare round.json
   $ energy-auction simulate --buyers 1000 --sellers 1000 --seed 1 --out r.json && energy-auction compare r.json
-  $ energy-auction compare round.csv --alpha 0.5 --json`,
+  $ energy-auction compare round.csv --alpha 0.5 --json
+
+Exit status: 0 compared; 1 unreadable or invalid input; 2 bad command line.`,
     )
     .action(async (file: string, flags: CompareFlags) => {
       const progress = createProgress(shouldShowProgress(flags.progress));

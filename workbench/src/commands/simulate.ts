@@ -9,7 +9,14 @@ import {
 import type { WireRound } from '../../../engine/src/mechanism/types';
 import { CliError } from '../errors';
 import { roundCsvChunks, roundJsonChunks } from '../format-round';
-import { parseCount, parseRange } from '../options';
+import {
+  decimalsParser,
+  parseCount,
+  parseSeed,
+  parseSimAlpha,
+  rangeParser,
+  simFlagMessage,
+} from '../options';
 import { writeOutput } from '../output';
 import { detectFormat, ROUND_FORMATS, type RoundFormat } from '../read-round';
 
@@ -38,7 +45,7 @@ export function simulateCommand(): Command {
     )
     .requiredOption('--buyers <n>', 'number of buy bids', parseCount)
     .requiredOption('--sellers <n>', 'number of sell bids', parseCount)
-    .requiredOption('--seed <n>', 'PRNG seed, an integer in [0, 4294967295]', parseCount)
+    .requiredOption('--seed <n>', 'PRNG seed, an integer in [0, 4294967295]', parseSeed)
     .option('--out <file>', 'write to this file instead of stdout')
     .addOption(
       new Option('--format <format>', 'output format (default: from --out extension, else json)').choices(
@@ -48,29 +55,29 @@ export function simulateCommand(): Command {
     .option(
       '--buy-price <min:max>',
       `buy price range per kWh (default ${range(SIM_DEFAULTS.buyPrice)})`,
-      parseRange,
+      rangeParser('buyPrice'),
     )
     .option(
       '--sell-price <min:max>',
       `sell price range per kWh (default ${range(SIM_DEFAULTS.sellPrice)})`,
-      parseRange,
+      rangeParser('sellPrice'),
     )
     .option(
       '--quantity <min:max>',
       `quantity range in kWh (default ${range(SIM_DEFAULTS.quantity)})`,
-      parseRange,
+      rangeParser('quantity'),
     )
     .option(
       '--price-decimals <n>',
       `decimals of prices, 0-4 (default ${SIM_DEFAULTS.priceDecimals})`,
-      parseCount,
+      decimalsParser('priceDecimals'),
     )
     .option(
       '--quantity-decimals <n>',
       `decimals of quantities, 0-3 (default ${SIM_DEFAULTS.quantityDecimals})`,
-      parseCount,
+      decimalsParser('quantityDecimals'),
     )
-    .option('--alpha <alpha>', `the round's alpha param (default ${SIM_DEFAULTS.alpha})`)
+    .option('--alpha <alpha>', `the round's alpha param (default ${SIM_DEFAULTS.alpha})`, parseSimAlpha)
     .addHelpText(
       'after',
       `
@@ -80,7 +87,8 @@ Examples:
   $ energy-auction simulate --buyers 10 --sellers 10 --seed 3 --buy-price 20:30 --quantity 1:2
 
 Bids are b0000001.. (buy) then s0000001.. (sell). In JSON the alpha is a round param; a CSV file has
-no params, so a non-default --alpha is written as a per-bid alpha column on the buy bids.`,
+no params, so a non-default --alpha is written as a per-bid alpha column on the buy bids.
+Exit status: 0 written; 1 cannot write the output; 2 bad command line.`,
     )
     .action(async (flags: SimulateFlags) => {
       const format = flags.format ?? (flags.out && flags.out !== '-' ? detectOutFormat(flags.out) : 'json');
@@ -88,7 +96,10 @@ no params, so a non-default --alpha is written as a per-bid alpha column on the 
     });
 }
 
-/** The round the flags describe; the simulator's option errors become CLI errors. */
+/**
+ * The round the flags describe. Each flag was checked on its own while parsing; what is left are
+ * combinations (e.g. a range without a value of --price-decimals decimals): a bad command line.
+ */
 function simulate(flags: SimulateFlags): WireRound {
   try {
     return simulateRound({
@@ -103,7 +114,7 @@ function simulate(flags: SimulateFlags): WireRound {
       alpha: flags.alpha,
     });
   } catch (e) {
-    if (e instanceof SimulateOptionsError) throw new CliError(`simulate: ${e.message}`);
+    if (e instanceof SimulateOptionsError) throw new CliError(`simulate: ${simFlagMessage(e.message)}`, 2);
     throw e;
   }
 }
@@ -128,6 +139,9 @@ function detectOutFormat(path: string): RoundFormat {
   try {
     return detectFormat(path);
   } catch {
-    throw new CliError(`cannot tell the output format from ${path}: name it .json or .csv, or use --format`);
+    throw new CliError(
+      `cannot tell the output format from ${path}: name it .json or .csv, or use --format`,
+      2,
+    );
   }
 }
