@@ -1,4 +1,5 @@
 /** A tiny HTTP client of the REST API for the demo, the benchmark and the end-to-end tests. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WireBid } from '../../engine/src/mechanism/types';
 import type { PublicResult } from '../../chaincode/src/clearing';
 import type { NetPosition, RoundRecord, Settlement } from '../../chaincode/src/model';
@@ -116,8 +117,6 @@ export class ApiClient {
 
 /** RFC 3339 UTC without fractional seconds (what the chaincode accepts). */
 export const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until the API answers /readyz with 200. */
 export async function waitReady(baseUrl: string, timeoutMs = 60_000): Promise<void> {

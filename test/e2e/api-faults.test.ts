@@ -9,10 +9,11 @@
  *    operator's token.
  * Run serially: `npx jest --selectProjects e2e --runInBand test/e2e/api-faults.test.ts`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WireBid } from '../../engine/src/mechanism/types';
 import { DEMO_TOKENS, loadConfig } from '../../gateway/src/api/config';
 import { startApi, type ApiHandle } from '../../gateway/src/api/server';
-import { ApiClient, instant, sleep } from '../../gateway/src/rest-client';
+import { ApiClient, instant } from '../../gateway/src/rest-client';
 import { up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
 import { runningPid } from '../../network/src/processes';

@@ -3,8 +3,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WireBid } from '../../../engine/src/mechanism/types';
 import type { BatchCommitment } from '../../../chaincode/src/model';
 import { MarketClientError, toMarketClientError } from '../../../fabric-client/src/market-client';
+import { backoffDelay, type RetryPolicy } from '../../../fabric-client/src/retry';
 import { certainlyNotCommitted } from './bid-ids';
 import type { ApiMarketPort } from './market-port';
+
+/**
+ * The default backoff of a batch's retries (fabric-client's backoffDelay): retry n waits a
+ * jittered 50-100 % of 100 * 2^(n-1) ms, at most 1.6 s (the request deadline bounds the retries
+ * anyway: canRetry). `attempts` is not used by backoffDelay; maxRetries counts the retries.
+ */
+const BATCH_BACKOFF: RetryPolicy = { attempts: Infinity, baseDelayMs: 100, maxDelayMs: 1_600 };
 
 /** What one bid request gets back once the batch carrying its bids is committed. */
 export interface BidReceipt {
@@ -23,7 +31,7 @@ export interface BatcherOptions {
   maxWaitMs: number;
   maxInFlight: number;
   maxRetries: number;
-  /** backoff before retry n (1-based), ms */
+  /** backoff before retry n (1-based), ms; default the project's backoffDelay with BATCH_BACKOFF */
   retryDelayMs?: (attempt: number) => number;
   /**
    * Longest the batcher waits for one SubmitBids call, ms (its gRPC deadlines should end it
@@ -376,7 +384,7 @@ export class BidBatcher {
     if (e.transactionId) r.txIds.push(e.transactionId);
     if (e.mayHaveCommitted) r.maybeCommitted = true;
     if (this.dropInvalidOwners(r, e)) return true;
-    const delay = this.opts.retryDelayMs?.(r.attempts) ?? 50 * 2 ** r.attempts;
+    const delay = this.opts.retryDelayMs?.(r.attempts) ?? backoffDelay(r.attempts, BATCH_BACKOFF);
     if (e.retryable && r.attempts <= this.opts.maxRetries && this.canRetry(r.entries, delay)) {
       await sleep(delay);
       return true;
