@@ -84,13 +84,43 @@ interface TableOptions {
 
 const statusText = (r: WireClearingResult): string => r.status + (r.reason ? ` (${r.reason})` : '');
 
-function breakEvenText(result: WireClearingResult): string {
+const bidKey = (side: Side, id: string): string => `${side}:${id}`;
+
+/** The bids of the round by side and id. */
+function bidsByKey(round: WireRound): Map<string, WireBid> {
+  const bids = new Map<string, WireBid>();
+  for (const b of round.bids) bids.set(bidKey(b.side, b.id), b);
+  return bids;
+}
+
+/** "b0000042 at 17.3": a bid of the sorted side list by its id and price ("#i" if it is not there). */
+function sortedBidText(
+  list: WireAllocation[],
+  index: number,
+  side: Side,
+  bids: Map<string, WireBid>,
+): string {
+  const id = list[index]?.id;
+  if (id === undefined) return `#${index}`;
+  const price = bids.get(bidKey(side, id))?.price;
+  return price === undefined ? id : `${id} at ${price}`;
+}
+
+/**
+ * The break-even bids by id and price. The result holds them as indices into the sorted lists
+ * (which result.buyers and result.sellers are in); printed as numbers, readers took them for a
+ * rank or a count.
+ */
+function breakEvenText(result: WireClearingResult, bids: Map<string, WireBid>): string {
   const be = result.breakEven;
-  return be.buyer < 0 ? 'none' : `buyer #${be.buyer}, seller #${be.seller} (0-based, in bid order)`;
+  if (be.buyer < 0) return 'none';
+  const buyer = sortedBidText(result.buyers, be.buyer, 'buy', bids);
+  const seller = sortedBidText(result.sellers, be.seller, 'sell', bids);
+  return `buyer ${buyer}, seller ${seller}`;
 }
 
 /** The summary block of the table: label, value. */
-function summaryRows(result: WireClearingResult, o: Offered): string[][] {
+function summaryRows(result: WireClearingResult, o: Offered, bids: Map<string, WireBid>): string[][] {
   const m = result.metrics;
   const t = result.totals;
   const price: string[][] =
@@ -99,7 +129,7 @@ function summaryRows(result: WireClearingResult, o: Offered): string[][] {
     ['status', statusText(result)],
     ...price,
     ['price range', `${result.priceRange.min} .. ${result.priceRange.max}`],
-    ['break-even', breakEvenText(result)],
+    ['break-even', breakEvenText(result, bids)],
     [
       'traded energy',
       `${m.tradedEnergy} kWh (${m.supplyTradedPercent}% of ${formatEnergy(o.sell)} kWh offered; ` +
@@ -114,18 +144,8 @@ function summaryRows(result: WireClearingResult, o: Offered): string[][] {
   ];
 }
 
-const bidKey = (side: Side, id: string): string => `${side}:${id}`;
-
-/** The bids of the round by side and id. */
-function bidsByKey(round: WireRound): Map<string, WireBid> {
-  const bids = new Map<string, WireBid>();
-  for (const b of round.bids) bids.set(bidKey(b.side, b.id), b);
-  return bids;
-}
-
 /** One row per winner (allocated quantity > 0): buyers, then sellers, in result order. */
-function winnerRows(result: WireClearingResult, round: WireRound): string[][] {
-  const bids = bidsByKey(round);
+function winnerRows(result: WireClearingResult, bids: Map<string, WireBid>): string[][] {
   const rows: string[][] = [];
   const add = (side: Side, list: WireAllocation[]): void => {
     for (const a of list.filter(isWinner)) {
@@ -139,11 +159,11 @@ function winnerRows(result: WireClearingResult, round: WireRound): string[][] {
 }
 
 /** "Winners: ..." and at most maxRows winner lines (0 = all). */
-function winnersSection(result: WireClearingResult, round: WireRound, maxRows: number): string[] {
+function winnersSection(result: WireClearingResult, bids: Map<string, WireBid>, maxRows: number): string[] {
   const nb = result.buyers.filter(isWinner).length;
   const ns = result.sellers.filter(isWinner).length;
   const lines = [`Winners: ${nb} buyer(s), ${ns} seller(s)`];
-  const winners = winnerRows(result, round);
+  const winners = winnerRows(result, bids);
   if (winners.length === 0) return lines;
   const shown = maxRows > 0 ? winners.slice(0, maxRows) : winners;
   const header = ['side', 'id', 'price', 'offered kWh', 'allocated kWh', 'payment'];
@@ -156,12 +176,13 @@ function winnersSection(result: WireClearingResult, round: WireRound, maxRows: n
 
 export function formatTable(result: WireClearingResult, round: WireRound, opts: TableOptions = {}): string {
   const o = offered(round);
+  const bids = bidsByKey(round);
   const lines = [
     `Round: ${o.buyers + o.sellers} bids (${o.buyers} buy, ${o.sellers} sell), profile ${result.profile}`,
     '',
-    ...alignColumns(summaryRows(result, o)),
+    ...alignColumns(summaryRows(result, o, bids)),
     '',
-    ...winnersSection(result, round, opts.maxRows ?? 50),
+    ...winnersSection(result, bids, opts.maxRows ?? 50),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -159,8 +159,30 @@ describe('energy-auction clear (docs/mechanism.md §9 vector A)', () => {
     expect(out).toMatch(/price range\s+10 \.\. 15/);
     expect(out).toMatch(/efficiency/);
     expect(out).toMatch(/Winners: 2 buyer\(s\), 2 seller\(s\)/);
+    // break-even (2, 2) of docs/mechanism.md §9 A: the third buyer and seller in sorted order
+    expect(out).toMatch(/break-even\s+buyer b3 at 15, seller s3 at 13\n/);
     expect(out).toMatch(/buy\s+b1\s+20\s+3\s+1\.475/);
-    expect(out).not.toMatch(/\bb3\b/);
+    // b3 (allocated 0) has no winner line; it is named above only as the break-even buyer
+    expect(out).not.toMatch(/^\s+buy\s+b3\b/m);
+  });
+
+  it('names the break-even bids of a simulated round by id and price, as the JSON indexes them', () => {
+    const file = tmp('be.json');
+    ok(runCli(['simulate', '--buyers', '300', '--sellers', '200', '--seed', '9', '--out', file]));
+    const r = clearJson(file);
+    const round = JSON.parse(readFileSync(file, 'utf8')) as { bids: { id: string; price: string }[] };
+    const price = (id: string | undefined): string | undefined => round.bids.find((b) => b.id === id)?.price;
+    const buyer = r.buyers[r.breakEven.buyer]?.id;
+    const seller = r.sellers[r.breakEven.seller]?.id;
+    expect(buyer).toMatch(/^b\d{7}$/);
+    expect(seller).toMatch(/^s\d{7}$/);
+    const table = ok(runCli(['clear', file]));
+    expect(table).toContain(
+      `break-even       buyer ${buyer ?? ''} at ${price(buyer) ?? ''}, seller ${seller ?? ''} at ${price(seller) ?? ''}\n`,
+    );
+    const nb = r.buyers.filter((a) => a.quantity !== '0').length;
+    const ns = r.sellers.filter((a) => a.quantity !== '0').length;
+    expect(table).toContain(`Winners: ${nb} buyer(s), ${ns} seller(s)\n`);
   });
 
   it('applies --fee and --alpha overrides', () => {

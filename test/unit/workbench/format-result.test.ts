@@ -6,7 +6,7 @@ import {
   formatJson,
   formatTable,
 } from '../../../workbench/src/format-result';
-import type { WireClearingResult, WireRound } from '../../../engine/src/mechanism/types';
+import type { WireAllocation, WireClearingResult, WireRound } from '../../../engine/src/mechanism/types';
 
 // A hand-written result in the shape of docs/mechanism.md §9 vector A (default profile); the numbers are
 // only used to check the formatting, not the mechanism.
@@ -23,7 +23,8 @@ const result: WireClearingResult = {
   profile: 'default',
   price: '14.1',
   priceRange: { min: '10', max: '15' },
-  breakEven: { buyer: 2, seller: 2 },
+  // indices into the sorted lists (result.buyers, result.sellers): b2 and s2
+  breakEven: { buyer: 1, seller: 1 },
   buyers: [
     { id: 'b1', quantity: '1.475', payment: '20.7975000' },
     { id: 'b2', quantity: '0', payment: '0.0000000' },
@@ -83,15 +84,18 @@ describe('formatTable', () => {
     expect(out).toMatch(/traded energy\s+1\.475 kWh \(26\.82% of 5\.5 kWh offered; 5 kWh wanted\)/);
     expect(out).toMatch(/social welfare\s+11\.56 \(max 12\.00\)/);
     expect(out).toMatch(/efficiency\s+0\.963333/);
+    expect(out).toMatch(/break-even\s+buyer b2 at 18, seller s2 at 10\n/);
+    expect(out).not.toMatch(/#|0-based/);
     expect(out).toMatch(/Winners: 1 buyer\(s\), 2 seller\(s\)/);
     expect(out).toMatch(/ {2}buy\s+b1\s+20\s+3\s+1\.475\s+20\.7975000\n/);
-    expect(out).not.toMatch(/\bb2\b/);
+    // b2 (allocated 0) has no winner line; it is named above only as the break-even buyer
+    expect(out).not.toMatch(/^\s+buy\s+b2\b/m);
   });
 
   it('limits the winner lines with maxRows', () => {
     const out = formatTable(result, round, { maxRows: 1 });
     expect(out).toMatch(/b1/);
-    expect(out).not.toMatch(/\bs2\b/);
+    expect(out).not.toMatch(/^\s+sell\s+s2\b/m);
     expect(out).toMatch(/… 2 more/);
   });
 
@@ -105,6 +109,17 @@ describe('formatTable', () => {
     const out = formatTable({ ...nt, buyers: [], sellers: [] }, round);
     expect(out).toMatch(/status\s+no-trade \(no compatible pair\)/);
     expect(out).not.toMatch(/clearing price/);
+    // no compatible pair: no break-even
+    const none = formatTable({ ...nt, breakEven: { buyer: -1, seller: -1 }, buyers: [], sellers: [] }, round);
+    expect(none).toMatch(/break-even\s+none\n/);
+    // a no-trade after stage 1 keeps its break-even; every bid has a zero line, in sorted order
+    const zero = (id: string): WireAllocation => ({ id, quantity: '0', payment: '0.0000000' });
+    const late = formatTable(
+      { ...nt, buyers: [zero('b1'), zero('b2')], sellers: [zero('s1'), zero('s2')] },
+      round,
+    );
+    expect(late).toMatch(/break-even\s+buyer b2 at 18, seller s2 at 10\n/);
+    expect(late).toMatch(/Winners: 0 buyer\(s\), 0 seller\(s\)\n$/);
     expect(out).toMatch(/Winners: 0 buyer\(s\), 0 seller\(s\)\n$/);
   });
 });
