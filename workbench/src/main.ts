@@ -81,7 +81,15 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   }
 }
 
+/** The reader of stdout went away (e.g. `--help | head`): nothing left to tell it, not a crash. */
+function ignoreClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 export function run(): void {
+  ignoreClosedStdout();
   main().then(
     (code) => {
       process.exitCode = code;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -479,6 +480,27 @@ describe('energy-auction --help', () => {
       const out = ok(runCli([cmd, '--help']));
       expect(out).toMatch(new RegExp(`Usage: energy-auction ${cmd}`));
       expect(out).toMatch(/Examples:\n\s+\$ energy-auction/);
+    }
+  });
+
+  it('exits quietly when the reader of the help goes away (--help | true)', () => {
+    const bin = join(__dirname, '..', '..', '..', 'bin', 'energy-auction.js');
+    const r = spawnSync(
+      'bash',
+      ['-c', '"$0" "$1" --help | true; echo "exit ${PIPESTATUS[0]}"', process.execPath, bin],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(r.stdout).toBe('exit 0\n');
+  });
+
+  it('points at the spec in the repo, docs/mechanism.md', () => {
+    for (const args of [['--help'], ['clear', '--help'], ['compare', '--help'], ['simulate', '--help']]) {
+      const out = ok(runCli(args));
+      expect(out).not.toMatch(/MECHANISM|shared\//);
+      if (args[0] !== 'simulate') expect(out.replace(/\s+/g, ' ')).toContain('docs/mechanism.md');
     }
   });
 });

@@ -66,6 +66,7 @@ Examples:
   $ energy-auction clear bids.txt --format csv --fee 0.5 --csv
   $ cat round.json | energy-auction clear - --format json
 
+The profiles and every rule of the clearing: docs/mechanism.md.
 Numbers in JSON files must be strings ("14.1"), as on the wire. A CSV file carries no params:
 --profile, --alpha, --fee and --grid-step then set them (flags always override the file's params).
 Exit status: 0 cleared or no-trade; 1 unreadable or invalid input; 2 bad command line.`,

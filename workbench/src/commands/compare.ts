@@ -23,7 +23,8 @@ export function compareCommand(): Command {
     .summary('clear a round with both profiles, side by side')
     .description(
       'Clear one round with both profiles (default and doan2021) and show them side by side:\n' +
-        'price, traded kWh, percent of supply traded, buyer/seller/social welfare, efficiency.',
+        'price, traded kWh, percent of supply traded, buyer/seller/social welfare, efficiency\n' +
+        '(the two profiles and the metrics: docs/mechanism.md §5 and §8).',
     )
     .argument('<round>', 'round file (.json or .csv, as for clear); "-" for stdin');
   addParamOptions(cmd);
