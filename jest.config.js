@@ -3,17 +3,9 @@
 // 29.4 takes that from `isolatedModules: true` in the tsconfig (its own isolatedModules option is
 // deprecated).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
-// fastify's inject (light-my-request) requires `cookie`, which ships ESM only: transpile it for jest.
-const esmDeps = {
-  transform: {
-    '^.+\\.ts$': tsJest,
-    '/node_modules/cookie/.+\\.js$': [
-      'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } },
-    ],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
-};
+// fastify's inject uses light-my-request, pinned by package.json's overrides to 6.6.0 whose `cookie`
+// 1.x is CommonJS (6.8's cookie 2 is ESM only and wants Node >= 22), so node_modules needs no transform.
+const transform = { transform: { '^.+\\.ts$': tsJest } };
 
 // network/run holds Raft `.snap` files (and dist/ a build): keep them out of jest's file map, or
 // jest reports them as obsolete snapshots and fails a --ci run.
@@ -25,7 +17,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       ...ignore,
-      ...esmDeps,
+      ...transform,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
@@ -34,7 +26,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       ...ignore,
-      transform: { '^.+\\.ts$': tsJest },
+      ...transform,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
     {
@@ -43,7 +35,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       ...ignore,
-      ...esmDeps,
+      ...transform,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
     {
@@ -52,7 +44,7 @@ module.exports = {
       displayName: 'faults',
       testEnvironment: 'node',
       ...ignore,
-      ...esmDeps,
+      ...transform,
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
     },
   ],

@@ -26,7 +26,8 @@ phase() {
   return "$rc"
 }
 
-phase deps bash scripts/ensure-deps.sh
+# Installs with `npm ci` and fails if that changed package.json or package-lock.json.
+phase deps bash scripts/check-clean-install.sh
 phase build npm run build
 phase lint npm run lint
 phase unit npx jest --ci --selectProjects unit --json --outputFile="$reports/unit.json"
