@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): installs what is missing, builds, lints, runs every test
-# (unit, then integration and end-to-end on a real Fabric network), and always takes the network
+# (unit under the machine's Node and under Node 24, then integration and end-to-end on a real Fabric network), and always takes the network
 # down and prints a one-line summary at the end, whether the tests pass or not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ network_started=0
 finish() {
   status=$?
   if [ "$network_started" = 1 ]; then node dist/network/src/cli.js down || true; fi
-  node scripts/test-summary.js "$reports/unit.json" "$reports/integration.json" "$reports/e2e.json" "$reports/faults.json" || true
+  node scripts/test-summary.js "$reports/unit.json" "$reports/unit-node24.json" "$reports/integration.json" "$reports/e2e.json" "$reports/faults.json" || true
   exit "$status"
 }
 trap finish EXIT
@@ -31,6 +31,8 @@ phase deps bash scripts/check-clean-install.sh
 phase build npm run build
 phase lint npm run lint
 phase unit npx jest --ci --selectProjects unit --json --outputFile="$reports/unit.json"
+# The same unit tests under Node 24 LTS (installed from the npm registry into ~/.cache/energy-auction).
+phase unit-node24 bash scripts/unit-node24.sh --json --outputFile="$reports/unit-node24.json"
 
 # Integration tests on the real Fabric network (docs/network.md). Installs what is missing (Fabric
 # binaries built with Go, docker-compose from apt) and brings the network up from whatever state.
