@@ -18,7 +18,7 @@ describe('REST API: input validation, auth and tenancy', () => {
 
   beforeEach(async () => {
     ledger = new FakeLedger();
-    ledger.addRound('r1');
+    await ledger.addRound('r1');
     ({ app } = await buildApp({ config: testConfig(), clients: fakeClients(ledger) }));
   });
   afterEach(async () => {
@@ -229,7 +229,7 @@ describe('REST API: input validation, auth and tenancy', () => {
     const missing = await postBids({ bids: [bid('a')] }, TOKENS.u1, 'nope');
     expect(missing.statusCode).toBe(404);
     expect(problem(missing).code).toBe('NOT_FOUND');
-    ledger.addRound('closed', 'CLOSED');
+    await ledger.addRound('closed', 'CLOSED');
     const closed = await postBids({ bids: [bid('a')] }, TOKENS.u1, 'closed');
     expect(closed.statusCode).toBe(409);
     const early = await app.inject({ method: 'POST', url: '/v1/rounds/r1/close', headers: auth(TOKENS.op) });
@@ -286,7 +286,6 @@ describe('REST API: input validation, auth and tenancy', () => {
   });
 
   it('readyz is 503 when Fabric is unreachable', async () => {
-    ledger.rounds.clear();
     const clients = fakeClients(ledger);
     const broken = clients.get('Utility2MSP');
     if (broken) {

@@ -7,7 +7,7 @@ describe('rate limit per authenticated tenant, and /metrics for the operator onl
 
   async function start(max: number, tenants?: ReturnType<typeof testConfig>['tenants']): Promise<void> {
     const ledger = new FakeLedger();
-    ledger.addRound('r1');
+    await ledger.addRound('r1');
     const base = testConfig();
     ({ app } = await buildApp({
       config: { ...base, tenants: tenants ?? base.tenants, rateLimit: { max, timeWindowMs: 60_000 } },

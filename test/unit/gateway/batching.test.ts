@@ -11,9 +11,9 @@ describe('micro-batching of bid requests', () => {
   async function start(batch: Parameters<typeof testConfig>[0]): Promise<void> {
     ({ app } = await buildApp({ config: testConfig(batch), clients: fakeClients(ledger) }));
   }
-  beforeEach(() => {
+  beforeEach(async () => {
     ledger = new FakeLedger();
-    ledger.addRound('r1');
+    await ledger.addRound('r1');
   });
   afterEach(async () => {
     await app.close();
@@ -134,13 +134,7 @@ describe('micro-batching of bid requests', () => {
   });
 
   it('loads the ids a utility already has on the ledger before answering (e.g. after a restart)', async () => {
-    ledger.batches.push({
-      roundId: 'r1',
-      utility: 'Utility1MSP',
-      batchId: 'earlier',
-      salt: 'e'.repeat(32),
-      bids: [bid('old1')],
-    });
+    await ledger.seedBatch('Utility1MSP', 'r1', [bid('old1')], 'e'.repeat(32));
     await start({ maxBids: 100, maxWaitMs: 10 });
     expect((await post(TOKENS.u1, ['old1'])).statusCode).toBe(409);
     expect((await post(TOKENS.u1, ['new1'])).statusCode).toBe(201);
@@ -176,7 +170,7 @@ describe('micro-batching of bid requests', () => {
 
   it('acknowledges a batch that committed although the first attempt looked failed, recording it once', async () => {
     const l = new FakeLedger();
-    l.addRound('r1');
+    await l.addRound('r1');
     const client = l.client('Utility1MSP');
     const real = client.submitBids.bind(client);
     let first = true;
@@ -229,9 +223,9 @@ describe('BidBatcher: deadlines, hung calls and known outcomes', () => {
   const refused = (tx = 'tx-2') =>
     new MarketClientError('UNAVAILABLE', 'peer down', {}, tx, true, { stage: 'endorse' });
 
-  function setup(over: Partial<ConstructorParameters<typeof BidBatcher>[0]> = {}) {
+  async function setup(over: Partial<ConstructorParameters<typeof BidBatcher>[0]> = {}) {
     const l = new FakeLedger();
-    l.addRound('r1');
+    await l.addRound('r1');
     const client = l.client('Utility1MSP');
     const batcher = new BidBatcher({
       maxBids: 10,
@@ -245,7 +239,7 @@ describe('BidBatcher: deadlines, hung calls and known outcomes', () => {
   }
 
   it('a request still queued at its deadline leaves unsent, answered UNAVAILABLE, its ids freed', async () => {
-    const { l, client, batcher } = setup({ attemptTimeoutMs: 400 });
+    const { l, client, batcher } = await setup({ attemptTimeoutMs: 400 });
     l.onSubmit = () => never();
     const freed: string[] = [];
     const first = settled(
@@ -272,7 +266,7 @@ describe('BidBatcher: deadlines, hung calls and known outcomes', () => {
   });
 
   it('a hung call is given up after attemptTimeoutMs; a late answer proving nothing committed frees the ids', async () => {
-    const { l, client, batcher } = setup({ attemptTimeoutMs: 50 });
+    const { l, client, batcher } = await setup({ attemptTimeoutMs: 50 });
     const late: { fail: (e: unknown) => void }[] = [];
     l.onSubmit = () => new Promise<void>((_, reject) => late.push({ fail: reject }));
     let freed = 0;
@@ -294,7 +288,7 @@ describe('BidBatcher: deadlines, hung calls and known outcomes', () => {
   });
 
   it('an earlier attempt that may have committed keeps the batch unknown whatever the retry says', async () => {
-    const { l, client, batcher } = setup({ maxRetries: 1 });
+    const { l, client, batcher } = await setup({ maxRetries: 1 });
     let n = 0;
     l.onSubmit = () => {
       throw ++n === 1 ? mayCommit() : refused();
@@ -310,7 +304,7 @@ describe('BidBatcher: deadlines, hung calls and known outcomes', () => {
   });
 
   it('does not start a retry that could not finish before the earliest deadline', async () => {
-    const { l, client, batcher } = setup({ maxRetries: 5, attemptTimeoutMs: 1_000 });
+    const { l, client, batcher } = await setup({ maxRetries: 5, attemptTimeoutMs: 1_000 });
     l.onSubmit = () => {
       throw refused();
     };

@@ -5,7 +5,7 @@ import { bid, FakeLedger } from './fake-market';
 describe('BidIdRegistry', () => {
   it('loads a round once, refuses used ids with CONFLICT naming them, and releases on request', async () => {
     const l = new FakeLedger();
-    l.addRound('r1');
+    await l.addRound('r1');
     const client = l.client('Utility1MSP');
     await client.submitBids('r1', [bid('old')]);
     let loads = 0;
@@ -41,8 +41,8 @@ describe('BidIdRegistry', () => {
     };
     const reg = new BidIdRegistry(1);
     await expect(reg.reserve(client, 'r1', ['a'])).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    l.addRound('r1');
-    l.addRound('r2');
+    await l.addRound('r1');
+    await l.addRound('r2');
     await reg.reserve(client, 'r1', ['a']);
     await client.submitBids('r1', [bid('a')]);
     await reg.reserve(client, 'r2', ['a']); // keeps 1 round: evicts r1
@@ -65,7 +65,7 @@ describe('BidIdRegistry', () => {
 
   it('gives up waiting for a hung ledger load by the deadline and reserves nothing', async () => {
     const l = new FakeLedger();
-    l.addRound('r1');
+    await l.addRound('r1');
     const client = l.client('Utility1MSP');
     let unblock: () => void = () => undefined;
     let hang = true;

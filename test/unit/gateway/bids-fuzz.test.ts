@@ -128,7 +128,7 @@ describe('bid endpoint fuzz (fast-check)', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     ledger = new FakeLedger();
-    ledger.addRound('r1');
+    await ledger.addRound('r1');
     ({ app } = await buildApp({ config: testConfig({ maxWaitMs: 0 }), clients: fakeClients(ledger) }));
   });
   afterAll(async () => {

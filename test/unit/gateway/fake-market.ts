@@ -1,34 +1,118 @@
-import { createHash } from 'node:crypto';
+/**
+ * The API's market for unit tests: the real chaincode logic (chaincode/src) on an in-memory channel
+ * (MemoryChannel), one client per org signing as that org, like the API's gateway connections.
+ * Only the transport is simulated: results cross as JSON and a chaincode MarketError arrives as the
+ * MarketClientError the real client makes of it. Faults are injected before a submit applies
+ * (`onSubmit`, `submitDelayMs`) or by replacing a client's method.
+ */
+import { readBatchesById, submitBatch } from '../../../chaincode/src/bids';
+import { getPositions, getResult, getSettlement } from '../../../chaincode/src/clearing';
+import { decode } from '../../../chaincode/src/codec';
+import { MarketError } from '../../../chaincode/src/errors';
+import { collectionOf } from '../../../chaincode/src/keys';
+import type { Ledger } from '../../../chaincode/src/ledger';
+import type {
+  BatchCommitment,
+  NetPosition,
+  RoundRecord,
+  Settlement,
+  StoredBatch,
+} from '../../../chaincode/src/model';
+import type { PublicResult } from '../../../chaincode/src/clearing';
+import {
+  closeRound,
+  getRound,
+  listCommitmentValues,
+  listRounds,
+  openRound,
+  type OpenRoundRequest,
+} from '../../../chaincode/src/rounds';
 import type { WireBid } from '../../../engine/src/mechanism/types';
-import { batchIdOf } from '../../../chaincode/src/bids';
-import type { BatchCommitment, RoundRecord, Settlement, StoredBatch } from '../../../chaincode/src/model';
 import { DEFAULT_CONFIG, type ApiConfig } from '../../../gateway/src/api/config';
-import { MarketClientError } from '../../../fabric-client/src/market-client';
+import { MarketClientError, type TxStage } from '../../../fabric-client/src/market-client';
 import type { ApiMarketPort } from '../../../gateway/src/api/market-port';
+import { MemoryChannel } from '../chaincode/memory-ledger';
 
-/** Shared in-memory "ledger" of the fake clients (one per org, like the real gateway connections). */
+export const OP = 'OperatorMSP';
+export const U1 = 'Utility1MSP';
+export const U2 = 'Utility2MSP';
+const ORGS = [OP, U1, U2];
+/** closesAt of the rounds addRound opens: bidding stays open for every test */
+const FAR_CLOSE = '2099-01-01T00:00:00Z';
+
+/** Every value of the ledger map `m` under composite keys of `type`, decoded, in key order. */
+function valuesOfType<T>(m: ReadonlyMap<string, Uint8Array>, type: string): T[] {
+  const prefix = `\u0000${type}\u0000`;
+  return [...m.entries()]
+    .filter(([k]) => k.startsWith(prefix))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, v]) => decode(v) as T);
+}
+
+/**
+ * What the real client makes of a chaincode error: `CODE: explanation` (the details apart), not
+ * retryable, nothing sent to the orderer.
+ */
+function clientErrorOf(e: unknown, stage: TxStage): unknown {
+  if (!(e instanceof MarketError)) return e;
+  const message = e.details ? e.message.slice(0, -(JSON.stringify(e.details).length + 1)) : e.message;
+  return new MarketClientError(e.code, message, e.details ?? {}, undefined, false, { stage });
+}
+
+/** The channel the org clients share, with its fault hooks and what was called. */
 export class FakeLedger {
-  rounds = new Map<string, RoundRecord>();
-  batches: StoredBatch[] = [];
+  readonly channel = new MemoryChannel({ [collectionOf(U1)]: [U1, OP], [collectionOf(U2)]: [U2, OP] });
+  /** the clock of every transaction (the proposal's and the endorser's), epoch ms */
+  now: () => number = Date.now;
   submitCalls: { msp: string; roundId: string; bids: WireBid[] }[] = [];
-  /** called before each submit; may throw to inject a failure */
+  /** called before each submit; may throw (or reject) to inject a failure: nothing is applied then */
   onSubmit?: (call: { msp: string; roundId: string; bids: WireBid[]; n: number }) => void | Promise<void>;
   submitDelayMs = 0;
   /** evaluate calls made, e.g. `getRound r1` */
   reads: string[] = [];
 
-  addRound(id: string, status: RoundRecord['status'] = 'OPEN'): RoundRecord {
-    const r: RoundRecord = {
-      id,
-      slot: '2026-01-01T12:00:00Z',
-      closesAt: '2099-01-01T00:00:00Z',
-      status,
-      params: { profile: 'default', alpha: '4', gridStep: '0.1', serviceFee: '0' },
-      mechanismVersion: 'stackelberg-da/1',
-      openedTx: 'tx-open',
-    };
-    this.rounds.set(id, r);
-    return r;
+  /** Runs one transaction of `msp` on its own peer at `now()`; its result crosses as JSON. */
+  async tx<T>(
+    msp: string,
+    stage: TxStage,
+    body: (l: Ledger) => Promise<T>,
+    transient?: Record<string, string>,
+  ): Promise<T> {
+    const time = this.now() / 1000;
+    try {
+      const out = await this.channel.run({ msp, time, ...(transient ? { transient } : {}) }, body);
+      return JSON.parse(JSON.stringify(out)) as T;
+    } catch (e) {
+      throw clientErrorOf(e, stage);
+    }
+  }
+
+  /**
+   * Opens round `id` as the operator (bidding open until 2099); CLOSED: then closes it, at its
+   * close time.
+   */
+  async addRound(id: string, status: 'OPEN' | 'CLOSED' = 'OPEN'): Promise<RoundRecord> {
+    const req = { id, slot: '2026-01-01T12:00:00Z', closesAt: FAR_CLOSE };
+    const open = await this.tx(OP, 'endorse', (l) => openRound(l, req));
+    if (status === 'OPEN') return open;
+    const time = Date.parse(FAR_CLOSE) / 1000;
+    return this.channel.run({ msp: OP, time }, (l) => closeRound(l, id));
+  }
+
+  /** A batch a utility submitted earlier (e.g. before the API restarted); not a submit call. */
+  seedBatch(utility: string, roundId: string, bids: WireBid[], salt: string): Promise<BatchCommitment> {
+    const transient = { batch: JSON.stringify({ salt, bids }) };
+    return this.tx(utility, 'endorse', (l) => submitBatch(l, roundId), transient);
+  }
+
+  /** The rounds on the ledger now, by id. */
+  get rounds(): Map<string, RoundRecord> {
+    return new Map(valuesOfType<RoundRecord>(this.channel.state, 'round').map((r) => [r.id, r]));
+  }
+
+  /** Every committed batch of every utility (the operator's view of the collections). */
+  get batches(): StoredBatch[] {
+    return [...this.channel.privateData.values()].flatMap((m) => valuesOfType<StoredBatch>(m, 'batch'));
   }
 
   client(mspId: string): FakeMarket {
@@ -36,36 +120,24 @@ export class FakeLedger {
   }
 }
 
+/** One org's market client: each call is the chaincode transaction it names, signed by the org. */
 export class FakeMarket implements ApiMarketPort {
   constructor(
     private readonly l: FakeLedger,
     readonly mspId: string,
   ) {}
 
-  private round(roundId: string): RoundRecord {
-    const r = this.l.rounds.get(roundId);
-    if (!r)
-      throw new MarketClientError('NOT_FOUND', `NOT_FOUND: round ${roundId} does not exist`, { roundId });
-    return r;
+  private evaluate<T>(read: string, body: (l: Ledger) => Promise<T>): Promise<T> {
+    this.l.reads.push(read);
+    return this.l.tx(this.mspId, 'evaluate', body);
   }
 
-  async openRound(req: { id: string; slot: string; closesAt: string }): Promise<RoundRecord> {
-    if (this.mspId !== 'OperatorMSP') throw new MarketClientError('FORBIDDEN', 'FORBIDDEN: operator only');
-    if (this.l.rounds.has(req.id))
-      throw new MarketClientError('CONFLICT', 'CONFLICT: exists', { roundId: req.id });
-    const r = this.l.addRound(req.id);
-    r.slot = req.slot;
-    r.closesAt = req.closesAt;
-    return r;
+  openRound(req: OpenRoundRequest): Promise<RoundRecord> {
+    return this.l.tx(this.mspId, 'endorse', (l) => openRound(l, req));
   }
 
-  async closeRound(roundId: string): Promise<RoundRecord> {
-    const r = this.round(roundId);
-    if (Date.parse(r.closesAt) > Date.now()) {
-      throw new MarketClientError('TOO_EARLY', `TOO_EARLY: round ${roundId} closes at ${r.closesAt}`);
-    }
-    r.status = 'CLOSED';
-    return r;
+  closeRound(roundId: string): Promise<RoundRecord> {
+    return this.l.tx(this.mspId, 'endorse', (l) => closeRound(l, roundId));
   }
 
   async submitBids(roundId: string, bids: WireBid[], salt = 'a'.repeat(32)): Promise<BatchCommitment> {
@@ -73,70 +145,42 @@ export class FakeMarket implements ApiMarketPort {
     this.l.submitCalls.push({ msp: this.mspId, roundId, bids });
     if (this.l.submitDelayMs) await new Promise((r) => setTimeout(r, this.l.submitDelayMs));
     await this.l.onSubmit?.({ msp: this.mspId, roundId, bids, n });
-    const r = this.round(roundId);
-    if (r.status !== 'OPEN') throw new MarketClientError('ROUND_NOT_OPEN', `ROUND_NOT_OPEN: ${r.status}`);
-    // like the chaincode: the salt names the batch; the same batch again is a no-op
-    const batchId = batchIdOf(roundId, this.mspId, salt);
-    const hash = createHash('sha256').update(JSON.stringify(bids)).digest('hex');
-    const earlier = this.l.batches.find((b) => b.roundId === roundId && b.batchId === batchId);
-    if (earlier && JSON.stringify(earlier.bids) !== JSON.stringify(bids)) {
-      throw new MarketClientError('CONFLICT', `CONFLICT: batch ${batchId} exists with other bids`);
-    }
-    if (!earlier) this.l.batches.push({ roundId, utility: this.mspId, batchId, salt, bids });
-    return { roundId, utility: this.mspId, batchId, bidCount: bids.length, hash };
+    const transient = { batch: JSON.stringify({ salt, bids }) };
+    return this.l.tx(this.mspId, 'endorse', (l) => submitBatch(l, roundId), transient);
   }
 
-  async getRound(roundId: string): Promise<RoundRecord> {
-    this.l.reads.push(`getRound ${roundId}`);
-    return this.round(roundId);
+  getRound(roundId: string): Promise<RoundRecord> {
+    return this.evaluate(`getRound ${roundId}`, (l) => getRound(l, roundId));
   }
 
-  async listRounds(status = ''): Promise<RoundRecord[]> {
-    return [...this.l.rounds.values()].filter((r) => status === '' || r.status === status);
+  listRounds(status = ''): Promise<RoundRecord[]> {
+    return this.evaluate(`listRounds ${status}`, (l) => listRounds(l, status));
   }
 
-  async getBatches(roundId: string, utility = ''): Promise<StoredBatch[]> {
-    this.l.reads.push(`getBatches ${roundId}`);
-    const target = utility || this.mspId;
-    if (this.mspId !== 'OperatorMSP' && target !== this.mspId) {
-      throw new MarketClientError('FORBIDDEN', 'FORBIDDEN: not yours');
-    }
-    this.round(roundId);
-    return this.l.batches.filter((b) => b.roundId === roundId && b.utility === target);
+  /** As the contract's GetCommitments: NOT_FOUND for an unknown round, else every commitment. */
+  getCommitments(roundId: string): Promise<BatchCommitment[]> {
+    return this.evaluate(`getCommitments ${roundId}`, async (l) => {
+      await getRound(l, roundId);
+      return (await listCommitmentValues(l, roundId)).map((v) => decode(v) as BatchCommitment);
+    });
   }
 
-  async getCommitments(roundId: string): Promise<BatchCommitment[]> {
-    this.l.reads.push(`getCommitments ${roundId}`);
-    this.round(roundId);
-    return this.l.batches
-      .filter((b) => b.roundId === roundId)
-      .map((b) => ({ roundId, utility: b.utility, batchId: b.batchId, bidCount: b.bids.length, hash: '' }));
+  getBatchesById(roundId: string, utility: string, batchIds: readonly string[]): Promise<StoredBatch[]> {
+    return this.evaluate(`getBatchesById ${roundId}`, (l) =>
+      readBatchesById(l, roundId, utility, [...batchIds]),
+    );
   }
 
-  async getBatchesById(
-    roundId: string,
-    utility: string,
-    batchIds: readonly string[],
-  ): Promise<StoredBatch[]> {
-    this.l.reads.push(`getBatchesById ${roundId}`);
-    const own = await this.getBatches(roundId, utility);
-    return own.filter((b) => batchIds.includes(b.batchId));
+  getResult(roundId: string): Promise<PublicResult> {
+    return this.evaluate(`getResult ${roundId}`, (l) => getResult(l, roundId));
   }
 
-  async getResult(roundId: string): Promise<never> {
-    throw new MarketClientError('NOT_FOUND', `NOT_FOUND: no result for ${roundId}`);
+  getPositions(roundId: string): Promise<NetPosition[]> {
+    return this.evaluate(`getPositions ${roundId}`, (l) => getPositions(l, roundId));
   }
 
-  async getPositions(): Promise<[]> {
-    return [];
-  }
-
-  async getSettlement(roundId: string, utility = ''): Promise<Settlement> {
-    const target = utility || this.mspId;
-    if (this.mspId !== 'OperatorMSP' && target !== this.mspId) {
-      throw new MarketClientError('FORBIDDEN', 'FORBIDDEN: not yours');
-    }
-    return { roundId, utility: target, lines: [] };
+  getSettlement(roundId: string, utility = ''): Promise<Settlement> {
+    return this.evaluate(`getSettlement ${roundId}`, (l) => getSettlement(l, roundId, utility));
   }
 }
 
@@ -157,7 +201,7 @@ export function testConfig(batch: Partial<ApiConfig['batch']> = {}): ApiConfig {
 }
 
 export function fakeClients(l: FakeLedger): Map<string, FakeMarket> {
-  return new Map(['OperatorMSP', 'Utility1MSP', 'Utility2MSP'].map((m) => [m, l.client(m)]));
+  return new Map(ORGS.map((m) => [m, l.client(m)]));
 }
 
 export const auth = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

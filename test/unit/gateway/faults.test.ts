@@ -72,9 +72,9 @@ describe('REST API under Fabric faults', () => {
     }));
     await app.ready(); // like a listening server: time is measured from the request on
   }
-  beforeEach(() => {
+  beforeEach(async () => {
     ledger = new FakeLedger();
-    ledger.addRound('r1');
+    await ledger.addRound('r1');
   });
   afterEach(async () => {
     await app.close();

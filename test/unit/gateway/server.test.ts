@@ -82,7 +82,7 @@ describe('API limits', () => {
 
   it('answers 504 "outcome unknown" when Fabric does not answer within the request timeout', async () => {
     const ledger = new FakeLedger();
-    ledger.addRound('r1');
+    await ledger.addRound('r1');
     ledger.submitDelayMs = 3_000;
     const { app } = await buildApp({
       config: { ...testConfig({ maxWaitMs: 0 }), requestTimeoutMs: 200 },
@@ -106,7 +106,7 @@ describe('API limits', () => {
 describe('startApi', () => {
   it('connects one client per org, serves on 127.0.0.1, and on close drains then closes every connection', async () => {
     const ledger = new FakeLedger();
-    ledger.addRound('r1');
+    await ledger.addRound('r1');
     const closed: string[] = [];
     const connected: string[] = [];
     const api = await startApi({
