@@ -71,6 +71,24 @@ const STATUS_BY_CODE: Record<MarketClientErrorCode, [number, string]> = {
   UNKNOWN: [502, 'Fabric error'],
 };
 
+/**
+ * Every `code` an error answer of the API carries: the market's (by its status table above) and
+ * the API's own. Never a fastify code (FST_...): the errors plugin maps those onto these.
+ */
+export const API_ERROR_CODES: readonly string[] = [
+  ...Object.keys(STATUS_BY_CODE),
+  'INVALID_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNAUTHENTICATED',
+  'RATE_LIMITED',
+  'NO_ROUTE',
+  'BID_NOT_FOUND',
+  'OUTCOME_UNKNOWN',
+  'TIMEOUT',
+  'INTERNAL',
+];
+
 /** Turns a MarketClientError into the problem the client sees (details kept, never other tenants' data). */
 export function fromMarketError(e: MarketClientError): ApiProblem {
   const [status, title] = STATUS_BY_CODE[e.code];

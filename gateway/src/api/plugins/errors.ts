@@ -62,6 +62,19 @@ function validationItems(err: FastifyError, req: FastifyRequest): ProblemItem[] 
   return (err.validation ?? []).map((v) => violationItem(where, v, bids));
 }
 
+/** The API's code and title for a 4xx fastify itself answers (body limit, content type, bad JSON). */
+function clientCodeOf(status: number): [code: string, title: string] {
+  if (status === 413) return ['PAYLOAD_TOO_LARGE', 'Payload too large'];
+  if (status === 415) return ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'];
+  return ['INVALID_REQUEST', 'Invalid request'];
+}
+
+/** Another 4xx (fastify's FST_* errors): its status, one of the API's codes, fastify's reason. */
+function clientProblem(status: number, err: FastifyError): ApiProblem {
+  const [code, title] = clientCodeOf(status);
+  return new ApiProblem(status, code, title, err.message, [{ path: 'body', reason: err.message }]);
+}
+
 /** The problem answering `err`: the API's own, a schema violation, another 4xx, or a 500. */
 function problemFor(err: FastifyError, req: FastifyRequest): ApiProblem {
   const problem = problemOf(err, req.routeOptions.config.submits === true);
@@ -76,12 +89,25 @@ function problemFor(err: FastifyError, req: FastifyRequest): ApiProblem {
     );
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    return new ApiProblem(err.statusCode, err.code, 'Bad request', err.message, [
-      { path: 'body', reason: err.message },
-    ]);
+    return clientProblem(err.statusCode, err);
   }
   // every 5xx is logged with its cause by the onResponse hook (registerRequestLog)
   return new ApiProblem(500, 'INTERNAL', 'Internal error', 'unexpected error; see the server log');
+}
+
+/**
+ * application/json with an empty body is no body (bodyless actions such as close are sent so by
+ * many clients; a route with a body schema still answers 400 INVALID_REQUEST for it). Any other
+ * body is parsed by fastify's own JSON parser (prototype poisoning refused).
+ */
+function acceptEmptyJson(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString();
+    if (text === '') done(null, undefined);
+    else void json(req, text, done);
+  });
 }
 
 /**
@@ -89,6 +115,7 @@ function problemFor(err: FastifyError, req: FastifyRequest): ApiProblem {
  */
 export function registerErrors(app: FastifyInstance): void {
   app.decorateRequest('failure', null);
+  acceptEmptyJson(app);
   app.setErrorHandler((err: FastifyError, req, reply) => {
     req.failure = err;
     const problem = problemFor(err, req);
