@@ -110,6 +110,25 @@ function decimalField(
   return value;
 }
 
+const BID_DECIMALS = new Map<string, DecimalSpec>([
+  ['price', PRICE],
+  ['quantity', QUANTITY],
+  ['alpha', ALPHA],
+]);
+
+/**
+ * Why a bid's price, quantity or alpha value is invalid, worded as validateRound words it (e.g.
+ * `must be a non-negative decimal number like "12.5"`); undefined when it is valid or `field` is
+ * none of them. The one wording of these faults for every front end (the CLI, the REST API).
+ */
+export function bidDecimalReason(field: string, raw: unknown): string | undefined {
+  const spec = BID_DECIMALS.get(field);
+  if (spec === undefined) return undefined;
+  const issues: ValidationIssue[] = [];
+  decimalField(issues, 0, '', raw, spec);
+  return issues[0]?.reason;
+}
+
 /** decimalField for a field that must be present ("required" when it is undefined). */
 function requiredDecimal(
   issues: ValidationIssue[],

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/src/api/app';
 import { MarketClientError } from '../../../fabric-client/src/market-client';
+import { validateRound } from '../../../engine/src/mechanism/validate';
+import { RoundValidationError } from '../../../engine/src/mechanism/types';
 import { auth, bid, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
 
 interface ProblemDoc {
@@ -51,6 +53,38 @@ describe('REST API: input validation, auth and tenancy', () => {
     expect(body.batchId).toBe(ledger.batches[0]?.batchId);
     expect(ledger.submitCalls).toHaveLength(1);
     expect(ledger.submitCalls[0]?.msp).toBe('Utility1MSP');
+  });
+
+  it('words a malformed price, quantity or alpha exactly as the engine (and so the CLI) does', async () => {
+    const engineIssue = (b: Record<string, unknown>) => {
+      try {
+        validateRound({ params: {}, bids: [b] });
+      } catch (e) {
+        if (e instanceof RoundValidationError) return e.issues[0];
+      }
+      return undefined;
+    };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...bid('neg'), price: '-1' }, 'price'],
+      [{ ...bid('exp'), quantity: '1e3' }, 'quantity'],
+      [{ ...bid('num'), price: 12.5 }, 'price'],
+      [{ ...bid('dec'), alpha: '1.23456' }, 'alpha'],
+    ];
+    for (const [b, field] of cases) {
+      const res = await postBids({ bids: [bid('ok'), b] });
+      expect(res.statusCode).toBe(400);
+      const doc = problem(res);
+      expect(doc.code).toBe('INVALID_REQUEST');
+      const engine = engineIssue(b);
+      expect(engine).toMatchObject({ field, id: b.id });
+      expect(doc.errors).toEqual([
+        { path: `body/bids/1/${field}`, index: 1, id: b.id, field, reason: engine?.reason },
+      ]);
+    }
+    expect(engineIssue({ ...bid('neg'), price: '-1' })?.reason).toBe(
+      'must be a non-negative decimal number like "12.5"',
+    );
+    expect(ledger.submitCalls).toHaveLength(0);
   });
 
   it('rejects malformed JSON with 400', async () => {

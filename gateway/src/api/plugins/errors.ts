@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { bidDecimalReason } from '../../../../engine/src/mechanism/validate';
 import { causeOf, problemOf } from '../failures';
 import type { ApiMetrics } from '../metrics';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, type ProblemItem } from '../problem';
@@ -43,16 +44,29 @@ function violationReason(v: SchemaViolation): string {
   return v.message ?? 'invalid';
 }
 
+/**
+ * The engine's reason for a bid's malformed price, quantity or alpha (the words the CLI uses, with
+ * an example of a right value) instead of the schema's pattern text; undefined for other faults.
+ */
+function engineReason(v: SchemaViolation, field: string, bid: unknown): string | undefined {
+  if (typeof v.params.missingProperty === 'string' || typeof v.params.additionalProperty === 'string') {
+    return undefined;
+  }
+  const value = bid && typeof bid === 'object' ? (bid as Record<string, unknown>)[field] : undefined;
+  return bidDecimalReason(field, value);
+}
+
 /** One violation as a problem item naming the field (bids: index, id, field). */
 function violationItem(where: string, v: SchemaViolation, bids: unknown[] | undefined): ProblemItem {
   const path = violationPath(where, v);
-  const reason = violationReason(v);
   const m = /^body\/bids\/(\d+)(?:\/([^/]+))?/.exec(path);
   if (m?.[1] !== undefined) {
     const index = Number(m[1]);
-    return { path, index, id: idOf(bids?.[index]), field: m[2] ?? 'bid', reason };
+    const field = m[2] ?? 'bid';
+    const reason = engineReason(v, field, bids?.[index]) ?? violationReason(v);
+    return { path, index, id: idOf(bids?.[index]), field, reason };
   }
-  return { path, field: path.split('/').pop() ?? where, reason };
+  return { path, field: path.split('/').pop() ?? where, reason: violationReason(v) };
 }
 
 /** Maps fastify/ajv validation errors to problem items naming the field (bids: index, id, field). */
