@@ -143,7 +143,17 @@ export async function peerClient(
  * the underlying gRPC connection.
  */
 export async function connectGateway(mspId: string, opts: ConnectGatewayOptions = {}): Promise<Gateway> {
-  const profile = readConnectionProfile(mspId, opts.runDir);
+  return connectGatewayWith(readConnectionProfile(mspId, opts.runDir), opts);
+}
+
+/**
+ * connectGateway for a profile already in hand (e.g. built from a client config file by
+ * readClientConfig); `opts.runDir` is not used.
+ */
+export async function connectGatewayWith(
+  profile: ConnectionProfile,
+  opts: ConnectGatewayOptions = {},
+): Promise<Gateway> {
   const client = await peerClient(profile, opts.connectTimeoutMs);
   const gateway = connect({ client, ...gatewayOptions(profile, opts.identity, opts.deadlines) });
   const closeGateway = gateway.close.bind(gateway);

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { clearCommand } from './commands/clear';
 import { compareCommand } from './commands/compare';
+import { ledgerCommand } from './commands/ledger';
 import { simulateCommand } from './commands/simulate';
 import { CliError } from './errors';
 
@@ -48,10 +49,11 @@ Examples:
   $ ${NAME} clear round.json --profile doan2021
   $ ${NAME} clear round.csv --json
   $ ${NAME} compare round.json
+  $ ${NAME} ledger replay <roundId>
 
 Run "${NAME} <command> --help" for the options of each command.`,
     );
-  for (const cmd of [clearCommand(), simulateCommand(), compareCommand()]) {
+  for (const cmd of [clearCommand(), simulateCommand(), compareCommand(), ledgerCommand()]) {
     program.addCommand(cmd.exitOverride().configureOutput(OUTPUT));
   }
   return program;
