@@ -38,8 +38,9 @@ function verdictLines(r: ReplayReport): string[] {
   }
   if (r.identical) {
     return [
-      'recorded clearing: byte-identical (the full result, every bid line included, hashes to the',
-      `committed resultDigest ${r.recordedDigest}; every public field and net position agrees)`,
+      'recorded clearing: byte-identical',
+      `  the full result (every bid line included) hashes to the committed resultDigest ${r.recordedDigest}`,
+      '  and every public field and net position agrees',
     ];
   }
   return ['recorded clearing: DIFFERS from the replay in:', ...differenceLines(r.differences)];
