@@ -5,7 +5,7 @@ import { allocate } from './allocate';
 import { stage1 } from './break-even';
 import { capOrder, DemandCurve, splitCapOrder } from './demand';
 import { defaultLeaderPrice, defaultObjective, doanLeaderPrice } from './leader';
-import { efficiency, maxSocialWelfare, supplyTradedPercent, welfare } from './metrics';
+import { efficiency, maxSocialWelfare, roundRatio, supplyTradedPercent, welfare } from './metrics';
 import { orderBids, prefixOf, suffixOf } from './order';
 import { allocationLines, totals, zeroLines } from './payments';
 import type { Bid, RoundParams, WireClearingResult, WireRoundParams } from './types';
@@ -70,7 +70,7 @@ export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingRe
       buyerWelfare: formatMoney(0n),
       sellerWelfare: formatMoney(0n),
       socialWelfare: formatMoney(0n),
-      maxSocialWelfare: formatMoney(maxWelfare),
+      maxSocialWelfare: formatMoney(roundRatio(maxWelfare)),
       efficiency: efficiency(0n, maxWelfare),
     },
   });
@@ -116,8 +116,8 @@ export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingRe
       buyerWelfare: formatMoney(w.buyer),
       sellerWelfare: formatMoney(w.seller),
       socialWelfare: formatMoney(w.social),
-      maxSocialWelfare: formatMoney(maxWelfare),
-      efficiency: efficiency(w.social, maxWelfare),
+      maxSocialWelfare: formatMoney(roundRatio(maxWelfare)),
+      efficiency: efficiency(w.socialExact, maxWelfare),
     },
   };
 }

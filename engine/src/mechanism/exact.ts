@@ -72,3 +72,30 @@ export class ExactSum {
     return this.big + BigInt(this.small);
   }
 }
+
+/** An exact rational num / den (den > 0), not necessarily reduced. */
+export interface Ratio {
+  readonly num: bigint;
+  readonly den: bigint;
+}
+
+export const ratio = (num: bigint, den = 1n): Ratio => (den < 0n ? { num: -num, den: -den } : { num, den });
+export const addRatio = (x: Ratio, y: Ratio): Ratio =>
+  x.den === y.den
+    ? { num: x.num + y.num, den: x.den }
+    : { num: x.num * y.den + y.num * x.den, den: x.den * y.den };
+export const subRatio = (x: Ratio, y: Ratio): Ratio => addRatio(x, { num: -y.num, den: y.den });
+export const mulRatio = (x: Ratio, y: Ratio): Ratio => ({ num: x.num * y.num, den: x.den * y.den });
+/** x / y for y ≠ 0. */
+export const divRatio = (x: Ratio, y: Ratio): Ratio => ratio(x.num * y.den, x.den * y.num);
+/** The sign of x − y: −1, 0 or 1. */
+export function cmpRatio(x: Ratio, y: Ratio): number {
+  const d = x.num * y.den - y.num * x.den;
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
+}
+
+/** a · b · c exactly (integers), as a number when it is safe, else a bigint. */
+export function mulExact3(a: number, b: number, c: number): number | bigint {
+  const ab = mulExact(a, b);
+  return typeof ab === 'number' ? mulExact(ab, c) : ab * BigInt(c);
+}

@@ -1,11 +1,22 @@
 /**
- * docs/mechanism.md §8 metrics. Everything here is integer-exact except maxSocialWelfare (see there).
+ * docs/mechanism.md §8 metrics. Everything here is exact (integers or rationals of bigints) and rounded
+ * once, at output: welfare to money units, efficiency from the exact social and maximum welfare.
  *
  * Money units are 1e-7 currency = 1 tick × 1 Wh. Buyer j's utility of q Wh is
  *   U_j(q) = b·q − α·q²/2000   [money units; b in ticks, α in 1e-4 currency/kWh²]
  * so 2000·U is an integer and welfare is summed ×2000 exactly, then rounded once, half-up.
  */
-import { ExactSum, mulExact, roundHalfUpBig } from './exact';
+import { capOrder, DemandCurve } from './demand';
+import {
+  addRatio,
+  cmpRatio,
+  ExactSum,
+  mulExact,
+  mulExact3,
+  type Ratio,
+  ratio,
+  roundHalfUpBig,
+} from './exact';
 import type { SortedSide } from './order';
 import { formatFixed } from './units';
 
@@ -27,6 +38,8 @@ interface Welfare {
    * Since seller welfare is an integer, social = buyer + seller exactly.
    */
   social: bigint;
+  /** social welfare before rounding (money units), for efficiency */
+  socialExact: Ratio;
 }
 
 /** Exact welfare of an allocation (winners in §3 order, Wh per winner) at price P. */
@@ -57,38 +70,313 @@ export function welfare(
     buyer: roundHalfUpBig(b2, 2000n),
     seller,
     social: roundHalfUpBig(b2 + 2000n * seller, 2000n),
+    socialExact: ratio(b2 + 2000n * seller, 2000n),
   };
 }
 
 /**
- * The competitive benchmark over ALL bids: max Σ U_j(x_j) − Σ s_i·y_i subject to Σx = Σy,
- * 0 ≤ x_j ≤ xmax_j, 0 ≤ y_i ≤ e_i. It is reached at the competitive price p* where the continuous
- * demand X meets the step supply: the first seller k (ascending ask) with X(s_k) ≤ Σ_{i≤k} e_i
- * either is the marginal seller (p* = s_k) or the price lies on the flat supply segment before it
- * (X(p*) = Σ_{i<k} e_i, solved by bisection); if there is none, all supply trades. O(n log n).
+ * The competitive benchmark over ALL bids, exactly: max Σ U_j(x_j) − Σ s_i·y_i subject to Σx = Σy,
+ * 0 ≤ x_j ≤ xmax_j, 0 ≤ y_i ≤ e_i, over real (not whole-Wh) quantities, as an exact rational in
+ * money units. By duality it is D(p*) = min_p D(p), where D(p) = Σ_j max_x (U_j(x) − p·x) +
+ * Σ_i (p − s_i)⁺·e_i is convex and p* is the competitive price, where the continuous demand X meets
+ * the step supply: the first seller k (ascending ask) with X(s_k) ≤ Σ_{i≤k} e_i either is marginal
+ * (p* = s_k) or p* lies on the flat supply segment before it, X(p*) = Σ_{i<k} e_i; if there is no
+ * such seller, all supply trades.
  *
- * FLOATING POINT, and only here among the reported values: with distinct α's the optimum is a
- * rational with a denominator up to the product of all α's, so an exact value is out of reach. It
- * is computed in float64 in a fixed order (surpluses at p*, buyers then sellers, in §3 order) and
- * rounded to whole money units; it is a benchmark, never paid or compared for equality except as
- * a deterministic function of the bids.
+ * Float64 only guesses where p* is (`demand` and a bisection, as before); every decision is then
+ * checked in exact arithmetic and redone exactly when the guess was wrong, and D(p*) is exact. A
+ * linear buyer's terms have denominator α_j, so the exact sums are over one fraction per distinct
+ * α (a balanced tree of bigint products): cheap when the bids share a few α's, O(m·log m) bigint
+ * work in the size of the product of all m distinct α's otherwise.
  *
- * @param buyers all buyers in §3 order, `demand` their continuous demand X(p) in Wh (p ≥ 0);
- *   sellers all sellers in §3 order
+ * @param buyers all buyers in §3 order, `demand` their continuous demand X(p) in Wh (p ≥ 0), a
+ *   float approximation (only used to guess); sellers all sellers in §3 order
+ * @returns the maximum in money units, exact (≥ 0); round it once with roundRatio
  */
 export function maxSocialWelfare(
   buyers: SortedSide,
   demand: (p: number) => number,
   sellers: SortedSide,
-): bigint {
-  const nS = sellers.n;
-  if (buyers.n === 0 || nS === 0) return 0n;
+): Ratio {
+  if (buyers.n === 0 || sellers.n === 0) return ZERO;
   const ycum = cumulativeSupply(sellers);
-  const k = firstCoveringSeller(demand, sellers, ycum);
-  const price = competitivePrice(buyers, demand, sellers, ycum, k);
-  // one accumulator, buyers then sellers, in §3 order: the float sum's order is part of the result
-  const w = sellerSurplus(buyerSurplus(buyers, price), sellers, price, Math.min(k, nS));
-  return w > 0 ? BigInt(Math.round(w)) : 0n;
+  const bm = new Benchmark(buyers, sellers, ycum);
+  const k = bm.coveringSeller(firstCoveringSeller(demand, sellers, ycum));
+  if (k < sellers.n) {
+    const sk = ratio(BigInt(sellers.price[k] as number));
+    const at = bm.sumsAt(sk);
+    // seller k is marginal (and earns no surplus) unless demand at its ask is below the supply before it
+    if (cmpRatio(at.demand(sk), ratio(BigInt(ycum[k] as number))) >= 0) return bm.dual(at, sk);
+  }
+  const guess = competitivePrice(buyers, demand, sellers, ycum, k);
+  return bm.flatSegmentOptimum(k, guess);
+}
+
+/** The exact benchmark of a bid set (both sides in §3 order); see maxSocialWelfare. */
+export function maxSocialWelfareOf(buyers: SortedSide, sellers: SortedSide): Ratio {
+  const curve = new DemandCurve(buyers, capOrder(buyers));
+  return maxSocialWelfare(buyers, (p) => curve.at(p), sellers);
+}
+
+/** r rounded half-up to an integer (money units for a welfare). */
+export function roundRatio(r: Ratio): bigint {
+  return roundHalfUpBig(r.num, r.den);
+}
+
+const ZERO: Ratio = ratio(0n);
+
+/** Exact sums over the buyers of one classification at a price (see Benchmark.sumsAt). */
+class BuyerSums {
+  constructor(
+    /** Σ 1/α_j, Σ b_j/α_j, Σ b_j²/α_j over the linear buyers, numerators over den */
+    private readonly nA: bigint,
+    private readonly nB: bigint,
+    private readonly nB2: bigint,
+    private readonly den: bigint,
+    /** Σ xmax_j over the capped buyers (Wh) */
+    readonly capped: bigint,
+    /** Σ (2000·b_j·xmax_j − α_j·xmax_j²) over the capped buyers */
+    readonly capped2000: bigint,
+  ) {}
+
+  /** X(p) = C + 1000·(Σ b_j/α_j − p·Σ 1/α_j), in Wh. */
+  demand(p: Ratio): Ratio {
+    const lin = ratio(1000n * (this.nB * p.den - p.num * this.nA), this.den * p.den);
+    return addRatio(ratio(this.capped), lin);
+  }
+
+  /** Σ_j max_x (U_j(x) − p·x): 500·(p²·A − 2p·B + B2) for the linear, (b − p)·q − α·q²/2000 capped. */
+  surplus(p: Ratio): Ratio {
+    const { num: P, den: R } = p;
+    const lin = ratio(500n * (this.nA * P * P - 2n * this.nB * P * R + this.nB2 * R * R), this.den * R * R);
+    const cap = ratio(this.capped2000 * R - 2000n * P * this.capped, 2000n * R);
+    return addRatio(lin, cap);
+  }
+
+  /** The p with X(p) = Q on this classification (there is a linear buyer). */
+  solve(Q: bigint): Ratio {
+    return ratio((this.capped - Q) * this.den + 1000n * this.nB, 1000n * this.nA);
+  }
+}
+
+/** Per distinct α: the linear buyers' count, Σ b and Σ b² (exact). */
+interface AlphaGroup {
+  alpha: number;
+  count: number;
+  b: ExactSum;
+  b2: ExactSum;
+}
+
+/** Fractions with a common denominator: Σ count/α, Σ b/α, Σ b²/α over groups. */
+interface GroupSum {
+  a: bigint;
+  b: bigint;
+  b2: bigint;
+  den: bigint;
+}
+
+/** Σ over groups[lo, hi) as fractions over Π α (a balanced tree keeps the operands small). */
+function sumGroups(groups: readonly AlphaGroup[], lo: number, hi: number): GroupSum {
+  if (hi - lo === 1) {
+    const g = groups[lo] as AlphaGroup;
+    return { a: BigInt(g.count), b: g.b.value(), b2: g.b2.value(), den: BigInt(g.alpha) };
+  }
+  const mid = (lo + hi) >>> 1;
+  const x = sumGroups(groups, lo, mid);
+  const y = sumGroups(groups, mid, hi);
+  return {
+    a: x.a * y.den + y.a * x.den,
+    b: x.b * y.den + y.b * x.den,
+    b2: x.b2 * y.den + y.b2 * x.den,
+    den: x.den * y.den,
+  };
+}
+
+const negate = (v: number | bigint): number | bigint => -v;
+
+/** The exact side of the benchmark: classifications, sums and checks at rational prices. */
+class Benchmark {
+  private readonly order: Uint32Array;
+  /** N_j = 1000·b_j − α_j·xmax_j in cap order (descending), −1 when negative: capped iff 1000·p ≤ N_j */
+  private readonly nCap: Float64Array;
+
+  constructor(
+    private readonly buyers: SortedSide,
+    private readonly sellers: SortedSide,
+    private readonly ycum: Float64Array,
+  ) {
+    this.order = capOrder(buyers);
+    this.nCap = new Float64Array(buyers.n);
+    for (let c = 0; c < buyers.n; c++) this.nCap[c] = capThresholdExact(buyers, this.order[c] as number);
+  }
+
+  /** The first seller k with X(s_k) ≤ Σ_{i≤k} e_i (exactly), given a float guess; n if none. */
+  coveringSeller(guess: number): number {
+    const n = this.sellers.n;
+    const okHigh = guess === n || this.covered(guess);
+    if (okHigh && (guess === 0 || !this.covered(guess - 1))) return guess;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.covered(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  private covered(i: number): boolean {
+    const s = ratio(BigInt(this.sellers.price[i] as number));
+    return cmpRatio(this.sumsAt(s).demand(s), ratio(BigInt(this.ycum[i + 1] as number))) <= 0;
+  }
+
+  /**
+   * The optimum when p* lies strictly between s_{k−1} and s_k (b_0 for k = n), where X(p*) = Q =
+   * Σ_{i<k} e_i: the segment between consecutive buyer breakpoints (b_j and N_j/1000, in
+   * milli-ticks) where X crosses Q is found exactly, starting at the float guess, and X is solved
+   * on it.
+   */
+  flatSegmentOptimum(k: number, guess: number): Ratio {
+    const T = this.breakpoints(k);
+    const Q = BigInt(this.ycum[k] as number);
+    const above = (i: number): boolean => {
+      const p = ratio(BigInt(T[i] as number), 1000n);
+      return cmpRatio(this.sumsAt(p).demand(p), ratio(Q)) > 0;
+    };
+    // the last i with X(T_i) > Q; X(T_0) > Q ≥ X(T_last)
+    let i = lastAtOrBelow(T, 1000 * guess);
+    if (!(above(i) && !above(i + 1))) {
+      let lo = 0;
+      let hi = T.length - 1;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (above(mid)) lo = mid;
+        else hi = mid;
+      }
+      i = lo;
+    }
+    const sums = this.sumsAt(ratio(BigInt((T[i] as number) + (T[i + 1] as number)), 2000n));
+    const p = sums.solve(Q);
+    return this.dual(sums, p);
+  }
+
+  /** The sorted distinct buyer breakpoints inside (1000·s_{k−1}, end), with both ends, in milli-ticks. */
+  private breakpoints(k: number): Float64Array {
+    const lo = 1000 * (this.sellers.price[k - 1] as number);
+    const hi =
+      1000 * (k < this.sellers.n ? (this.sellers.price[k] as number) : (this.buyers.price[0] as number));
+    const t: number[] = [lo, hi];
+    for (let j = 0; j < this.buyers.n; j++) {
+      const b = 1000 * (this.buyers.price[j] as number);
+      if (b > lo && b < hi) t.push(b);
+      const nj = this.nCap[j] as number;
+      if (nj > lo && nj < hi) t.push(nj);
+    }
+    const sorted = Float64Array.from(t).sort();
+    return sorted.filter((v, idx) => idx === 0 || v !== sorted[idx - 1]);
+  }
+
+  /** D(p) = buyer surplus + Σ_{s_i < p} (p − s_i)·e_i, exact. */
+  dual(sums: BuyerSums, p: Ratio): Ratio {
+    const cnt = countBelow(this.sellers.price, p);
+    const cost = new ExactSum();
+    for (let i = 0; i < cnt; i++)
+      cost.addProduct(this.sellers.price[i] as number, this.sellers.qty[i] as number);
+    const E = BigInt(this.ycum[cnt] as number);
+    const sellers = ratio(p.num * E - cost.value() * p.den, p.den);
+    const total = addRatio(sums.surplus(p), sellers);
+    return total.num > 0n ? total : ZERO;
+  }
+
+  /** The buyers' exact sums at price p: the first k1 bid above p, the first k2 in cap order are capped. */
+  sumsAt(p: Ratio): BuyerSums {
+    const { buyers } = this;
+    const k1 = countAbove(buyers.price, p);
+    const k2 = countCappedAt(this.nCap, p);
+    const isCapped = new Uint8Array(buyers.n);
+    for (let c = 0; c < k2; c++) isCapped[this.order[c] as number] = 1;
+    const capped = new ExactSum();
+    const capped2000 = new ExactSum();
+    const groups = new Map<number, AlphaGroup>();
+    for (let j = 0; j < k1; j++) {
+      const b = buyers.price[j] as number;
+      const q = buyers.qty[j] as number;
+      const a = buyers.alpha[j] as number;
+      if (isCapped[j] === 1) {
+        capped.add(q);
+        capped2000.add(mulExact3(2000, b, q));
+        capped2000.add(negate(mulExact3(a, q, q)));
+        continue;
+      }
+      let g = groups.get(a);
+      if (g === undefined) {
+        g = { alpha: a, count: 0, b: new ExactSum(), b2: new ExactSum() };
+        groups.set(a, g);
+      }
+      g.count++;
+      g.b.add(b);
+      g.b2.addProduct(b, b);
+    }
+    const list = [...groups.values()];
+    const s = list.length > 0 ? sumGroups(list, 0, list.length) : { a: 0n, b: 0n, b2: 0n, den: 1n };
+    return new BuyerSums(s.a, s.b, s.b2, s.den, capped.value(), capped2000.value());
+  }
+}
+
+/** N_j = 1000·b_j − α_j·xmax_j exactly, or −1 when it is negative (prices are ≥ 0). */
+function capThresholdExact(buyers: SortedSide, j: number): number {
+  const aq = mulExact(buyers.alpha[j] as number, buyers.qty[j] as number);
+  if (typeof aq === 'bigint') return -1; // > 2^52 > 1000·b
+  const n = 1000 * (buyers.price[j] as number) - aq;
+  return n >= 0 ? n : -1;
+}
+
+/** #{j : b_j > p} for prices descending. */
+function countAbove(price: Float64Array, p: Ratio): number {
+  let lo = 0;
+  let hi = price.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (BigInt(price[mid] as number) * p.den > p.num) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** #{c : N_c ≥ 1000·p} for thresholds descending. */
+function countCappedAt(nCap: Float64Array, p: Ratio): number {
+  let lo = 0;
+  let hi = nCap.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (BigInt(nCap[mid] as number) * p.den >= 1000n * p.num) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** #{i : s_i < p} for asks ascending. */
+function countBelow(price: Float64Array, p: Ratio): number {
+  let lo = 0;
+  let hi = price.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (BigInt(price[mid] as number) * p.den < p.num) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The index of the last T_i ≤ x, clamped to [0, length − 2] (T ascending, length ≥ 2). */
+function lastAtOrBelow(T: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = T.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((T[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.min(Math.max(lo - 1, 0), T.length - 2);
 }
 
 /** ycum[i] = Σ_{i' < i} e_i', length n + 1; exact (Wh totals < 2^53). */
@@ -98,7 +386,7 @@ function cumulativeSupply(sellers: SortedSide): Float64Array {
   return ycum;
 }
 
-/** The first seller k (ascending ask) with X(s_k) ≤ Σ_{i≤k} e_i; n if there is none. */
+/** A float guess of the first seller k (ascending ask) with X(s_k) ≤ Σ_{i≤k} e_i; n if there is none. */
 function firstCoveringSeller(demand: (p: number) => number, sellers: SortedSide, ycum: Float64Array): number {
   const ask = sellers.price;
   let lo = 0;
@@ -111,7 +399,7 @@ function firstCoveringSeller(demand: (p: number) => number, sellers: SortedSide,
   return lo;
 }
 
-/** p*, given the first covering seller k (see maxSocialWelfare). */
+/** A float guess of p* on the flat segment before seller k (X(p) = Σ_{i<k} e_i). */
 function competitivePrice(
   buyers: SortedSide,
   demand: (p: number) => number,
@@ -120,32 +408,8 @@ function competitivePrice(
   k: number,
 ): number {
   const ask = sellers.price;
-  const nS = sellers.n;
-  if (k >= nS)
-    return solveDemand(demand, ycum[nS] as number, ask[nS - 1] as number, buyers.price[0] as number);
-  const s = ask[k] as number;
-  if (demand(s) >= (ycum[k] as number)) return s; // seller k is marginal and earns no surplus
-  return solveDemand(demand, ycum[k] as number, ask[k - 1] as number, s);
-}
-
-/** Σ over the buyers above `price` of U_j(x_j) − price·x_j, in §3 order, from 0. */
-function buyerSurplus(buyers: SortedSide, price: number): number {
-  let w = 0;
-  for (let j = 0; j < buyers.n; j++) {
-    const b = buyers.price[j] as number;
-    if (b <= price) break; // §3 order: all later buyers bid even less
-    const a = buyers.alpha[j] as number;
-    const x = Math.min((1000 * (b - price)) / a, buyers.qty[j] as number);
-    w += (b - price) * x - (a * x * x) / 2000;
-  }
-  return w;
-}
-
-/** w plus the surplus of the first `full` sellers (who sell all they offer), in §3 order. */
-function sellerSurplus(w: number, sellers: SortedSide, price: number, full: number): number {
-  let sum = w;
-  for (let i = 0; i < full; i++) sum += (price - (sellers.price[i] as number)) * (sellers.qty[i] as number);
-  return sum;
+  const hi = k >= sellers.n ? (buyers.price[0] as number) : (ask[k] as number);
+  return solveDemand(demand, ycum[k] as number, ask[k - 1] as number, hi);
 }
 
 /** The price p in [lo, hi] with X(p) = Q, given X(lo) > Q ≥ X(hi) (X continuous, non-increasing). */
@@ -159,8 +423,13 @@ function solveDemand(demand: (p: number) => number, Q: number, lo: number, hi: n
   return hi;
 }
 
-/** social / max with 6 decimals, half-up; "0" when the maximum is 0. */
-export function efficiency(social: bigint, max: bigint): string {
-  if (max <= 0n) return '0';
-  return formatFixed(roundHalfUpBig(social * 1_000_000n, max), 6);
+/**
+ * social / max with 6 decimals, rounded once, half-up; "0" when the maximum is 0. Both may be exact
+ * rationals (welfare().socialExact, maxSocialWelfare) or integer money units.
+ */
+export function efficiency(social: bigint | Ratio, max: bigint | Ratio): string {
+  const s = typeof social === 'bigint' ? ratio(social) : social;
+  const m = typeof max === 'bigint' ? ratio(max) : max;
+  if (m.num <= 0n) return '0';
+  return formatFixed(roundHalfUpBig(s.num * m.den * 1_000_000n, s.den * m.num), 6);
 }
