@@ -1,5 +1,6 @@
 /** Unit tests of the stages: §3 order, §4 break-even walk, §6 rationing, exact helpers. */
 import { validateRound } from '../../../../engine/src/mechanism';
+import fc from 'fast-check';
 import { proportionalShares } from '../../../../engine/src/mechanism/allocate';
 import { breakEven, stage1 } from '../../../../engine/src/mechanism/break-even';
 import { ceilDiv, ExactSum, floorDiv, roundHalfUpBig } from '../../../../engine/src/mechanism/exact';
@@ -319,5 +320,59 @@ describe('§3 order with id keys', () => {
         .map((b) => b.id);
       expect(orderBids(bids).buyers.ids).toEqual(expected);
     }
+  });
+
+  // the unsorted-id path keys ids by dense character ranks, several words per id: any id, any length
+  it('matches a comparator sort for arbitrary valid ids in any order (fast-check)', () => {
+    const alphabet = 'AZaz09._:-'.split('').concat(['b', 'q', 'M']);
+    const idArb = fc
+      .tuple(
+        fc.constantFrom('', 'Utility1MSP:', 'ab12cd34ef56ab78.'),
+        fc.array(fc.constantFrom(...alphabet), { maxLength: 30 }),
+      )
+      .map(([prefix, chars]) => (prefix + chars.join('')).slice(0, 64) || 'x');
+    const round = fc.uniqueArray(fc.tuple(idArb, fc.integer({ min: 0, max: 3 }), fc.boolean()), {
+      minLength: 2,
+      maxLength: 200,
+      selector: ([id]) => id,
+    });
+    fc.assert(
+      fc.property(round, fc.integer({ min: 1, max: 1000 }), (rows, seed) => {
+        const wire = rows.map(([id, price, isBuy]) => (isBuy ? buy : sell)(id, String(price), '1'));
+        const { bids } = validateRound({ bids: shuffled(wire, seed) });
+        const cmp = (dir: number) => (x: Bid, y: Bid) => dir * (x.price - y.price) || (x.id < y.id ? -1 : 1);
+        const { buyers, sellers } = orderBids(bids);
+        expect(buyers.ids).toEqual(
+          bids
+            .filter((b) => b.side === 'buy')
+            .sort(cmp(-1))
+            .map((b) => b.id),
+        );
+        expect(sellers.ids).toEqual(
+          bids
+            .filter((b) => b.side === 'sell')
+            .sort(cmp(1))
+            .map((b) => b.id),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('orders ledger market ids (16 hex, ".", 4 digits) in any input order', () => {
+    const hex = (k: number) => ((k * 2654435761) >>> 0).toString(16).padStart(8, '0');
+    const wire: WireBid[] = [];
+    for (let batch = 0; batch < 30; batch++) {
+      for (let pos = 0; pos < 40; pos++) {
+        const id = `${hex(batch)}${hex(batch + 7)}.${String(pos).padStart(4, '0')}`;
+        wire.push(buy(id, String(10 + ((batch + pos) % 3)), '1'));
+      }
+    }
+    const { bids } = validateRound({ bids: shuffled(wire, 5) });
+    const expected = bids
+      .slice()
+      .sort((x, y) => y.price - x.price || (x.id < y.id ? -1 : 1))
+      .map((b) => b.id);
+    expect(orderBids(bids).buyers.ids).toEqual(expected);
   });
 });
