@@ -138,13 +138,44 @@ function sumOf(xs: readonly Money[]): bigint {
   return s.value();
 }
 
-function lines(side: SortedSide, q: Float64Array, pay: readonly Money[]): WireAllocation[] {
+const ZERO_KWH = formatEnergy(0);
+const ZERO_MONEY = formatMoney(0n);
+const MONEY_UNIT = 10 ** DECIMALS.money;
+
+/**
+ * formatFixed(units, 7) for money; safe-integer numbers without bigint (the hot path of a
+ * result's lines: every part is an exact integer below 2^53).
+ */
+function moneyText(units: Money): string {
+  if (typeof units === 'bigint' || !Number.isSafeInteger(units)) return formatFixed(units, DECIMALS.money);
+  const abs = Math.abs(units);
+  const whole = Math.floor(abs / MONEY_UNIT);
+  const frac = String(abs - whole * MONEY_UNIT).padStart(DECIMALS.money, '0');
+  return `${units < 0 ? '-' : ''}${whole}.${frac}`;
+}
+
+/** formatEnergy, memoized per Wh value (bounded: a pure cache). */
+class EnergyText {
+  private readonly memo = new Map<number, string>();
+  of(wh: number): string {
+    if (wh === 0) return ZERO_KWH;
+    let text = this.memo.get(wh);
+    if (text === undefined) {
+      text = formatEnergy(wh);
+      if (this.memo.size < 1 << 16) this.memo.set(wh, text);
+    }
+    return text;
+  }
+}
+
+function lines(side: SortedSide, q: Float64Array, pay: readonly Money[], kwh: EnergyText): WireAllocation[] {
   const out = new Array<WireAllocation>(side.n);
   for (let k = 0; k < side.n; k++) {
+    const x = q[k] as number;
     out[k] = {
       id: side.ids[k] as string,
-      quantity: formatEnergy(q[k] as number),
-      payment: formatFixed(pay[k] as Money, DECIMALS.money),
+      quantity: kwh.of(x),
+      payment: x === 0 ? ZERO_MONEY : moneyText(pay[k] as Money),
     };
   }
   return out;
@@ -214,6 +245,7 @@ export function stepResult(b: Book, o: Outcome): MechanismResult {
   const costS = valueOf(b.sellers, t.qS);
   const social = valueB - costS;
   const traded = t.energy > 0;
+  const kwh = new EnergyText();
   return {
     mechanism: o.mechanism,
     valuation: 'step',
@@ -221,8 +253,8 @@ export function stepResult(b: Book, o: Outcome): MechanismResult {
     ...(traded ? {} : { reason: o.reason ?? noTradeReason(b) }),
     price: o.price === null || !traded ? null : formatPrice(o.price),
     averagePrice: averagePrice(paid, received, t.energy),
-    buyers: lines(b.buyers, t.qB, payB),
-    sellers: lines(b.sellers, t.qS, payS),
+    buyers: lines(b.buyers, t.qB, payB, kwh),
+    sellers: lines(b.sellers, t.qS, payS, kwh),
     totals: {
       energy: formatEnergy(t.energy),
       buyerPayments: formatMoney(paid),

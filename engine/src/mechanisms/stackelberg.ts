@@ -7,10 +7,9 @@
  */
 import { clear } from '../mechanism/clear';
 import { mulExact } from '../mechanism/exact';
-import type { SortedSide } from '../mechanism/order';
 import type { Bid, Profile, RoundParams, WireAllocation, WireClearingResult } from '../mechanism/types';
 import { DECIMALS, formatMoney, parseDecimal, parseMoney } from '../mechanism/units';
-import { averagePrice, book, type Money } from './book';
+import { averagePrice, book, type Book, type Money } from './book';
 import type { MechanismResult } from './types';
 
 /** 2000·U_j(q) = 2000·b·q − α·q², exact. */
@@ -24,36 +23,43 @@ function utility2000(b: number, alpha: number, q: number): Money {
     : BigInt(value) - BigInt(aqq);
 }
 
-/** Wh of a line, and whether it traded. */
-const whOf = (l: WireAllocation): number =>
-  l.quantity === '0' ? 0 : parseDecimal(l.quantity, DECIMALS.energy);
+/** Wh of a traded line's quantity (at most 3 decimals, below 2^53 Wh: the rounding is exact). */
+const whOf = (quantity: string): number => Math.round(Number(quantity) * 10 ** DECIMALS.energy);
 
-/** Lines (in the side's §3 order) that break IR; `broken` gets the bid's index, Wh and money. */
-function countBroken(
-  lines: WireAllocation[],
-  broken: (k: number, q: number, pay: bigint) => boolean,
-): number {
+/** money > bound, exactly, for integers held as numbers or bigints. */
+const above = (money: Money, bound: Money): boolean => money > bound;
+
+/**
+ * Lines (a side in §3 order) that break IR. Each traded line's payment is recomputed as clear()
+ * makes it, unitPrice × Wh (docs/mechanism.md §7), instead of parsing its text.
+ */
+function countBroken(lines: readonly WireAllocation[], broken: (k: number, q: number) => boolean): number {
   let n = 0;
   for (let k = 0; k < lines.length; k++) {
-    const l = lines[k] as WireAllocation;
-    const q = whOf(l);
-    if (q > 0 && broken(k, q, parseMoney(l.payment))) n++;
+    const quantity = (lines[k] as WireAllocation).quantity;
+    if (quantity !== '0' && broken(k, whOf(quantity))) n++;
   }
   return n;
 }
 
-function irViolations(buyers: SortedSide, sellers: SortedSide, r: WireClearingResult): number {
-  const buyer = (k: number, q: number, pay: bigint): boolean =>
-    2000n * pay > BigInt(utility2000(buyers.price[k] as number, buyers.alpha[k] as number, q));
-  const seller = (k: number, q: number, pay: bigint): boolean =>
-    pay < BigInt(mulExact(sellers.price[k] as number, q));
+function irViolations(b: Book, r: WireClearingResult, fee: number): number {
+  if (r.status !== 'cleared') return 0;
+  const P = parseDecimal(r.price, DECIMALS.price);
+  const { buyers, sellers } = b;
+  const buyer = (k: number, q: number): boolean => {
+    const pay = mulExact(P + fee, q);
+    const pay2000 = typeof pay === 'number' ? mulExact(2000, pay) : 2000n * pay;
+    return above(pay2000, utility2000(buyers.price[k] as number, buyers.alpha[k] as number, q));
+  };
+  const seller = (k: number, q: number): boolean =>
+    above(mulExact(sellers.price[k] as number, q), mulExact(P, q));
   return countBroken(r.buyers, buyer) + countBroken(r.sellers, seller);
 }
 
 const winnersOf = (lines: WireAllocation[]): number => lines.filter((l) => l.quantity !== '0').length;
 
 /** A clear() result in the shared shape; `buyers`/`sellers` are the bids in the result's order. */
-function wrap(profile: Profile, r: WireClearingResult, b: ReturnType<typeof book>): MechanismResult {
+function wrap(profile: Profile, r: WireClearingResult, b: Book, fee: number): MechanismResult {
   const paid = parseMoney(r.totals.buyerPayments);
   const received = parseMoney(r.totals.sellerReceipts);
   const fees = parseMoney(r.totals.fees);
@@ -70,7 +76,7 @@ function wrap(profile: Profile, r: WireClearingResult, b: ReturnType<typeof book
     totals: { ...r.totals, operatorBalance: formatMoney(paid - received) },
     metrics: { ...r.metrics },
     winners: { buyers: winnersOf(r.buyers), sellers: winnersOf(r.sellers) },
-    irViolations: irViolations(b.buyers, b.sellers, r),
+    irViolations: irViolations(b, r, fee),
   };
 }
 
@@ -78,5 +84,5 @@ function wrap(profile: Profile, r: WireClearingResult, b: ReturnType<typeof book
 export function stackelberg(
   profile: Profile,
 ): (params: RoundParams, bids: readonly Bid[]) => MechanismResult {
-  return (params, bids) => wrap(profile, clear({ ...params, profile }, bids), book(bids));
+  return (params, bids) => wrap(profile, clear({ ...params, profile }, bids), book(bids), params.serviceFee);
 }
