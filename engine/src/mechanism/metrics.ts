@@ -199,6 +199,7 @@ class Benchmark {
   private readonly order: Uint32Array;
   /** N_j = 1000·b_j − α_j·xmax_j in cap order (descending), −1 when negative: capped iff 1000·p ≤ N_j */
   private readonly nCap: Float64Array;
+  private readonly memo = new Map<number, BuyerSums>();
 
   constructor(
     private readonly buyers: SortedSide,
@@ -290,9 +291,21 @@ class Benchmark {
 
   /** The buyers' exact sums at price p: the first k1 bid above p, the first k2 in cap order are capped. */
   sumsAt(p: Ratio): BuyerSums {
-    const { buyers } = this;
-    const k1 = countAbove(buyers.price, p);
+    const k1 = countAbove(this.buyers.price, p);
     const k2 = countCappedAt(this.nCap, p);
+    // the same classification gives the same sums: each O(n) pass is made once
+    const key = k1 * (this.buyers.n + 1) + k2;
+    let sums = this.memo.get(key);
+    if (sums === undefined) {
+      sums = this.sumsOf(k1, k2);
+      this.memo.set(key, sums);
+    }
+    return sums;
+  }
+
+  /** Sums over the first k1 buyers, of which the first k2 in cap order are capped, the rest linear. */
+  private sumsOf(k1: number, k2: number): BuyerSums {
+    const { buyers } = this;
     const isCapped = new Uint8Array(buyers.n);
     for (let c = 0; c < k2; c++) isCapped[this.order[c] as number] = 1;
     const capped = new ExactSum();
