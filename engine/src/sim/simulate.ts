@@ -24,7 +24,7 @@ export interface DecimalRange {
   max: string;
 }
 
-interface SimulateOptions {
+export interface SimulateOptions {
   /** number of buy bids (0 allowed) */
   buyers: number;
   /** number of sell bids (0 allowed) */
@@ -92,7 +92,7 @@ function parseBound(name: string, value: string, decimals: number): number {
  * A range in grid steps: values are k · step (in internal units) for k in [lo, hi]. `step` is
  * 10^(internalDecimals − outputDecimals) units, so the output has at most outputDecimals decimals.
  */
-interface Grid {
+export interface Grid {
   lo: number;
   hi: number;
   step: number;
@@ -126,12 +126,12 @@ function draw(grid: Grid, rng: RandomGenerator): number {
 }
 
 /** Zero-padded id: b0000001, s0000042, ... (wider past 9,999,999). */
-function simId(prefix: 'b' | 's', n: number): string {
+export function simId(prefix: 'b' | 's', n: number): string {
   return prefix + String(n).padStart(7, '0');
 }
 
 /** The checked options of a round: where every value is drawn from. */
-interface RoundPlan {
+export interface RoundPlan {
   buyGrid: Grid;
   sellGrid: Grid;
   qtyGrid: Grid;
@@ -149,7 +149,7 @@ const PRICE_LIMITS = { min: 0, max: MAX_PRICE_UNITS };
 const ENERGY_LIMITS = { min: 1, max: MAX_ENERGY_UNITS };
 
 /** Checks the options (in the order they are listed) and turns them into grids. */
-function planRound(opts: SimulateOptions): RoundPlan {
+export function planRound(opts: SimulateOptions): RoundPlan {
   checkCount('buyers', opts.buyers);
   checkCount('sellers', opts.sellers);
   checkSeed(opts.seed);
