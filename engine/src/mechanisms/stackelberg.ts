@@ -71,6 +71,8 @@ function wrap(profile: Profile, r: WireClearingResult, b: Book, fee: number): Me
     ...(r.reason === undefined ? {} : { reason: r.reason }),
     price: r.status === 'cleared' ? r.price : null,
     averagePrice: averagePrice(paid - fees, received, energy),
+    priceRange: { ...r.priceRange },
+    breakEven: { ...r.breakEven },
     buyers: r.buyers,
     sellers: r.sellers,
     totals: { ...r.totals, operatorBalance: formatMoney(paid - received) },

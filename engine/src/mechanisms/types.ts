@@ -30,6 +30,9 @@ export interface MechanismResult {
    * receipts, rounded half-up to 4 decimals (display only; null when nothing trades)
    */
   averagePrice: { buyers: string; sellers: string } | null;
+  /** the Stackelberg profiles' leader price range and break-even (docs/mechanism.md §4); else absent */
+  priceRange?: { min: string; max: string };
+  breakEven?: { buyer: number; seller: number };
   /** docs/mechanism.md §3 order; losers with quantity "0" */
   buyers: WireAllocation[];
   sellers: WireAllocation[];
