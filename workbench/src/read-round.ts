@@ -1,7 +1,13 @@
 /**
  * Reads a round file (JSON or CSV) into a WireRound. Only the file's *shape* is checked here
- * (readable, well-formed JSON/CSV, the right CSV columns); every rule about the bids themselves
- * is the engine's (validateRound), so the CLI and the auctioneer reject exactly the same rounds.
+ * (readable, well-formed JSON/CSV, no property named twice in a JSON object, the right CSV columns,
+ * no CSV field padded with spaces); every rule about the bids themselves is the engine's
+ * (validateRound), so the CLI and the auctioneer reject exactly the same rounds.
+ *
+ * The two formats are equally strict: a CSV field is the JSON string value, untrimmed (`b1, buy`
+ * is refused as `" buy"` would be in JSON), and the header names are the JSON property names,
+ * exactly (lower case). The one difference: an empty alpha cell means no alpha (a CSV row has
+ * every column), where JSON omits the property and refuses `"alpha": ""`.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { extname } from 'node:path';
@@ -9,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { Side, WireBid, WireRound } from '../../engine/src/mechanism/types';
 import { CliError, osReason } from './errors';
-import { locateJsonError } from './json-error';
+import { findDuplicateKey, locateJsonError, type DuplicateKey } from './json-error';
 import type { Progress } from './progress';
 
 export type RoundFormat = 'json' | 'csv';
@@ -119,8 +125,33 @@ async function readJsonRound(path: string, input: Readable, progress?: Progress)
       : (e as Error).message;
     throw new CliError(`${path}: invalid JSON at ${where}`);
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) throw new CliError(duplicateKeyMessage(path, duplicate, doc));
   progress?.done();
   return { round: checkRoundShape(path, doc), format: 'json' };
+}
+
+/**
+ * "r.json: bids[3] (id b3): property "price" appears twice (again at line 5, column 20); each name
+ * may appear once in an object (JSON.parse would keep the last)".
+ */
+function duplicateKeyMessage(path: string, d: DuplicateKey, doc: unknown): string {
+  const where = `again at line ${d.line}, column ${d.column}`;
+  const rule = 'each name may appear once in an object (JSON.parse would silently keep the last)';
+  return `${path}: ${describePath(d.path, doc)}: property ${JSON.stringify(d.key)} appears twice (${where}); ${rule}`;
+}
+
+/** "bids[3] (id b3)" for a bid, "params" or "the top level" otherwise (with any deeper path). */
+function describePath(path: readonly (string | number)[], doc: unknown): string {
+  if (path.length === 0) return 'the top level';
+  const [first, second, ...rest] = path;
+  const tail = rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+  if (first === 'bids' && typeof second === 'number') {
+    const bid = isObject(doc) && Array.isArray(doc.bids) ? (doc.bids[second] as unknown) : undefined;
+    const id = isObject(bid) && typeof bid.id === 'string' ? ` (id ${bid.id})` : '';
+    return `bids[${second}]${id}${tail}`;
+  }
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -149,10 +180,9 @@ function checkHeader(path: string, header: string[]): Map<string, number> {
   const allowed = new Set<string>([...CSV_REQUIRED_COLUMNS, ...CSV_OPTIONAL_COLUMNS]);
   const cols = new Map<string, number>();
   const problems: string[] = [];
-  header.forEach((raw, i) => {
-    const name = raw.toLowerCase();
-    if (!allowed.has(name)) problems.push(`unexpected column "${raw}"`);
-    else if (cols.has(name)) problems.push(`duplicate column "${raw}"`);
+  header.forEach((name, i) => {
+    if (!allowed.has(name)) problems.push(unexpectedColumn(name, allowed));
+    else if (cols.has(name)) problems.push(`duplicate column "${name}"`);
     else cols.set(name, i);
   });
   for (const name of CSV_REQUIRED_COLUMNS) {
@@ -164,6 +194,52 @@ function checkHeader(path: string, header: string[]): Map<string, number> {
     );
   }
   return cols;
+}
+
+/** Why a header name is not a column, with the near miss it may be (padding, capitals). */
+function unexpectedColumn(name: string, allowed: ReadonlySet<string>): string {
+  const near = name.trim().toLowerCase();
+  if (!allowed.has(near)) return `unexpected column "${name}"`;
+  const why = name.trim() === name ? 'column names are lower case' : 'no spaces around a column name';
+  return `unexpected column "${name}" (${why}: "${near}")`;
+}
+
+/** A field padded with whitespace: refused, as JSON refuses " 20" (the engine never trims). */
+class PaddedField extends Error {
+  constructor(
+    /** the record's bid index (the header is -1) */
+    readonly index: number,
+    readonly column: string,
+    readonly value: string,
+  ) {
+    super(`padded field ${JSON.stringify(value)}`);
+  }
+}
+
+const SPACE = /^\s|\s$/;
+
+/** The first field of a record with leading or trailing whitespace, if any. */
+function paddedField(
+  record: readonly string[],
+  header: readonly string[],
+  index: number,
+): PaddedField | undefined {
+  for (let i = 0; i < record.length; i++) {
+    const v = record[i] as string;
+    if (v !== '' && SPACE.test(v)) return new PaddedField(index, header[i] ?? '', v);
+  }
+  return undefined;
+}
+
+/** 'line 4, column "price": " 20" ...' (the line when the file can be re-read). */
+async function paddedFieldFailure(path: string, p: PaddedField): Promise<CliError> {
+  const lines = path === '-' ? undefined : await csvBidLines(path, [p.index]);
+  const line = lines?.get(p.index);
+  const where = line === undefined ? `bids[${p.index}]` : `line ${line}`;
+  return new CliError(
+    `${path}: ${where}, column "${p.column}": ${JSON.stringify(p.value)} has leading or trailing ` +
+      `whitespace; fields are taken as they are, as in JSON round files: write ${JSON.stringify(p.value.trim())}`,
+  );
 }
 
 /** The record's field of a required column. */
@@ -190,13 +266,27 @@ function bidFromRecord(record: string[], cols: Map<string, number>): WireBid {
 
 const csvOptions = {
   bom: true,
-  trim: true,
+  // no trim: a field is the value, as a JSON string is (padded fields are refused, see paddedField)
   skip_empty_lines: true,
   // a file may mix line endings (e.g. a CRLF header on LF data)
   record_delimiter: ['\r\n', '\n', '\r'],
 };
 
 async function readCsvRound(path: string, input: Readable, progress?: Progress): Promise<LoadedRound> {
+  let bids: WireBid[];
+  try {
+    bids = await parseCsvBids(path, input);
+  } catch (e) {
+    throw e instanceof PaddedField ? await paddedFieldFailure(path, e) : e;
+  }
+  progress?.done();
+  const loaded: LoadedRound = { round: { bids }, format: 'csv' };
+  if (path !== '-') loaded.locateBids = (indices) => csvBidLines(path, indices);
+  return loaded;
+}
+
+/** The bids of a CSV stream; rejects with a CliError, or a PaddedField for the caller to locate. */
+async function parseCsvBids(path: string, input: Readable): Promise<WireBid[]> {
   // every record must have as many fields as the header (csv-parse checks, naming the line)
   const parser = parse({ ...csvOptions, relax_column_count: false });
   const bids: WireBid[] = [];
@@ -211,7 +301,7 @@ async function readCsvRound(path: string, input: Readable, progress?: Progress):
       input.unpipe(parser);
       if (input !== process.stdin) input.destroy();
       parser.destroy();
-      if (e instanceof CliError) reject(e);
+      if (e instanceof CliError || e instanceof PaddedField) reject(e);
       else if (e instanceof CsvError) reject(csvFailure(path, e, header));
       else reject(readFailure(path, e));
     };
@@ -220,7 +310,9 @@ async function readCsvRound(path: string, input: Readable, progress?: Progress):
     parser.on('data', (record: string[]) => {
       if (failed) return;
       if (header) {
-        bids.push(bidFromRecord(record, cols));
+        const padded = paddedField(record, header, bids.length);
+        if (padded) fail(padded);
+        else bids.push(bidFromRecord(record, cols));
         return;
       }
       try {
@@ -237,10 +329,7 @@ async function readCsvRound(path: string, input: Readable, progress?: Progress):
   });
   if (!header)
     throw new CliError(`${path}: empty CSV file: expected a header id,side,price,quantity[,alpha]`);
-  progress?.done();
-  const loaded: LoadedRound = { round: { bids }, format: 'csv' };
-  if (path !== '-') loaded.locateBids = (indices) => csvBidLines(path, indices);
-  return loaded;
+  return bids;
 }
 
 function csvFailure(path: string, e: CsvError, header: string[] | undefined): CliError {

@@ -95,6 +95,28 @@ describe('readRound (JSON)', () => {
     expect(msg).toMatch(/syntax\.json: invalid JSON at line 3, column 17/);
   });
 
+  it('refuses a property named twice, naming the bid, the property and where', async () => {
+    const text =
+      '{"bids": [\n  {"id": "b0", "side": "buy", "price": "1", "quantity": "1"},\n  {"id": "b1", "side": "buy", "price": "20", "price": "99", "quantity": "2"}\n]}';
+    const msg = await refused(readRound(file('dup.json', text)));
+    expect(msg).toBe(
+      `${join(dir, 'dup.json')}: bids[1] (id b1): property "price" appears twice (again at line 3, column 46); ` +
+        'each name may appear once in an object (JSON.parse would silently keep the last)',
+    );
+    // in params, at the top level, and an escaped spelling of the same name
+    expect(
+      await refused(readRound(file('dupp.json', '{"params": {"alpha": "4", "alpha": "2"}, "bids": []}'))),
+    ).toMatch(/dupp\.json: params: property "alpha" appears twice \(again at line 1, column 27\)/);
+    expect(await refused(readRound(file('dupt.json', '{"bids": [], "bids": []}')))).toMatch(
+      /dupt\.json: the top level: property "bids" appears twice/,
+    );
+    expect(
+      await refused(
+        readRound(file('dupe.json', '{"bids": [{"id": "x", "s\\u0069de": "buy", "side": "sell"}]}')),
+      ),
+    ).toMatch(/bids\[0\] \(id x\): property "side" appears twice/);
+  });
+
   it('names a missing file with the OS reason', async () => {
     const msg = await refused(readRound(join(dir, 'nope.json')));
     expect(msg).toBe(`cannot read ${join(dir, 'nope.json')}: no such file or directory (ENOENT)`);
@@ -103,7 +125,7 @@ describe('readRound (JSON)', () => {
 
 describe('readRound (CSV)', () => {
   it('reads bids with the header in any order, optional alpha, blank lines and a BOM', async () => {
-    const p = file('ok.csv', '\ufeffside,id,quantity,price,alpha\r\nbuy,b1,3,20,1.5\n\n sell , s1 ,2,8,\n');
+    const p = file('ok.csv', '\ufeffside,id,quantity,price,alpha\r\nbuy,b1,3,20,1.5\n\nsell,"s1",2,8,\n');
     const r = await readRound(p);
     expect(r.format).toBe('csv');
     expect(r.round).toEqual({
@@ -130,6 +152,35 @@ describe('readRound (CSV)', () => {
         [7, 9],
         [4999, 5001],
       ]),
+    );
+  });
+
+  it('refuses padded fields as JSON refuses padded strings, naming line, column, value and the fix', async () => {
+    const msg = await refused(
+      readRound(file('pad.csv', 'id,side,price,quantity\nb0,buy,1,1\nb1, buy, 20, 2\n')),
+    );
+    expect(msg).toBe(
+      `${join(dir, 'pad.csv')}: line 3, column "side": " buy" has leading or trailing whitespace; ` +
+        'fields are taken as they are, as in JSON round files: write "buy"',
+    );
+    // quoted spaces too, a trailing tab, and a padded alpha
+    expect(await refused(readRound(file('padq.csv', 'id,side,price,quantity\n" b1",buy,20,2\n')))).toMatch(
+      /line 2, column "id": " b1" has leading or trailing whitespace; .* write "b1"$/,
+    );
+    expect(await refused(readRound(file('padt.csv', 'price,id,side,quantity\n20\t,b1,buy,2\n')))).toMatch(
+      /line 2, column "price": "20\\t" has leading/,
+    );
+    expect(
+      await refused(readRound(file('pada.csv', 'id,side,price,quantity,alpha\n\nb1,buy,20,2, 4\n'))),
+    ).toMatch(/line 3, column "alpha": " 4"/);
+  });
+
+  it('takes header names as JSON takes property names: exactly, lower case, unpadded', async () => {
+    expect(await refused(readRound(file('hp.csv', 'id, side,price,quantity\n')))).toMatch(
+      /line 1: bad CSV header \(unexpected column " side" \(no spaces around a column name: "side"\)/,
+    );
+    expect(await refused(readRound(file('hc.csv', 'ID,side,price,quantity\n')))).toMatch(
+      /unexpected column "ID" \(column names are lower case: "id"\)/,
     );
   });
 
