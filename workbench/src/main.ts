@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { clearCommand } from './commands/clear';
 import { compareCommand } from './commands/compare';
+import { experimentCommand } from './commands/experiment';
 import { ledgerCommand } from './commands/ledger';
 import { simulateCommand } from './commands/simulate';
 import { CliError } from './errors';
@@ -53,7 +54,13 @@ Examples:
 
 Run "${NAME} <command> --help" for the options of each command.`,
     );
-  for (const cmd of [clearCommand(), simulateCommand(), compareCommand(), ledgerCommand()]) {
+  for (const cmd of [
+    clearCommand(),
+    simulateCommand(),
+    compareCommand(),
+    ledgerCommand(),
+    experimentCommand(),
+  ]) {
     program.addCommand(cmd.exitOverride().configureOutput(OUTPUT));
   }
   return program;

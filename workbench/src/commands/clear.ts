@@ -7,6 +7,8 @@ import { addParamOptions, inputFormatOption, paramOverrides, parseCount, progres
 import { writeOutput } from '../output';
 import { createProgress, shouldShowProgress } from '../progress';
 import type { RoundFormat } from '../read-round';
+import { clearChart, clearPlotData } from '../plot/clear-chart';
+import { parsePlotPath, writePlot } from '../plot/render';
 import { loadRound } from './load';
 
 interface ClearFlags {
@@ -20,6 +22,7 @@ interface ClearFlags {
   table?: boolean;
   maxRows?: number;
   progress?: boolean;
+  plot?: string;
 }
 
 const PROFILES: Profile[] = ['default', 'doan2021'];
@@ -56,6 +59,11 @@ export function clearCommand(): Command {
       ]),
     )
     .option('--max-rows <n>', 'table: at most this many winner lines, 0 = all', parseCount, 50)
+    .option(
+      '--plot <file.svg>',
+      'also write supply, demand, the price range, the price and A(p) as SVG',
+      parsePlotPath,
+    )
     .addOption(progressOption())
     .addHelpText(
       'after',
@@ -65,6 +73,7 @@ Examples:
   $ energy-auction clear round.csv --profile doan2021 --alpha 4 --json > result.json
   $ energy-auction clear bids.txt --format csv --fee 0.5 --csv
   $ cat round.json | energy-auction clear - --format json
+  $ energy-auction clear round.json --plot work/round.svg
 
 The profiles and every rule of the clearing: docs/mechanism.md.
 Numbers in JSON files must be strings ("14.1"), as on the wire. A CSV file carries no params:
@@ -82,6 +91,8 @@ Exit status: 0 cleared or no-trade; 1 unreadable or invalid input; 2 bad command
         progress.step('clearing');
         const result = clear(params, bids);
         progress.stop();
+        if (flags.plot !== undefined)
+          await writePlot(flags.plot, clearChart(clearPlotData(params, bids, result)));
         let text: string;
         if (flags.json) text = formatJson(result);
         else if (flags.csv) text = formatCsv(result, round);
