@@ -166,7 +166,9 @@ describe('energy-auction experiment (built CLI, worker threads)', () => {
     expect(read('w1', 'rounds.csv').trimEnd().split('\n')).toHaveLength(1 + 4 * 8 * 4);
     // 4 settings x 4 mechanisms x 4 metrics
     expect(read('w1', 'summary.csv').trimEnd().split('\n')).toHaveLength(1 + 4 * 4 * 4);
-    expect(one.stdout).toMatch(/^setting\s+mechanism\s+cleared\s+traded kWh\s+social welfare\s+efficiency$/m);
+    expect(one.stdout).toMatch(
+      /^setting\s+mechanism\s+cleared\s+traded kWh\s+social welfare\s+efficiency\s+operator balance$/m,
+    );
     expect(one.stdout).toMatch(/^alpha=4 fee=0\.5\s+mcafee\s+8\/8 /m);
     expect(readSvg(read('w1', 'boxplots.svg')).axisTitles).toContain('efficiency');
     // the progress bar on stderr (forced: stderr is not a terminal here)

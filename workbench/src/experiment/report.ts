@@ -143,7 +143,15 @@ function meanCi(s: Summary, decimals: number): string {
 
 /** The table on stdout: one line per setting and mechanism, means with their 95 % half-widths. */
 export function summaryTable(summary: readonly SummaryRow[]): string {
-  const head = ['setting', 'mechanism', 'cleared', 'traded kWh', 'social welfare', 'efficiency'];
+  const head = [
+    'setting',
+    'mechanism',
+    'cleared',
+    'traded kWh',
+    'social welfare',
+    'efficiency',
+    'operator balance',
+  ];
   const body = summary.map((r) => [
     r.setting.label,
     r.mechanism,
@@ -151,6 +159,7 @@ export function summaryTable(summary: readonly SummaryRow[]): string {
     meanCi(r.metrics.traded_kwh, 3),
     meanCi(r.metrics.social_welfare, 4),
     meanCi(r.metrics.efficiency, 6),
+    meanCi(r.metrics.operator_balance, 4),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
   const line = (cells: string[]): string =>
