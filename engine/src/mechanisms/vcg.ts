@@ -12,7 +12,9 @@
  * D falls and S rises, so each summand switches from one curve to the other once: the switch is
  * found by binary search on x, and each part is a difference of the curves' prefix sums. Lookups
  * gallop from the unit Q (every lookup is within one bid's quantity of it), so a winner costs
- * O(log q · log d), d the number of bids its range spans: O(n log n) for a round. Exact integers.
+ * O(log q · log d), d the number of bids its range spans: O(n log n) for a round; a winner that
+ * trades its whole quantity f pays a function of f alone, so that is computed once per distinct f.
+ * Exact integers.
  */
 import type { SortedSide } from '../mechanism/order';
 import type { Bid, RoundParams } from '../mechanism/types';
@@ -134,7 +136,10 @@ function externality(
   return own.sumTo(x0 + f) - own.sumTo(L + f) + other.sumTo(Q) - other.sumTo(x0);
 }
 
-/** Every winner's VCG money on one side (0 for losers). */
+/**
+ * Every winner's VCG money on one side (0 for losers). A winner that trades its whole quantity f
+ * has q = f, so its money depends on f alone: it is computed once per distinct quantity.
+ */
 function sideMoney(
   own: Curve,
   other: Curve,
@@ -144,10 +149,17 @@ function sideMoney(
   wins: (shifted: number, fixed: number) => boolean,
 ): Money[] {
   const out = new Array<Money>(side.n).fill(0);
+  const byQuantity = new Map<number, bigint>();
   for (let k = 0; k < side.n; k++) {
     const q = qs[k] as number;
     if (q === 0) break; // §3 order: the winners are a prefix
-    out[k] = externality(own, other, Q, q, side.qty[k] as number, wins);
+    const f = side.qty[k] as number;
+    let m = q === f ? byQuantity.get(f) : undefined;
+    if (m === undefined) {
+      m = externality(own, other, Q, q, f, wins);
+      if (q === f) byQuantity.set(f, m);
+    }
+    out[k] = m;
   }
   return out;
 }
