@@ -9,7 +9,7 @@ import { clear } from '../mechanism/clear';
 import { mulExact } from '../mechanism/exact';
 import type { Bid, Profile, RoundParams, WireAllocation, WireClearingResult } from '../mechanism/types';
 import { DECIMALS, formatMoney, parseDecimal, parseMoney } from '../mechanism/units';
-import { averagePrice, book, type Book, type Money } from './book';
+import { averagePrice, type Money } from './book';
 import type { MechanismResult } from './types';
 
 /** 2000·U_j(q) = 2000·b·q − α·q², exact. */
@@ -42,24 +42,48 @@ function countBroken(lines: readonly WireAllocation[], broken: (k: number, q: nu
   return n;
 }
 
-function irViolations(b: Book, r: WireClearingResult, fee: number): number {
+/** The traded lines' bids, by line index: one pass over the bids (no second sort). */
+class TradedBids {
+  private readonly byId = new Map<string, number>();
+  readonly bid: (Bid | undefined)[];
+
+  constructor(lines: readonly WireAllocation[], bids: readonly Bid[], side: Bid['side']) {
+    this.bid = new Array<Bid | undefined>(lines.length);
+    lines.forEach((l, k) => {
+      if (l.quantity !== '0') this.byId.set(l.id, k);
+    });
+    for (const b of bids) {
+      const k = b.side === side ? this.byId.get(b.id) : undefined;
+      if (k !== undefined) this.bid[k] = b;
+    }
+  }
+
+  at(k: number): Bid {
+    const b = this.bid[k];
+    if (b === undefined) throw new Error(`no bid for line ${k}`);
+    return b;
+  }
+}
+
+function irViolations(bids: readonly Bid[], r: WireClearingResult, fee: number): number {
   if (r.status !== 'cleared') return 0;
   const P = parseDecimal(r.price, DECIMALS.price);
-  const { buyers, sellers } = b;
+  const buyers = new TradedBids(r.buyers, bids, 'buy');
+  const sellers = new TradedBids(r.sellers, bids, 'sell');
   const buyer = (k: number, q: number): boolean => {
     const pay = mulExact(P + fee, q);
     const pay2000 = typeof pay === 'number' ? mulExact(2000, pay) : 2000n * pay;
-    return above(pay2000, utility2000(buyers.price[k] as number, buyers.alpha[k] as number, q));
+    const b = buyers.at(k);
+    return above(pay2000, utility2000(b.price, b.alpha, q));
   };
-  const seller = (k: number, q: number): boolean =>
-    above(mulExact(sellers.price[k] as number, q), mulExact(P, q));
+  const seller = (k: number, q: number): boolean => above(mulExact(sellers.at(k).price, q), mulExact(P, q));
   return countBroken(r.buyers, buyer) + countBroken(r.sellers, seller);
 }
 
 const winnersOf = (lines: WireAllocation[]): number => lines.filter((l) => l.quantity !== '0').length;
 
-/** A clear() result in the shared shape; `buyers`/`sellers` are the bids in the result's order. */
-function wrap(profile: Profile, r: WireClearingResult, b: Book, fee: number): MechanismResult {
+/** A clear() result in the shared shape. */
+function wrap(profile: Profile, r: WireClearingResult, bids: readonly Bid[], fee: number): MechanismResult {
   const paid = parseMoney(r.totals.buyerPayments);
   const received = parseMoney(r.totals.sellerReceipts);
   const fees = parseMoney(r.totals.fees);
@@ -78,7 +102,7 @@ function wrap(profile: Profile, r: WireClearingResult, b: Book, fee: number): Me
     totals: { ...r.totals, operatorBalance: formatMoney(paid - received) },
     metrics: { ...r.metrics },
     winners: { buyers: winnersOf(r.buyers), sellers: winnersOf(r.sellers) },
-    irViolations: irViolations(b, r, fee),
+    irViolations: irViolations(bids, r, fee),
   };
 }
 
@@ -86,5 +110,5 @@ function wrap(profile: Profile, r: WireClearingResult, b: Book, fee: number): Me
 export function stackelberg(
   profile: Profile,
 ): (params: RoundParams, bids: readonly Bid[]) => MechanismResult {
-  return (params, bids) => wrap(profile, clear({ ...params, profile }, bids), book(bids), params.serviceFee);
+  return (params, bids) => wrap(profile, clear({ ...params, profile }, bids), bids, params.serviceFee);
 }
