@@ -34,11 +34,12 @@ export function clear(params: RoundParams, bids: readonly Bid[]): WireClearingRe
   // Two demand curves: the winning buyers' (the leader's X; all buyers if stage 1 found none)
   // and the other buyers'. Their sum is the demand of all buyers, for the benchmark.
   const nWin = s1.ok ? s1.nBuyers : buyers.n;
-  const { head, tail } = splitCapOrder(capOrder(buyers), nWin);
+  const order = capOrder(buyers);
+  const { head, tail } = splitCapOrder(order, nWin);
   const winBuyers = prefixOf(buyers, nWin);
   const demand = new DemandCurve(winBuyers, head);
   const others = new DemandCurve(suffixOf(buyers, nWin), tail);
-  const maxWelfare = maxSocialWelfare(buyers, (p) => demand.at(p) + others.at(p), sellers);
+  const maxWelfare = maxSocialWelfare(buyers, (p) => demand.at(p) + others.at(p), sellers, order);
   let offered = 0;
   for (let i = 0; i < sellers.n; i++) offered += sellers.qty[i] as number;
 

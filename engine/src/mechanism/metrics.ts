@@ -16,6 +16,7 @@ import {
   type Ratio,
   ratio,
   roundHalfUpBig,
+  SAFE_HALF,
 } from './exact';
 import type { SortedSide } from './order';
 import { formatFixed } from './units';
@@ -90,17 +91,19 @@ export function welfare(
  * work in the size of the product of all m distinct α's otherwise.
  *
  * @param buyers all buyers in §3 order, `demand` their continuous demand X(p) in Wh (p ≥ 0), a
- *   float approximation (only used to guess); sellers all sellers in §3 order
+ *   float approximation (only used to guess); sellers all sellers in §3 order; order the buyers'
+ *   capOrder(), when the caller has it
  * @returns the maximum in money units, exact (≥ 0); round it once with roundRatio
  */
 export function maxSocialWelfare(
   buyers: SortedSide,
   demand: (p: number) => number,
   sellers: SortedSide,
+  order: Uint32Array = capOrder(buyers),
 ): Ratio {
   if (buyers.n === 0 || sellers.n === 0) return ZERO;
   const ycum = cumulativeSupply(sellers);
-  const bm = new Benchmark(buyers, sellers, ycum);
+  const bm = new Benchmark(buyers, sellers, ycum, order);
   const k = bm.coveringSeller(firstCoveringSeller(demand, sellers, ycum));
   if (k < sellers.n) {
     const sk = ratio(BigInt(sellers.price[k] as number));
@@ -114,8 +117,9 @@ export function maxSocialWelfare(
 
 /** The exact benchmark of a bid set (both sides in §3 order); see maxSocialWelfare. */
 export function maxSocialWelfareOf(buyers: SortedSide, sellers: SortedSide): Ratio {
-  const curve = new DemandCurve(buyers, capOrder(buyers));
-  return maxSocialWelfare(buyers, (p) => curve.at(p), sellers);
+  const order = capOrder(buyers);
+  const curve = new DemandCurve(buyers, order);
+  return maxSocialWelfare(buyers, (p) => curve.at(p), sellers, order);
 }
 
 /** r rounded half-up to an integer (money units for a welfare). */
@@ -200,15 +204,21 @@ class Benchmark {
   /** N_j = 1000·b_j − α_j·xmax_j in cap order (descending), −1 when negative: capped iff 1000·p ≤ N_j */
   private readonly nCap: Float64Array;
   private readonly memo = new Map<number, BuyerSums>();
+  private readonly classes: BuyerClasses;
 
   constructor(
     private readonly buyers: SortedSide,
     private readonly sellers: SortedSide,
     private readonly ycum: Float64Array,
+    order: Uint32Array,
   ) {
-    this.order = capOrder(buyers);
+    this.order = order;
+    // N in §3 order (sequential reads), then gathered into cap order
+    const nOf = new Float64Array(buyers.n);
+    for (let j = 0; j < buyers.n; j++) nOf[j] = capThresholdExact(buyers, j);
     this.nCap = new Float64Array(buyers.n);
-    for (let c = 0; c < buyers.n; c++) this.nCap[c] = capThresholdExact(buyers, this.order[c] as number);
+    for (let c = 0; c < buyers.n; c++) this.nCap[c] = nOf[order[c] as number] as number;
+    this.classes = new BuyerClasses(buyers, this.order);
   }
 
   /** The first seller k with X(s_k) ≤ Σ_{i≤k} e_i (exactly), given a float guess; n if none. */
@@ -266,13 +276,10 @@ class Benchmark {
     const lo = 1000 * (this.sellers.price[k - 1] as number);
     const hi =
       1000 * (k < this.sellers.n ? (this.sellers.price[k] as number) : (this.buyers.price[0] as number));
+    // both lists descend, so the breakpoints inside are one run of each
     const t: number[] = [lo, hi];
-    for (let j = 0; j < this.buyers.n; j++) {
-      const b = 1000 * (this.buyers.price[j] as number);
-      if (b > lo && b < hi) t.push(b);
-      const nj = this.nCap[j] as number;
-      if (nj > lo && nj < hi) t.push(nj);
-    }
+    pushInside(t, this.buyers.price, 1000, lo, hi);
+    pushInside(t, this.nCap, 1, lo, hi);
     const sorted = Float64Array.from(t).sort();
     return sorted.filter((v, idx) => idx === 0 || v !== sorted[idx - 1]);
   }
@@ -305,41 +312,126 @@ class Benchmark {
 
   /** Sums over the first k1 buyers, of which the first k2 in cap order are capped, the rest linear. */
   private sumsOf(k1: number, k2: number): BuyerSums {
-    const { buyers } = this;
-    const isCapped = new Uint8Array(buyers.n);
-    for (let c = 0; c < k2; c++) isCapped[this.order[c] as number] = 1;
-    const capped = new ExactSum();
-    const capped2000 = new ExactSum();
-    const groups = new Map<number, AlphaGroup>();
-    for (let j = 0; j < k1; j++) {
-      const b = buyers.price[j] as number;
-      const q = buyers.qty[j] as number;
-      const a = buyers.alpha[j] as number;
-      if (isCapped[j] === 1) {
-        capped.add(q);
-        capped2000.add(mulExact3(2000, b, q));
-        capped2000.add(negate(mulExact3(a, q, q)));
-        continue;
-      }
-      let g = groups.get(a);
-      if (g === undefined) {
-        g = { alpha: a, count: 0, b: new ExactSum(), b2: new ExactSum() };
-        groups.set(a, g);
-      }
-      g.count++;
-      g.b.add(b);
-      g.b2.addProduct(b, b);
-    }
-    const list = [...groups.values()];
-    const s = list.length > 0 ? sumGroups(list, 0, list.length) : { a: 0n, b: 0n, b2: 0n, den: 1n };
-    return new BuyerSums(s.a, s.b, s.b2, s.den, capped.value(), capped2000.value());
+    this.classes.moveTo(k1, k2);
+    return this.classes.sums();
   }
+}
+
+const LINEAR = 1;
+const CAPPED = 2;
+
+/**
+ * Running exact sums over the buyers of a classification (k1, k2): buyer j is capped if it is among
+ * the first k2 in cap order, else linear if j < k1, else at zero. Moving to another classification
+ * only touches the buyers whose class can change, so the checks near one price cost little after
+ * the first.
+ */
+class BuyerClasses {
+  private k1 = 0;
+  private k2 = 0;
+  /** each buyer's position in cap order */
+  private readonly rank: Uint32Array;
+  private readonly capped = new ExactSum();
+  private readonly capped2000 = new ExactSum();
+  private readonly groups = new Map<number, AlphaGroup>();
+  private last: AlphaGroup | undefined;
+
+  constructor(
+    private readonly buyers: SortedSide,
+    private readonly order: Uint32Array,
+  ) {
+    this.rank = new Uint32Array(buyers.n);
+    for (let c = 0; c < buyers.n; c++) this.rank[order[c] as number] = c;
+  }
+
+  moveTo(k1: number, k2: number): void {
+    // the buyers whose class can change: between the old and new k1 (§3 order), k2 (cap order)
+    const r = {
+      lo1: Math.min(k1, this.k1),
+      hi1: Math.max(k1, this.k1),
+      lo2: Math.min(k2, this.k2),
+      hi2: Math.max(k2, this.k2),
+    };
+    this.each(r, -1);
+    this.k1 = k1;
+    this.k2 = k2;
+    this.each(r, 1);
+  }
+
+  /** Adds (sign 1) or removes (−1) the buyers of the ranges, each once, in their current class. */
+  private each(r: { lo1: number; hi1: number; lo2: number; hi2: number }, sign: 1 | -1): void {
+    for (let j = r.lo1; j < r.hi1; j++) this.apply(j, sign);
+    for (let c = r.lo2; c < r.hi2; c++) {
+      const j = this.order[c] as number;
+      if (j < r.lo1 || j >= r.hi1) this.apply(j, sign); // not already done above
+    }
+  }
+
+  private classOf(j: number): number {
+    if ((this.rank[j] as number) < this.k2) return CAPPED;
+    return j < this.k1 ? LINEAR : 0;
+  }
+
+  private apply(j: number, sign: 1 | -1): void {
+    const cls = this.classOf(j);
+    if (cls === 0) return;
+    const b = this.buyers.price[j] as number;
+    const q = this.buyers.qty[j] as number;
+    const a = this.buyers.alpha[j] as number;
+    if (cls === CAPPED) {
+      this.capped.add(sign * q);
+      const t = mulExact3(2000, b, q);
+      const u = mulExact3(a, q, q);
+      this.capped2000.add(sign === 1 ? t : negate(t));
+      this.capped2000.add(sign === 1 ? negate(u) : u);
+      return;
+    }
+    const g = this.group(a);
+    g.count += sign;
+    g.b.add(sign * b);
+    const bb = mulExact(b, b);
+    g.b2.add(sign === 1 ? bb : negate(bb));
+  }
+
+  private group(a: number): AlphaGroup {
+    // rounds mostly share one α: the last group answers without a lookup
+    if (this.last?.alpha === a) return this.last;
+    let g = this.groups.get(a);
+    this.last = g;
+    if (g === undefined) {
+      g = { alpha: a, count: 0, b: new ExactSum(), b2: new ExactSum() };
+      this.groups.set(a, g);
+      this.last = g;
+    }
+    return g;
+  }
+
+  sums(): BuyerSums {
+    // a group without linear buyers has zero sums: leaving it out keeps the denominator small
+    const list = [...this.groups.values()].filter((g) => g.count > 0);
+    const s = list.length > 0 ? sumGroups(list, 0, list.length) : { a: 0n, b: 0n, b2: 0n, den: 1n };
+    return new BuyerSums(s.a, s.b, s.b2, s.den, this.capped.value(), this.capped2000.value());
+  }
+}
+
+/** Pushes scale·v for the v of a descending list with lo < scale·v < hi. */
+function pushInside(out: number[], desc: Float64Array, scale: number, lo: number, hi: number): void {
+  let a = 0;
+  let b = desc.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (scale * (desc[mid] as number) >= hi) a = mid + 1;
+    else b = mid;
+  }
+  for (let i = a; i < desc.length && scale * (desc[i] as number) > lo; i++)
+    out.push(scale * (desc[i] as number));
 }
 
 /** N_j = 1000·b_j − α_j·xmax_j exactly, or −1 when it is negative (prices are ≥ 0). */
 function capThresholdExact(buyers: SortedSide, j: number): number {
-  const aq = mulExact(buyers.alpha[j] as number, buyers.qty[j] as number);
-  if (typeof aq === 'bigint') return -1; // > 2^52 > 1000·b
+  const aq = (buyers.alpha[j] as number) * (buyers.qty[j] as number);
+  // up to 2^52 the float product is exact; beyond it N_j < 0 anyway (1000·b_j ≤ 10^13)
+  if (aq > SAFE_HALF) return -1;
   const n = 1000 * (buyers.price[j] as number) - aq;
   return n >= 0 ? n : -1;
 }
