@@ -189,6 +189,28 @@ describe('exact efficiency and benchmark', () => {
     expect(r.metrics.efficiency).toBe('0.989931');
   });
 
+  it('docs/mechanism.md §6: demand at p* rounding down to 0 Wh is no-trade, zero-demand-at-price', () => {
+    // α = 100 and 90 currency/kWh²: at any price in [5, 9] each buyer wants < 1 Wh
+    const bids = [
+      buy('b1', '10', '1', '1000000'),
+      buy('b2', '9', '1', '900000'),
+      buy('b3', '1', '1'),
+      sell('s1', '5', '1'),
+      sell('s2', '6', '1'),
+    ];
+    for (const profile of ['default', 'doan2021'] as const) {
+      const round: WireRound = { params: { profile }, bids };
+      const r = clearRound(round);
+      expect([r.status, r.reason, r.price]).toEqual(['no-trade', 'zero-demand-at-price', '0']);
+      expect(r.priceRange).toEqual({ min: '5', max: '9' });
+      expect([...r.buyers, ...r.sellers].every((l) => l.quantity === '0')).toBe(true);
+      // the benchmark over real quantities is positive, so the efficiency is 0 of it
+      const { efficiency: eff, max } = checkRound(round);
+      expect(max.n > 0n).toBe(true);
+      expect(eff).toBe('0.000000');
+    }
+  });
+
   it('efficiency() rounds the exact ratio once, half-up; 0 of a zero maximum', () => {
     expect(efficiency(ratio(1n, 3n), ratio(2n, 3n))).toBe('0.500000');
     // 0.0000005 exactly is rounded up; 1/3 of it is not
@@ -246,6 +268,26 @@ describe('exact efficiency and benchmark', () => {
         if (profile === 'default') expect(Number(eff)).toBeGreaterThanOrEqual(0);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('property: the same with up to 12 bids, each buyer its own α (many denominators)', () => {
+    const anyAlpha = fc.integer({ min: 1, max: 99_999_999 }).map((u) => (u / 10_000).toFixed(4));
+    const wide = fc
+      .tuple(
+        fc.array(fc.tuple(price, qty, anyAlpha), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(price, qty), { minLength: 1, maxLength: 12 }),
+      )
+      .map(([bs, ss]) => [
+        ...bs.map(([p, x, a], k) => buy(`b${k}`, p, x, a)),
+        ...ss.map(([p, x], k) => sell(`s${k}`, p, x)),
+      ]);
+    fc.assert(
+      fc.property(wide, (bids: WireBid[]) => {
+        const { max, social } = checkRound({ bids });
+        expect(social.cmp(max)).toBeLessThanOrEqual(0);
+      }),
+      { numRuns: 150 },
     );
   });
 });
