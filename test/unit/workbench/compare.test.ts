@@ -3,7 +3,7 @@
  * mechanism, the same figures as --csv and --json, the default two-profile run, and the flag's
  * checks. The numbers are docs/mechanisms.md's example A (docs/mechanism.md §9 vector A).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMechanism, type MechanismResult } from '../../../engine/src/mechanisms';
@@ -151,6 +151,22 @@ describe('compare without --mechanisms: the two profiles side by side, as before
     expect(r.default?.totals.fees).toBe('1.2250000');
     expect(r.default?.totals.operatorBalance).toBe('1.2250000');
     expect(r.default?.priceRange).toEqual({ min: '10', max: '15' });
+  });
+});
+
+describe('compare --plot', () => {
+  it('writes welfare and efficiency per mechanism as SVG, and still prints the table', () => {
+    const svg = join(dir, 'compare.svg');
+    const out = ok(runCli(['compare', VECTOR_A_FILE, '--mechanisms', 'uniform,mcafee,vcg', '--plot', svg]));
+    expect(row(out, 'mcafee')[3]).toBe('15 / 13');
+    const text = readFileSync(svg, 'utf8');
+    expect(text).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    for (const name of ['uniform', 'mcafee', 'vcg', 'Welfare per mechanism', 'Efficiency per mechanism']) {
+      expect(text).toContain(name);
+    }
+    const png = runCli(['compare', VECTOR_A_FILE, '--plot', join(dir, 'x.png')]);
+    expect(png.status).toBe(2);
+    expect(png.stderr).toMatch(/--plot <file\.svg>/);
   });
 });
 

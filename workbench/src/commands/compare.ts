@@ -8,6 +8,8 @@ import {
   type Comparison,
 } from '../compare-format';
 import { formatJson } from '../format-result';
+import { compareChart } from '../plot/compare-chart';
+import { parsePlotPath, writePlot } from '../plot/render';
 import { addParamOptions, inputFormatOption, paramOverrides, progressOption } from '../options';
 import { writeOutput } from '../output';
 import { createProgress, shouldShowProgress } from '../progress';
@@ -23,6 +25,7 @@ interface CompareFlags {
   csv?: boolean;
   mechanisms?: MechanismName[];
   progress?: boolean;
+  plot?: string;
 }
 
 /** Without --mechanisms: the two Stackelberg profiles, side by side, as before. */
@@ -67,6 +70,7 @@ async function compare(file: string, flags: CompareFlags): Promise<void> {
       results[name] = MECHANISMS[name](params, bids);
     }
     progress.stop();
+    if (flags.plot !== undefined) await writePlot(flags.plot, compareChart(Object.values(results)));
     await writeOutput(undefined, [render(results, flags)]);
   } finally {
     progress.stop();
@@ -95,6 +99,11 @@ export function compareCommand(): Command {
     )
     .option('--json', 'print {"<mechanism>": <result>, ...} as one JSON document')
     .addOption(new Option('--csv', 'print one CSV line per mechanism').conflicts('json'))
+    .addOption(
+      new Option('--plot <file.svg>', 'also write welfare and efficiency per mechanism as SVG').argParser(
+        parsePlotPath,
+      ),
+    )
     .addOption(progressOption())
     .addHelpText(
       'after',
@@ -103,6 +112,7 @@ Examples:
   $ energy-auction compare round.json
   $ energy-auction compare round.json --mechanisms all
   $ energy-auction compare round.json --mechanisms uniform,mcafee,vcg --csv
+  $ energy-auction compare round.json --mechanisms all --plot work/compare.svg
   $ energy-auction simulate --buyers 1000 --sellers 1000 --seed 1 --out r.json && energy-auction compare r.json
   $ energy-auction compare round.csv --alpha 0.5 --json
 
