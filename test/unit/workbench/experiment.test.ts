@@ -121,6 +121,10 @@ describe('experiment rounds', () => {
     expect(first[0]?.slot).toBe('0000');
     expect(first[0]?.status).toBe('no-trade');
     expect(roundsCsv(day, expandSettings(day), first).split('\n')[0]).toContain('seed,slot,mechanism');
+    // at night there is nothing to trade: efficiency is left out, not counted as 0
+    const night = summaryRows(day, expandSettings(day), first)[0];
+    expect(night?.metrics.traded_kwh.n).toBe(1);
+    expect(night?.metrics.efficiency.n).toBe(0);
   });
 });
 

@@ -97,10 +97,13 @@ async function experiment(file: string | undefined, flags: ExperimentFlags): Pro
   const config = mergeConfig(fromFile, flagConfig(flags));
   const progress = createProgress(shouldShowProgress(flags.progress));
   try {
-    progress.start('rounds', config.rounds);
-    const run = await runExperiment(config, flags.workers, (done, total) => {
-      progress.start('rounds', total);
-      progress.update(done);
+    const run = await runExperiment(config, flags.workers, {
+      start: (total) => {
+        progress.start('rounds', total);
+      },
+      update: (done) => {
+        progress.update(done);
+      },
     });
     progress.stop();
     const summary = summaryRows(config, run.settings, run.rows);

@@ -9,12 +9,19 @@ import type { ExperimentConfig, Setting, Variable } from './config';
 import { summarize, type Summary } from './stats';
 import type { RoundRow } from './task';
 
-/** The summarized metrics: column of rounds.csv, how it is read from a row, decimals printed. */
+const always = (): boolean => true;
+/** Efficiency is undefined (not 0) in a round where no trade could create welfare (e.g. at night). */
+const hasWelfare = (r: RoundRow): boolean => Number(r.maxSocialWelfare) > 0;
+
+/**
+ * The summarized metrics: column of rounds.csv, how it is read from a row, in which rounds it is
+ * defined, decimals printed.
+ */
 export const METRICS = [
-  { name: 'traded_kwh', of: (r: RoundRow) => r.energy, decimals: 3 },
-  { name: 'social_welfare', of: (r: RoundRow) => r.socialWelfare, decimals: 4 },
-  { name: 'efficiency', of: (r: RoundRow) => r.efficiency, decimals: 6 },
-  { name: 'operator_balance', of: (r: RoundRow) => r.operatorBalance, decimals: 4 },
+  { name: 'traded_kwh', of: (r: RoundRow) => r.energy, defined: always, decimals: 3 },
+  { name: 'social_welfare', of: (r: RoundRow) => r.socialWelfare, defined: always, decimals: 4 },
+  { name: 'efficiency', of: (r: RoundRow) => r.efficiency, defined: hasWelfare, decimals: 6 },
+  { name: 'operator_balance', of: (r: RoundRow) => r.operatorBalance, defined: always, decimals: 4 },
 ] as const;
 export type MetricName = (typeof METRICS)[number]['name'];
 
@@ -94,7 +101,8 @@ export function summaryRows(
     config.mechanisms.map((mechanism) => {
       const mine = rows.filter((r) => r.setting === setting.index && r.mechanism === mechanism);
       const metrics = {} as Record<MetricName, Summary>;
-      for (const m of METRICS) metrics[m.name] = summarize(mine.map((r) => Number(m.of(r))));
+      for (const m of METRICS)
+        metrics[m.name] = summarize(mine.filter(m.defined).map((r) => Number(m.of(r))));
       return { setting, mechanism, cleared: mine.filter((r) => r.status === 'cleared').length, metrics };
     }),
   );
@@ -155,7 +163,7 @@ export function summaryTable(summary: readonly SummaryRow[]): string {
   const body = summary.map((r) => [
     r.setting.label,
     r.mechanism,
-    `${r.cleared}/${r.metrics.efficiency.n}`,
+    `${r.cleared}/${r.metrics.traded_kwh.n}`,
     meanCi(r.metrics.traded_kwh, 3),
     meanCi(r.metrics.social_welfare, 4),
     meanCi(r.metrics.efficiency, 6),
@@ -172,7 +180,8 @@ export function summaryTable(summary: readonly SummaryRow[]): string {
       line(head),
       ...body.map(line),
       '',
-      'mean ± half-width of the 95 % confidence interval (Student t, n − 1)',
+      'mean ± half-width of the 95 % confidence interval (Student t, n − 1); efficiency over the rounds',
+      'where some trade creates welfare (its n in summary.csv)',
     ].join('\n') + '\n'
   );
 }

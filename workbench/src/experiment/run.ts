@@ -36,15 +36,22 @@ export function experimentTasks(config: ExperimentConfig, settings: readonly Set
   return tasks;
 }
 
+/** What the caller is told while the rounds run (the CLI's progress bar). */
+export interface ExperimentProgress {
+  start(total: number): void;
+  update(done: number): void;
+}
+
 export async function runExperiment(
   config: ExperimentConfig,
   workers: number,
-  onProgress: (done: number, total: number) => void,
+  progress: ExperimentProgress,
 ): Promise<ExperimentRun> {
   const settings = expandSettings(config);
   const tasks = experimentTasks(config, settings);
+  progress.start(tasks.length);
   const results = await runPool(tasks, workers, (done) => {
-    onProgress(done, tasks.length);
+    progress.update(done);
   });
   return { settings, rows: results.flat() };
 }

@@ -29,7 +29,8 @@ export function experimentChart(rows: readonly RoundRow[], settings: readonly Se
   const values = rows.map((r) => ({
     setting: settings[r.setting]?.label ?? String(r.setting),
     mechanism: r.mechanism,
-    efficiency: Number(r.efficiency),
+    // undefined (null, left out of the box) where no trade could create welfare, e.g. at night
+    efficiency: Number(r.maxSocialWelfare) > 0 ? Number(r.efficiency) : null,
     welfare: Number(r.socialWelfare),
   }));
   const grouped = settings.length > 1;
