@@ -529,12 +529,15 @@ function solveDemand(demand: (p: number) => number, Q: number, lo: number, hi: n
 }
 
 /**
- * social / max with 6 decimals, rounded once, half-up; "0" when the maximum is 0. Both may be exact
- * rationals (welfare().socialExact, maxSocialWelfare) or integer money units.
+ * social / max with 6 decimals, rounded once, half-up, from the exact values. Both may be exact
+ * rationals (welfare().socialExact, maxSocialWelfare) or integer money units. "0" when the
+ * maximum as reported (rounded to money units) is 0: a benchmark below 0.5e-7 currency gives no
+ * meaningful ratio, and the reported pair (maxSocialWelfare "0.0000000", efficiency "0") stays
+ * consistent.
  */
 export function efficiency(social: bigint | Ratio, max: bigint | Ratio): string {
   const s = typeof social === 'bigint' ? ratio(social) : social;
   const m = typeof max === 'bigint' ? ratio(max) : max;
-  if (m.num <= 0n) return '0';
+  if (roundHalfUpBig(m.num, m.den) <= 0n) return '0';
   return formatFixed(roundHalfUpBig(s.num * m.den * 1_000_000n, s.den * m.num), 6);
 }

@@ -167,7 +167,7 @@ function checkRound(round: WireRound): { efficiency: string; max: Q; social: Q }
   expect(money(r.metrics.maxSocialWelfare)).toBe(halfUp(max));
   const social = socialOf(bids, round);
   expect(money(r.metrics.socialWelfare)).toBe(halfUp(social));
-  const eff = max.n === 0n ? '0' : sixDecimals(social.div(max));
+  const eff = halfUp(max) === 0n ? '0' : sixDecimals(social.div(max));
   expect(r.metrics.efficiency).toBe(eff);
   return { efficiency: eff, max, social };
 }
@@ -218,6 +218,9 @@ describe('exact efficiency and benchmark', () => {
     expect(efficiency(ratio(1n, 6n), 1_000_000n)).toBe('0.000000');
     expect(efficiency(5n, 0n)).toBe('0');
     expect(efficiency(ratio(75n, 20000n), ratio(0n))).toBe('0');
+    // a maximum reported as 0.0000000 (below half a money unit) has no ratio either
+    expect(efficiency(0n, ratio(1n, 80n))).toBe('0');
+    expect(efficiency(ratio(1n, 2n), ratio(1n, 2n))).toBe('1.000000');
   });
 
   it('maxSocialWelfareOf on a bid set equals the brute force (vector A: 27.34375)', () => {
