@@ -13,7 +13,8 @@
  * §4 has the example).
  */
 import { proportionalShares } from '../mechanism/allocate';
-import { orderBids, type SortedSide } from '../mechanism/order';
+import { floorDiv, mulExact } from '../mechanism/exact';
+import type { SortedSide } from '../mechanism/order';
 import type { Bid, RoundParams } from '../mechanism/types';
 import {
   book,
@@ -28,24 +29,38 @@ import {
 } from './book';
 import type { MechanismResult } from './types';
 
-/** Positions 0..m−1 of a side in id order (radix, via the engine's order of equal-price bids). */
-function idOrder(side: SortedSide, m: number): number[] {
-  const fake: Bid[] = [];
-  for (let k = 0; k < m; k++)
-    fake.push({ id: side.ids[k] as string, side: 'sell', price: 0, quantity: k, alpha: 0 });
-  const { sellers } = orderBids(fake);
-  return Array.from(sellers.qty, (k) => k);
+/** floor(Q·w / W) and Q·w mod W, exact (Q·w in bigint beyond 2^52). */
+function split(Q: number, w: number, W: number): [floor: number, rem: number] {
+  const p = mulExact(Q, w);
+  if (typeof p === 'bigint') return [Number(p / BigInt(W)), Number(p % BigInt(W))];
+  const f = floorDiv(p, W);
+  return [f, p - f * W];
 }
 
-/** Q Wh shared by the first m bids of a side in proportion to quantity (ties in id order). */
+/**
+ * Q Wh shared by the first m bids of a side in proportion to quantity: docs/mechanism.md §6's
+ * split (proportionalShares: floor shares, then one Wh each to the largest remainders), except
+ * that remainders tie in id order instead of §3 order, so that no share depends on a reported
+ * price. Only the bids whose remainder equals the smallest one that still got a Wh can be
+ * affected; they are re-decided by id.
+ */
 function ration(side: SortedSide, m: number, Q: number): Float64Array {
+  const weights = side.qty.subarray(0, m);
+  const shares = proportionalShares(Q, weights);
+  const W = totalQty(side, m);
+  const parts = Array.from(weights, (w) => split(Q, w, W));
+  const floorOf = (k: number): number => (parts[k] as [number, number])[0];
+  const remOf = (k: number): number => (parts[k] as [number, number])[1];
+  const gotExtra = (k: number): boolean => (shares[k] as number) > floorOf(k);
+  let cutoff = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < m; k++) if (gotExtra(k)) cutoff = Math.min(cutoff, remOf(k));
+  const tied: number[] = [];
+  for (let k = 0; k < m; k++) if (remOf(k) === cutoff) tied.push(k);
+  const extras = tied.filter(gotExtra).length;
+  tied.sort((x, y) => ((side.ids[x] as string) < (side.ids[y] as string) ? -1 : 1));
+  tied.forEach((k, r) => (shares[k] = floorOf(k) + (r < extras ? 1 : 0)));
   const q = new Float64Array(side.n);
-  const order = idOrder(side, m);
-  const shares = proportionalShares(
-    Q,
-    order.map((k) => side.qty[k] as number),
-  );
-  order.forEach((k, r) => (q[k] = shares[r] as number));
+  q.set(shares);
   return q;
 }
 

@@ -322,3 +322,26 @@ describe('docs/mechanisms.md example D (doan2021 below the ask on a coarse grid)
     expect(Number(r.price)).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe('mcafee rationing ties go by id, not by price (docs/mechanisms.md §4)', () => {
+  it('two buyers of 1 kWh share 1.501 kWh: the leftover Wh goes to id "a", not to the higher bid "z"', () => {
+    const r = runMechanism('mcafee', {
+      bids: [
+        buy('z', '20', '1'),
+        buy('a', '18', '1'),
+        buy('c', '15', '2'),
+        sell('s1', '8', '0.5'),
+        sell('s2', '9', '1.001'),
+        sell('s3', '13', '2'),
+        sell('s4', '16', '5'),
+      ],
+    });
+    // efficient: 3.501 kWh, c (partial) and s3 marginal; reduced: z, a (2 kWh) against s1, s2 (1.501)
+    expect(lines(r).slice(0, 3)).toEqual(['z 0.75 11.2500000', 'a 0.751 11.2650000', 'c 0 0.0000000']);
+    expect(r.totals).toMatchObject({
+      energy: '1.501',
+      buyerPayments: '22.5150000',
+      sellerReceipts: '19.5130000',
+    });
+  });
+});
