@@ -15,7 +15,8 @@ import type { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { Side, WireBid, WireRound } from '../../engine/src/mechanism/types';
 import { CliError, osReason } from './errors';
-import { findDuplicateKey, locateJsonError, type DuplicateKey } from './json-error';
+import { findDuplicateKey, type DuplicateKey } from '../../engine/src/json/duplicate-key';
+import { locateJsonError } from './json-error';
 import type { Progress } from './progress';
 
 export type RoundFormat = 'json' | 'csv';

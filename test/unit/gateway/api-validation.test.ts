@@ -87,6 +87,30 @@ describe('REST API: input validation, auth and tenancy', () => {
     expect(ledger.submitCalls).toHaveLength(0);
   });
 
+  it('refuses a body that names a property twice in one object, naming the bid, field and place', async () => {
+    const text =
+      '{"bids": [{"id": "b0", "side": "buy", "price": "20", "quantity": "1"},\n' +
+      ' {"id": "b1", "side": "buy", "price": "20", "price": "99", "quantity": "1"}]}';
+    expect(JSON.parse(text)).toBeDefined(); // valid JSON: JSON.parse alone would take price 99
+    const res = await postBids(text);
+    expect(res.statusCode).toBe(400);
+    const doc = problem(res);
+    expect(doc.code).toBe('INVALID_REQUEST');
+    expect(doc.errors).toEqual([
+      {
+        path: 'body/bids/1/price',
+        index: 1,
+        id: 'b1',
+        field: 'price',
+        reason: 'appears twice in one object (again at line 2, column 45); each name may appear once',
+      },
+    ]);
+    const top = await postBids('{"bids": [], "bids": []}');
+    expect(top.statusCode).toBe(400);
+    expect(problem(top).errors).toEqual([expect.objectContaining({ path: 'body/bids', field: 'bids' })]);
+    expect(ledger.submitCalls).toHaveLength(0);
+  });
+
   it('rejects malformed JSON with 400', async () => {
     const res = await postBids('{"bids": [');
     expect(res.statusCode).toBe(400);

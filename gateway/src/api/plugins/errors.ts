@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { findDuplicateKey, type DuplicateKey } from '../../../../engine/src/json/duplicate-key';
 import { bidDecimalReason } from '../../../../engine/src/mechanism/validate';
 import { causeOf, problemOf } from '../failures';
 import type { ApiMetrics } from '../metrics';
@@ -17,11 +18,14 @@ declare module 'fastify' {
 
 type SchemaViolation = NonNullable<FastifyError['validation']>[number];
 
-/** The bids of a request body, if it has a bids array. */
-function bidsOf(req: FastifyRequest): unknown[] | undefined {
-  const body = req.body as { bids?: unknown } | undefined;
-  return body && typeof body === 'object' && Array.isArray(body.bids) ? body.bids : undefined;
+/** The bids of a parsed body, if it has a bids array. */
+function bidsIn(body: unknown): unknown[] | undefined {
+  const bids = body && typeof body === 'object' ? (body as { bids?: unknown }).bids : undefined;
+  return Array.isArray(bids) ? bids : undefined;
 }
+
+/** The bids of a request body, if it has a bids array. */
+const bidsOf = (req: FastifyRequest): unknown[] | undefined => bidsIn(req.body);
 
 /** The id of a bid as sent, '' if it has none. */
 function idOf(raw: unknown): string {
@@ -110,17 +114,42 @@ function problemFor(err: FastifyError, req: FastifyRequest): ApiProblem {
 }
 
 /**
+ * 400 for a body naming a property twice in one object: JSON.parse would keep the last, so the
+ * market would see another bid than the one a reader of the request sees (the CLI refuses the
+ * same in round files).
+ */
+function duplicateKeyProblem(d: DuplicateKey, body: unknown): ApiProblem {
+  const path = ['body', ...d.path, d.key].join('/');
+  const reason = `appears twice in one object (again at line ${d.line}, column ${d.column}); each name may appear once`;
+  const [first, index] = d.path;
+  const bids = first === 'bids' && d.path.length === 2 ? bidsIn(body) : undefined;
+  const item: ProblemItem =
+    bids !== undefined && typeof index === 'number'
+      ? { path, index, id: idOf(bids[index]), field: d.key, reason }
+      : { path, field: d.key, reason };
+  return new ApiProblem(400, 'INVALID_REQUEST', 'Invalid request', `property "${d.key}" ${reason}`, [item]);
+}
+
+/**
  * application/json with an empty body is no body (bodyless actions such as close are sent so by
  * many clients; a route with a body schema still answers 400 INVALID_REQUEST for it). Any other
- * body is parsed by fastify's own JSON parser (prototype poisoning refused).
+ * body is parsed by fastify's own JSON parser (prototype poisoning refused), then refused if it
+ * repeats a property name in one object.
  */
 function acceptEmptyJson(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString();
-    if (text === '') done(null, undefined);
-    else void json(req, text, done);
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    void json(req, text, (err: Error | null, value?: unknown) => {
+      const duplicate = err ? undefined : findDuplicateKey(text);
+      if (duplicate) done(duplicateKeyProblem(duplicate, value), undefined);
+      else done(err, value);
+    });
   });
 }
 
