@@ -18,7 +18,10 @@ export interface AuctioneerCoreOptions {
   deadlines: { evaluateMs: number; submitMs: number };
   /** undefined = manual mode: never opens rounds, only closes and clears what exists */
   schedule?: ScheduleConfig & { roundParams?: WireRoundParams };
-  /** close a round this long after its closesAt (clock skew between us and the peers) */
+  /**
+   * close a round this long after its closesAt; the endorsers' clock guard makes 0 safe (see
+   * docs/clock.md): a peer that sees the close as early answers TOO_EARLY with its clock
+   */
   closeGraceMs: number;
   /** test hook: wait this long after logging 'clearing' and before committing */
   pauseBeforeCommitMs?: number;
@@ -56,6 +59,18 @@ const errFields = (e: unknown) => ({
 });
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Retry delay after TOO_EARLY when the refusal does not say by how much (a txTime check). */
+const TOO_EARLY_RETRY_MS = 20;
+
+/**
+ * How long until the endorser that refused a close with TOO_EARLY reaches closesAt by its own
+ * clock (the guard's details: closesAt, endorserTime), plus 1 ms; TOO_EARLY_RETRY_MS otherwise.
+ */
+export function tooEarlyRetryMs(details: Record<string, unknown>): number {
+  const ms = (k: string): number => (typeof details[k] === 'string' ? Date.parse(details[k]) : NaN);
+  const behind = ms('closesAt') - ms('endorserTime');
+  return Number.isFinite(behind) && behind >= 0 ? Math.min(MAX_TIMER_MS, behind + 1) : TOO_EARLY_RETRY_MS;
+}
 
 /**
  * The auctioneer's decisions: which rounds to open, when to close them, and clearing each closed
@@ -141,7 +156,12 @@ export class Auctioneer {
       this.fail('scheduleClose', roundId, new Error(`round ${roundId} has no valid closesAt`));
       return;
     }
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, closesAtMs + this.o.closeGraceMs - this.now()));
+    this.armClose(roundId, closesAtMs + this.o.closeGraceMs - this.now());
+  }
+
+  private armClose(roundId: string, delayMs: number): void {
+    if (this.stopped || this.closeTimers.has(roundId)) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, delayMs));
     const timer = setTimeout(() => {
       this.closeTimers.delete(roundId);
       void this.closeAndClear(roundId);
@@ -150,7 +170,10 @@ export class Auctioneer {
     this.log.debug({ roundId, inMs: delay }, 'close scheduled');
   }
 
-  /** Closes a round; TOO_EARLY re-arms the timer, an already closed round counts as closed. */
+  /**
+   * Closes a round; TOO_EARLY re-arms the timer for when the refusing endorser's clock reaches
+   * closesAt, an already closed round counts as closed.
+   */
   async closeRound(roundId: string): Promise<CloseOutcome> {
     try {
       await this.call('submit', 'closeRound', roundId, () => this.o.market.closeRound(roundId));
@@ -162,7 +185,7 @@ export class Auctioneer {
       if (e instanceof MarketClientError && e.code === 'ROUND_NOT_OPEN') return 'already-closed';
       if (e instanceof MarketClientError && e.code === 'TOO_EARLY') {
         this.log.info({ roundId, details: e.details }, 'too early to close; retrying later');
-        this.scheduleClose(roundId, this.now());
+        this.armClose(roundId, tooEarlyRetryMs(e.details));
         return 'too-early';
       }
       this.fail('closeRound', roundId, e);

@@ -4,6 +4,11 @@ import type { WireRoundParams } from '../../../engine/src/mechanism/types';
 import type { RetryPolicy } from '../../../fabric-client/src/retry';
 import { ConfigError } from '../../../engine/src/config-error';
 import { scheduleProblems } from './schedule';
+import {
+  MAX_CLOCK_SKEW_ENV,
+  MAX_CLOCK_SKEW_SECONDS,
+  parseMaxClockSkew,
+} from '../../../chaincode/src/clock-guard';
 
 /** Everything the auctioneer service can be told. See docs/auctioneer.md. */
 export interface AuctioneerConfig {
@@ -24,6 +29,10 @@ export interface AuctioneerConfig {
   scheduleTickMs: number;
   /** how often the ledger is re-read (close overdue, clear closed) besides events */
   reconcileIntervalMs: number;
+  /**
+   * extra wait after closesAt before closing; 0 is safe (the endorsers' clock guard refuses every
+   * bid endorsed at or after closesAt), at most the guard's skew bound (docs/clock.md)
+   */
   closeGraceMs: number;
   deadlines: { evaluateMs: number; submitMs: number };
   retry: RetryPolicy;
@@ -51,7 +60,7 @@ export const DEFAULT_CONFIG: AuctioneerConfig = {
   minBiddingMs: 60_000,
   scheduleTickMs: 30_000,
   reconcileIntervalMs: 30_000,
-  closeGraceMs: 1_000,
+  closeGraceMs: 0,
   deadlines: { evaluateMs: 15_000, submitMs: 60_000 },
   retry: { attempts: 6, baseDelayMs: 250, maxDelayMs: 10_000 },
   checkpointFile: path.join(REPO_ROOT, 'network', 'run', 'auctioneer', 'checkpoint.json'),
@@ -90,6 +99,18 @@ function modeProblems(c: AuctioneerConfig): string[] {
 const isPositive = (v: number): boolean => Number.isFinite(v) && v > 0;
 const isNonNegative = (v: number): boolean => Number.isFinite(v) && v >= 0;
 
+/**
+ * A grace past the endorsers' skew bound is never needed: an auctioneer whose clock is off by more
+ * than it cannot close at all (CLOCK_SKEW), and one within it is corrected by TOO_EARLY.
+ */
+const graceProblems = (c: AuctioneerConfig, maxClockSkewSeconds: number): string[] =>
+  c.closeGraceMs > maxClockSkewSeconds * 1000
+    ? [
+        `closeGraceMs must be at most the endorsers' clock skew bound (${MAX_CLOCK_SKEW_ENV} = ` +
+          `${String(maxClockSkewSeconds)} s), got ${String(c.closeGraceMs)}`,
+      ]
+    : [];
+
 function numberProblems(c: AuctioneerConfig): string[] {
   const positive: [string, number][] = [
     ['scheduleTickMs', c.scheduleTickMs],
@@ -114,10 +135,22 @@ function numberProblems(c: AuctioneerConfig): string[] {
 const portProblems = ({ http: { port } }: AuctioneerConfig): string[] =>
   Number.isInteger(port) && port >= 0 && port <= 65535 ? [] : ['http.port must be 0-65535'];
 
-/** Defaults, overridden by `input` (nested objects merged), then validated (every problem at once). */
-export function resolveConfig(input: ConfigInput = {}): AuctioneerConfig {
+/**
+ * Defaults, overridden by `input` (nested objects merged), then validated (every problem at once).
+ * `maxClockSkewSeconds`: the chaincode servers' bound, by default as this process's environment
+ * sets it (the chaincode's own variable, parser and default).
+ */
+export function resolveConfig(
+  input: ConfigInput = {},
+  maxClockSkewSeconds: number = MAX_CLOCK_SKEW_SECONDS,
+): AuctioneerConfig {
   const c = mergeConfig(input);
-  const p = [...modeProblems(c), ...numberProblems(c), ...portProblems(c)];
+  const p = [
+    ...modeProblems(c),
+    ...numberProblems(c),
+    ...graceProblems(c, maxClockSkewSeconds),
+    ...portProblems(c),
+  ];
   if (p.length) throw new ConfigError('auctioneer', p);
   return c;
 }
@@ -189,17 +222,29 @@ function envSettings(env: NodeJS.ProcessEnv): ConfigInput {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuctioneerConfig {
   const file = readConfigFile(env);
   const fromEnv = envSettings(env);
-  return resolveConfig({
-    ...file,
-    ...fromEnv,
-    http: { ...file.http, ...defined({ port: num(env, 'AUCTIONEER_PORT') }) },
-    deadlines: {
-      ...file.deadlines,
-      ...defined({
-        evaluateMs: num(env, 'AUCTIONEER_EVALUATE_TIMEOUT_MS'),
-        submitMs: num(env, 'AUCTIONEER_SUBMIT_TIMEOUT_MS'),
-      }),
+  return resolveConfig(
+    {
+      ...file,
+      ...fromEnv,
+      http: { ...file.http, ...defined({ port: num(env, 'AUCTIONEER_PORT') }) },
+      deadlines: {
+        ...file.deadlines,
+        ...defined({
+          evaluateMs: num(env, 'AUCTIONEER_EVALUATE_TIMEOUT_MS'),
+          submitMs: num(env, 'AUCTIONEER_SUBMIT_TIMEOUT_MS'),
+        }),
+      },
+      retry: { ...file.retry, ...defined({ attempts: num(env, 'AUCTIONEER_RETRY_ATTEMPTS') }) },
     },
-    retry: { ...file.retry, ...defined({ attempts: num(env, 'AUCTIONEER_RETRY_ATTEMPTS') }) },
-  });
+    clockSkewBound(env),
+  );
+}
+
+/** The endorsers' skew bound as `env` sets it for the chaincode servers (same variable and parser). */
+function clockSkewBound(env: NodeJS.ProcessEnv): number {
+  try {
+    return parseMaxClockSkew(env[MAX_CLOCK_SKEW_ENV]);
+  } catch (e) {
+    throw new ConfigError('auctioneer', [(e as Error).message]);
+  }
 }
