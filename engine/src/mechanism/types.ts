@@ -90,6 +90,21 @@ export interface WireAllocation {
   payment: string;
 }
 
+/** A clearing's quantity and welfare figures (docs/mechanism.md §8), wire decimals. */
+export interface ClearingMetrics {
+  /** kWh traded */
+  tradedEnergy: string;
+  /** percent of offered supply (all sell bids) traded, 2 decimals */
+  supplyTradedPercent: string;
+  buyerWelfare: string;
+  sellerWelfare: string;
+  socialWelfare: string;
+  /** the competitive maximum social welfare over all bids */
+  maxSocialWelfare: string;
+  /** socialWelfare / maxSocialWelfare, 6 decimals ("0" when the maximum is 0) */
+  efficiency: string;
+}
+
 /**
  * The clearing result in wire format (docs/mechanism.md §8). This is THE canonical result: the chaincode
  * compares canonical JSON of this object byte for byte, so every field must be deterministic.
@@ -117,17 +132,5 @@ export interface WireClearingResult {
     /** money received by the distribution operator */
     fees: string;
   };
-  metrics: {
-    /** kWh traded */
-    tradedEnergy: string;
-    /** percent of offered supply (all sell bids) traded, 2 decimals */
-    supplyTradedPercent: string;
-    buyerWelfare: string;
-    sellerWelfare: string;
-    socialWelfare: string;
-    /** the competitive maximum social welfare over all bids */
-    maxSocialWelfare: string;
-    /** socialWelfare / maxSocialWelfare, 6 decimals ("0" when the maximum is 0) */
-    efficiency: string;
-  };
+  metrics: ClearingMetrics;
 }

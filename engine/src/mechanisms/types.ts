@@ -5,7 +5,7 @@
  * names follow WireClearingResult where the two overlap (totals, metrics), so a reader of
  * `clear --json` reads these the same way.
  */
-import type { Bid, RoundParams, WireAllocation } from '../mechanism/types';
+import type { Bid, ClearingMetrics, RoundParams, WireAllocation } from '../mechanism/types';
 
 export const MECHANISM_NAMES = ['default', 'doan2021', 'uniform', 'pay-as-bid', 'mcafee', 'vcg'] as const;
 export type MechanismName = (typeof MECHANISM_NAMES)[number];
@@ -47,18 +47,8 @@ export interface MechanismResult {
     /** buyerPayments − sellerReceipts: the operator's surplus (> 0) or deficit (< 0), incl. fees */
     operatorBalance: string;
   };
-  metrics: {
-    tradedEnergy: string;
-    /** percent of the offered supply (all sell bids) traded, 2 decimals */
-    supplyTradedPercent: string;
-    buyerWelfare: string;
-    sellerWelfare: string;
-    socialWelfare: string;
-    /** the maximum social welfare over all bids under `valuation` */
-    maxSocialWelfare: string;
-    /** socialWelfare / maxSocialWelfare, 6 decimals, rounded once ("0" when the maximum is 0) */
-    efficiency: string;
-  };
+  /** as the clearing's; maxSocialWelfare is the maximum under `valuation`, efficiency rounded once */
+  metrics: ClearingMetrics;
   winners: { buyers: number; sellers: number };
   /**
    * bids paid below their ask (sellers) or charged more than their value (buyers: payment incl.

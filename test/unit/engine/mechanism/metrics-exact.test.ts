@@ -10,7 +10,7 @@ import { ratio } from '../../../../engine/src/mechanism/exact';
 import { efficiency, maxSocialWelfareOf } from '../../../../engine/src/mechanism/metrics';
 import { orderBids } from '../../../../engine/src/mechanism/order';
 import type { Bid, WireBid, WireRound } from '../../../../engine/src/mechanism/types';
-import { buy, money, sell } from './helpers';
+import { buy, money, sell, VECTOR_A } from './helpers';
 
 /** A reduced rational of bigints (den > 0). */
 class Q {
@@ -225,16 +225,7 @@ describe('exact efficiency and benchmark', () => {
 
   it('maxSocialWelfareOf on a bid set equals the brute force (vector A: 27.34375)', () => {
     const bids = validateRound({
-      bids: [
-        buy('b1', '20', '3'),
-        buy('b2', '18', '2'),
-        buy('b3', '15', '4'),
-        buy('b4', '12', '1'),
-        sell('s1', '8', '2'),
-        sell('s2', '10', '3'),
-        sell('s3', '13', '2'),
-        sell('s4', '16', '5'),
-      ],
+      bids: [...VECTOR_A],
     }).bids;
     const { buyers, sellers } = orderBids(bids);
     const m = maxSocialWelfareOf(buyers, sellers);
