@@ -90,6 +90,18 @@ export interface WireAllocation {
   payment: string;
 }
 
+/** A clearing's money and energy totals, wire decimals. */
+export interface ClearingTotals {
+  /** kWh */
+  energy: string;
+  /** money paid by buyers, incl. fees */
+  buyerPayments: string;
+  /** money received by sellers */
+  sellerReceipts: string;
+  /** money received by the distribution operator */
+  fees: string;
+}
+
 /** A clearing's quantity and welfare figures (docs/mechanism.md §8), wire decimals. */
 export interface ClearingMetrics {
   /** kWh traded */
@@ -122,15 +134,6 @@ export interface WireClearingResult {
   buyers: WireAllocation[];
   /** in docs/mechanism.md §3 order */
   sellers: WireAllocation[];
-  totals: {
-    /** kWh */
-    energy: string;
-    /** money paid by buyers, incl. fees */
-    buyerPayments: string;
-    /** money received by sellers */
-    sellerReceipts: string;
-    /** money received by the distribution operator */
-    fees: string;
-  };
+  totals: ClearingTotals;
   metrics: ClearingMetrics;
 }

@@ -5,7 +5,7 @@
  * names follow WireClearingResult where the two overlap (totals, metrics), so a reader of
  * `clear --json` reads these the same way.
  */
-import type { Bid, ClearingMetrics, RoundParams, WireAllocation } from '../mechanism/types';
+import type { Bid, ClearingMetrics, ClearingTotals, RoundParams, WireAllocation } from '../mechanism/types';
 
 export const MECHANISM_NAMES = ['default', 'doan2021', 'uniform', 'pay-as-bid', 'mcafee', 'vcg'] as const;
 export type MechanismName = (typeof MECHANISM_NAMES)[number];
@@ -36,14 +36,8 @@ export interface MechanismResult {
   /** docs/mechanism.md §3 order; losers with quantity "0" */
   buyers: WireAllocation[];
   sellers: WireAllocation[];
-  totals: {
-    /** kWh */
-    energy: string;
-    /** incl. fees */
-    buyerPayments: string;
-    sellerReceipts: string;
-    /** service fees (Stackelberg profiles only; "0.0000000" elsewhere) */
-    fees: string;
+  /** fees: service fees (Stackelberg profiles only; "0.0000000" elsewhere) */
+  totals: ClearingTotals & {
     /** buyerPayments − sellerReceipts: the operator's surplus (> 0) or deficit (< 0), incl. fees */
     operatorBalance: string;
   };

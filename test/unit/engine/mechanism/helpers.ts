@@ -39,3 +39,15 @@ export function money(s: string): bigint {
 }
 
 export { shuffled } from '../../../../engine/src/sim/shuffle';
+
+/** docs/mechanism.md §9 vector C (supply binds): the one copy its tests use. */
+export const VECTOR_C: readonly WireBid[] = [
+  buy('h1', '30', '10'),
+  buy('h2', '28', '8'),
+  buy('h3', '26', '6'),
+  buy('h4', '12', '5'),
+  sell('p1', '10', '2'),
+  sell('p2', '11', '1.5'),
+  sell('p3', '14', '1'),
+  sell('p4', '27', '3'),
+];

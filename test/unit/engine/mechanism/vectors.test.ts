@@ -1,7 +1,7 @@
 /** docs/mechanism.md §9 test vectors, both profiles, plus the derived payments and metrics. */
 import { clearRound } from '../../../../engine/src/mechanism';
 import type { Profile, WireBid } from '../../../../engine/src/mechanism/types';
-import { buy, money, sell, VECTOR_A, whById } from './helpers';
+import { buy, money, sell, VECTOR_A, VECTOR_C, whById } from './helpers';
 
 const vectorA: WireBid[] = [...VECTOR_A];
 
@@ -17,16 +17,7 @@ const vectorB: WireBid[] = [
   sell('S4', '15', '1'),
 ];
 
-const vectorC: WireBid[] = [
-  buy('h1', '30', '10'),
-  buy('h2', '28', '8'),
-  buy('h3', '26', '6'),
-  buy('h4', '12', '5'),
-  sell('p1', '10', '2'),
-  sell('p2', '11', '1.5'),
-  sell('p3', '14', '1'),
-  sell('p4', '27', '3'),
-];
+const vectorC: WireBid[] = [...VECTOR_C];
 
 const clearVector = (bids: WireBid[], profile: Profile, alpha = '4') =>
   clearRound({ params: { profile, alpha }, bids });

@@ -4,7 +4,7 @@
  */
 import { runMechanism, type MechanismName, type MechanismResult } from '../../../../engine/src/mechanisms';
 import type { WireBid, WireRound } from '../../../../engine/src/mechanism/types';
-import { buy, sell, VECTOR_A } from '../mechanism/helpers';
+import { buy, sell, VECTOR_A, VECTOR_C } from '../mechanism/helpers';
 
 /** "id kWh money" per line (losers too), buyers then sellers. */
 const lines = (r: MechanismResult): string[] =>
@@ -218,16 +218,7 @@ describe('docs/mechanisms.md example R (rationing: A with b2 wanting 3 kWh)', ()
 describe('docs/mechanisms.md example C (docs/mechanism.md §9 vector C: supply binds)', () => {
   const C: WireRound = {
     params: { alpha: '0.5' },
-    bids: [
-      buy('h1', '30', '10'),
-      buy('h2', '28', '8'),
-      buy('h3', '26', '6'),
-      buy('h4', '12', '5'),
-      sell('p1', '10', '2'),
-      sell('p2', '11', '1.5'),
-      sell('p3', '14', '1'),
-      sell('p4', '27', '3'),
-    ],
+    bids: [...VECTOR_C],
   };
   const buyersC = (h1: string): string[] => [h1, 'h2 0 0.0000000', 'h3 0 0.0000000', 'h4 0 0.0000000'];
   const MAX_C = '93.5000000';
