@@ -6,16 +6,25 @@
  * port). First the baseline: BENCH_BASELINE_SECONDS of 1-bid SubmitBids transactions straight
  * through the Fabric gateway (no API, no micro-batching: the raw transaction ceiling). Then, for
  * each size in BENCH_BIDS_PER_REQUEST (a comma list), a fresh round and BENCH_CLIENTS concurrent
- * HTTP clients (half Utility1, half Utility2; in a worker thread) posting up to BENCH_BIDS requests'
+ * HTTP clients (half Utility1, half Utility2; in a child process) posting up to BENCH_BIDS requests'
  * worth of bids for at most BENCH_MAX_SECONDS. Every 201 means the bids are committed. Prints bids/s,
- * its ratio to the baseline, p50/p99 latency of an acknowledged request, and checks that every
- * acknowledged bid is in the round (read back through the API).
+ * its ratio to the baseline, p50/p99 latency of an acknowledged request, the API's CPU time per
+ * acknowledged request, and checks that every acknowledged bid is in the round (read back through
+ * the API).
+ *
+ * The CPU time is this process's process.cpuUsage() over the phase: the API is the only thing it
+ * runs then (the load is in another process). Its floor: BENCH_NOOP_SECONDS of the same 1-bid
+ * bodies posted to the app's empty authenticated route (POST /v1/bench/noop, routes/bench.ts,
+ * registered only for the bench), which answers 204; each size's CPU per request is printed as a
+ * ratio to it.
  */
+import { fork } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { bench as rawBench } from '../../network/src/bench';
 import { up } from '../../network/src/network';
 import { DEMO_TOKENS, loadConfig } from '../src/api/config';
+import { BENCH_NOOP_PATH } from '../src/api/routes/bench';
 import { startApi } from '../src/api/server';
 import { ApiClient, instant } from '../src/rest-client';
 import type { LoadJob, LoadReport } from './load-worker';
@@ -32,16 +41,43 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
+/** The load of `job`, run in a child process (without this process's --cpu-prof or other flags). */
 function runLoad(job: LoadJob): Promise<LoadReport> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(path.join(__dirname, 'load-worker.js'), { workerData: job });
-    w.once('message', (r: LoadReport) => resolve(r));
-    w.once('error', reject);
-    w.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`load worker exited with code ${code}`));
+    const child = fork(path.join(__dirname, 'load-worker.js'), [], {
+      execArgv: [],
+      serialization: 'advanced',
     });
+    let report: LoadReport | undefined;
+    child.once('message', (r) => {
+      report = r as LoadReport;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (report) resolve(report);
+      else reject(new Error(`load worker exited with code ${code} and no report`));
+    });
+    child.send(job);
   });
 }
+
+/** The load of `job` and the CPU time this process (the API) spent meanwhile, µs. */
+async function measuredLoad(job: LoadJob): Promise<{ report: LoadReport; cpuMicros: number }> {
+  const before = process.cpuUsage();
+  const report = await runLoad(job);
+  const used = process.cpuUsage(before);
+  return { report, cpuMicros: used.user + used.system };
+}
+
+/** Acknowledged requests of a load report. */
+const ackedRequests = (r: LoadReport, bidsPerRequest: number): number =>
+  r.acked.reduce((a, b) => a + b, 0) / bidsPerRequest;
+
+const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 interface Row {
   bidsPerRequest: number;
@@ -52,6 +88,33 @@ interface Row {
   txs: number;
   lost: number;
   failedRequests: number;
+  /** the API's CPU time per acknowledged request, µs */
+  cpuPerRequest: number;
+}
+
+/** The empty route's phase: the API's CPU µs per 204 (NaN when skipped). */
+async function noopPhase(url: string, clients: number, seconds: number): Promise<number> {
+  if (seconds === 0) return NaN;
+  console.log(
+    `bench: ${clients} clients x 1 bid per request to ${BENCH_NOOP_PATH} (empty route, 204) for ${seconds} s`,
+  );
+  const { report, cpuMicros } = await measuredLoad({
+    url,
+    path: BENCH_NOOP_PATH,
+    tokens: [DEMO_TOKENS.utility1, DEMO_TOKENS.utility2],
+    clients,
+    requests: Number.MAX_SAFE_INTEGER,
+    bidsPerRequest: 1,
+    deadlineMs: Date.now() + seconds * 1000,
+    okStatus: 204,
+  });
+  const n = ackedRequests(report, 1);
+  console.log(`  statuses: ${JSON.stringify(report.statuses)}`);
+  console.log(
+    `  ${n} requests in ${report.seconds.toFixed(1)} s = ${(n / report.seconds).toFixed(0)} requests/s; ` +
+      `API CPU ${(cpuMicros / n).toFixed(0)} µs per request (${((cpuMicros / 1e6 / report.seconds) * 100).toFixed(0)} % of a core)`,
+  );
+  return cpuMicros / n;
 }
 
 async function main(): Promise<void> {
@@ -66,6 +129,10 @@ async function main(): Promise<void> {
   });
   const maxSeconds = num('BENCH_MAX_SECONDS', 30);
   const baselineSeconds = num('BENCH_BASELINE_SECONDS', 10);
+  const noopSeconds = num('BENCH_NOOP_SECONDS', 10);
+  console.log(
+    `bench: load average ${loadAverage()} (1, 5, 15 min), ${os.cpus().length} cores, Node ${process.version}`,
+  );
   await up({ log: (l: string) => process.stderr.write(`[network] ${l}\n`) });
 
   let baseline = NaN;
@@ -86,9 +153,11 @@ async function main(): Promise<void> {
     logLevel: 'warn',
     rateLimit: { max: 10_000_000, timeWindowMs: 60_000 },
   });
-  const api = await startApi({ config });
+  const api = await startApi({ config, benchRoute: true });
   const rows: Row[] = [];
+  let noopCpu = NaN;
   try {
+    noopCpu = await noopPhase(api.url, clients, noopSeconds);
     const operator = new ApiClient(api.url, DEMO_TOKENS.operator);
     const users = [
       new ApiClient(api.url, DEMO_TOKENS.utility1),
@@ -107,14 +176,15 @@ async function main(): Promise<void> {
           `batch max ${config.batch.maxBids} bids / ${config.batch.maxWaitMs} ms, ${config.batch.maxInFlight} in flight per org`,
       );
       const txsBefore = await committedBatches(api.url);
-      const report = await runLoad({
+      const { report, cpuMicros } = await measuredLoad({
         url: api.url,
+        path: `/v1/rounds/${encodeURIComponent(roundId)}/bids`,
         tokens: [DEMO_TOKENS.utility1, DEMO_TOKENS.utility2],
-        roundId,
         clients,
         requests: Math.ceil(bidsTotal / perRequest),
         bidsPerRequest: perRequest,
         deadlineMs: Date.now() + maxSeconds * 1000,
+        okStatus: 201,
       });
       const txs = (await committedBatches(api.url)) - txsBefore;
       const latencies = report.latencies.sort((a, b) => a - b);
@@ -132,6 +202,7 @@ async function main(): Promise<void> {
         failedRequests: Object.entries(report.statuses)
           .filter(([s]) => s !== '201')
           .reduce((n, [, c]) => n + c, 0),
+        cpuPerRequest: cpuMicros / ackedRequests(report, perRequest),
       };
       rows.push(row);
       console.log(`  statuses: ${JSON.stringify(report.statuses)}`);
@@ -143,6 +214,10 @@ async function main(): Promise<void> {
         `  latency of an acknowledged request: p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(0)} ms`,
       );
       console.log(
+        `  API CPU ${row.cpuPerRequest.toFixed(0)} µs per acknowledged request = ${(row.cpuPerRequest / noopCpu).toFixed(1)} × the empty route ` +
+          `(${((cpuMicros / 1e6 / report.seconds) * 100).toFixed(0)} % of a core)`,
+      );
+      console.log(
         `  read back through the API: ${storedCount} bids stored for ${total} acknowledged -> ${row.lost === 0 ? 'none lost' : `${row.lost} LOST`}`,
       );
     }
@@ -151,17 +226,23 @@ async function main(): Promise<void> {
   }
 
   console.log(`\nbaseline: raw 1-bid SubmitBids through the Fabric gateway: ${baseline.toFixed(1)} tx/s`);
+  console.log(`empty route: ${noopCpu.toFixed(0)} µs API CPU per request; load average now ${loadAverage()}`);
+  printTable(rows, baseline, noopCpu);
+  if (rows.some((r) => r.lost > 0)) process.exitCode = 1;
+}
+
+function printTable(rows: Row[], baseline: number, noopCpu: number): void {
   console.log(
-    '| bids/request | clients | durable bids/s | × baseline | p50 | p99 | transactions | failed requests | lost |',
+    '| bids/request | clients | durable bids/s | × baseline | p50 | p99 | API CPU per request | × empty route | transactions | failed requests | lost |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
       `| ${r.bidsPerRequest} | ${r.clients} | ${r.bidsPerSecond.toFixed(0)} | ${(r.bidsPerSecond / baseline).toFixed(1)} | ` +
-        `${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${r.txs} | ${r.failedRequests} | ${r.lost} |`,
+        `${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${r.cpuPerRequest.toFixed(0)} µs | ${(r.cpuPerRequest / noopCpu).toFixed(1)} | ` +
+        `${r.txs} | ${r.failedRequests} | ${r.lost} |`,
     );
   }
-  if (rows.some((r) => r.lost > 0)) process.exitCode = 1;
 }
 
 /** SubmitBids transactions the API has committed so far (its Prometheus counter; operator token). */

@@ -1,25 +1,29 @@
 /**
- * Load generator of `npm run bench:e2e`, run in a worker thread so that the API's event loop does
- * not also serve the clients. `clients` concurrent HTTP/1.1 keep-alive clients (node:http, lighter
- * than fetch) post bid requests to the API until `requests` are sent or the deadline passes.
+ * Load generator of `npm run bench:e2e`, run in a child process (forked, job and report over IPC)
+ * so that it shares neither the API's event loop nor its process: the bench process's
+ * `process.cpuUsage()` then counts the API's CPU alone. `clients` concurrent HTTP/1.1 keep-alive
+ * clients (node:http, lighter than fetch) post bid requests to `path` until `requests` are sent or
+ * the deadline passes; a request counts as acknowledged when answered `okStatus`.
  */
 import * as http from 'node:http';
-import { parentPort, workerData } from 'node:worker_threads';
 
 export interface LoadJob {
   url: string;
+  /** path posted to, e.g. /v1/rounds/r1/bids */
+  path: string;
   /** bearer token per utility; client w uses tokens[w % tokens.length] */
   tokens: string[];
-  roundId: string;
   clients: number;
   requests: number;
   bidsPerRequest: number;
   deadlineMs: number;
+  /** the status of an acknowledged request (201 for bids) */
+  okStatus: number;
 }
 
 export interface LoadReport {
   seconds: number;
-  /** latency of each acknowledged (201) request, ms */
+  /** latency of each acknowledged request, ms */
   latencies: number[];
   statuses: Record<string, number>;
   /** acknowledged bids per token index */
@@ -50,9 +54,20 @@ function post(agent: http.Agent, url: URL, token: string, body: string): Promise
   });
 }
 
+/** The body of request i: bidsPerRequest bids with ids r<i>-<k>. */
+function requestBody(i: number, bidsPerRequest: number): string {
+  const bids = Array.from({ length: bidsPerRequest }, (_, k) => ({
+    id: `r${i}-${k}`,
+    side: (i + k) % 2 === 0 ? 'buy' : 'sell',
+    price: (i + k) % 2 === 0 ? `${14 + (i % 9)}.5` : `${5 + (i % 9)}.25`,
+    quantity: `${1 + (i % 5)}.125`,
+  }));
+  return JSON.stringify({ bids });
+}
+
 async function run(job: LoadJob): Promise<LoadReport> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.clients });
-  const url = new URL(`/v1/rounds/${encodeURIComponent(job.roundId)}/bids`, job.url);
+  const url = new URL(job.path, job.url);
   const report: LoadReport = { seconds: 0, latencies: [], statuses: {}, acked: job.tokens.map(() => 0) };
   let next = 0;
   const t0 = performance.now();
@@ -62,22 +77,16 @@ async function run(job: LoadJob): Promise<LoadReport> {
       const token = job.tokens[u];
       if (token === undefined) return; // no tokens, no load
       while (next < job.requests && Date.now() < job.deadlineMs) {
-        const i = next++;
-        const bids = Array.from({ length: job.bidsPerRequest }, (_, k) => ({
-          id: `r${i}-${k}`,
-          side: (i + k) % 2 === 0 ? 'buy' : 'sell',
-          price: (i + k) % 2 === 0 ? `${14 + (i % 9)}.5` : `${5 + (i % 9)}.25`,
-          quantity: `${1 + (i % 5)}.125`,
-        }));
+        const body = requestBody(next++, job.bidsPerRequest);
         const s = performance.now();
         let status: number;
         try {
-          status = await post(agent, url, token, JSON.stringify({ bids }));
+          status = await post(agent, url, token, body);
         } catch {
           status = 0; // connection error
         }
         report.statuses[status] = (report.statuses[status] ?? 0) + 1;
-        if (status === 201) {
+        if (status === job.okStatus) {
           report.latencies.push(performance.now() - s);
           report.acked[u] = (report.acked[u] ?? 0) + job.bidsPerRequest;
         }
@@ -89,12 +98,14 @@ async function run(job: LoadJob): Promise<LoadReport> {
   return report;
 }
 
-if (parentPort) {
-  const port = parentPort;
-  run(workerData as LoadJob).then(
-    (r) => port.postMessage(r),
-    (e: unknown) => {
-      throw e;
-    },
-  );
+if (require.main === module && process.send) {
+  process.once('message', (job: LoadJob) => {
+    run(job).then(
+      (r) => process.send?.(r, () => process.exit(0)),
+      (e: unknown) => {
+        process.stderr.write(`load worker: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  });
 }

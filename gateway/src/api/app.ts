@@ -8,6 +8,7 @@ import { ApiMetrics } from './metrics';
 import { registerAuth } from './plugins/auth';
 import { registerErrors, registerRequestLog } from './plugins/errors';
 import { registerOpenApi } from './plugins/openapi';
+import { registerBenchRoute } from './routes/bench';
 import { registerBidRoutes } from './routes/bids';
 import { RoundCache, routeContext } from './routes/context';
 import { registerHealthRoutes } from './routes/health';
@@ -24,6 +25,8 @@ export interface AppOptions {
   defaultMetrics?: boolean;
   /** fills /healthz and /readyz details, e.g. the auctioneer service's state */
   extraReadiness?: () => Promise<Record<string, unknown>>;
+  /** adds the benchmark's empty route POST /v1/bench/noop (routes/bench.ts); never from config */
+  benchRoute?: boolean;
 }
 
 export interface ApiApp {
@@ -96,5 +99,6 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   registerRoundRoutes(app, ctx);
   registerBidRoutes(app, ctx);
   registerResultRoutes(app, ctx);
+  if (opts.benchRoute === true) registerBenchRoute(app);
   return { app, batcher, metrics };
 }

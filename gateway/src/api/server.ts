@@ -24,6 +24,8 @@ export interface StartApiOptions {
   /** test hook: the market client of an org (default: a Gateway from network/run/connection) */
   connect?: (mspId: string) => Promise<{ client: ApiMarketPort; close(): void }>;
   extraReadiness?: () => Promise<Record<string, unknown>>;
+  /** the benchmark's empty route (AppOptions.benchRoute) */
+  benchRoute?: boolean;
 }
 
 /** A gateway connection of `mspId` whose gRPC deadlines fit in the request timeout (timeouts.ts). */
@@ -74,6 +76,7 @@ export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
     logger: { level: config.logLevel, base: { svc: 'api' } },
     defaultMetrics: true,
     ...(opts.extraReadiness ? { extraReadiness: opts.extraReadiness } : {}),
+    ...(opts.benchRoute === true ? { benchRoute: true } : {}),
   });
   try {
     await built.app.listen({ host: config.host, port: config.port });
