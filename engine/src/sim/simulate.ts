@@ -67,9 +67,22 @@ const MAX_SEED = 0xffffffff;
 const MAX_PRICE_UNITS = 1_000_000 * 10 ** DECIMALS.price;
 const MAX_ENERGY_UNITS = 1_000_000 * 10 ** DECIMALS.energy;
 
+/** A round the simulator can hold in memory: 5·10^7 bids is ≈ 10 GB of wire bids. */
+export const MAX_SIMULATED_BIDS = 50_000_000;
+
 function checkCount(name: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) {
     throw new SimulateOptionsError(`${name} must be a non-negative integer, got ${String(n)}`);
+  }
+}
+
+/** Refuses rounds too large to build (a RangeError from the array allocation otherwise). */
+function checkTotal(buyers: number, sellers: number): void {
+  if (buyers + sellers > MAX_SIMULATED_BIDS) {
+    const most = MAX_SIMULATED_BIDS.toLocaleString('en-US');
+    throw new SimulateOptionsError(
+      `too many bids: buyers + sellers = ${String(buyers + sellers)}, at most ${most} can be simulated`,
+    );
   }
 }
 
@@ -152,6 +165,7 @@ const ENERGY_LIMITS = { min: 1, max: MAX_ENERGY_UNITS };
 export function planRound(opts: SimulateOptions): RoundPlan {
   checkCount('buyers', opts.buyers);
   checkCount('sellers', opts.sellers);
+  checkTotal(opts.buyers, opts.sellers);
   checkSeed(opts.seed);
   const priceDecimals = opts.priceDecimals ?? SIM_DEFAULTS.priceDecimals;
   const quantityDecimals = opts.quantityDecimals ?? SIM_DEFAULTS.quantityDecimals;

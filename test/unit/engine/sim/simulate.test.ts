@@ -1,4 +1,4 @@
-import { SimulateOptionsError, simulateRound } from '../../../../engine/src/sim/simulate';
+import { MAX_SIMULATED_BIDS, SimulateOptionsError, simulateRound } from '../../../../engine/src/sim/simulate';
 import type { WireBid } from '../../../../engine/src/mechanism/types';
 
 const decimalsOf = (s: string): number => (s.includes('.') ? (s.split('.')[1] ?? '').length : 0);
@@ -153,5 +153,11 @@ describe('simulateRound', () => {
       /priceDecimals/,
     );
     expect(() => simulateRound({ buyers: 1, sellers: 1, seed: 1, alpha: '0' })).toThrow(/alpha/);
+    expect(() => simulateRound({ buyers: 99_999_999_999, sellers: 1, seed: 1 })).toThrow(
+      /too many bids: buyers \+ sellers = 100000000000, at most 50,000,000 can be simulated/,
+    );
+    expect(() => simulateRound({ buyers: MAX_SIMULATED_BIDS, sellers: 1, seed: 1 })).toThrow(
+      SimulateOptionsError,
+    );
   });
 });
