@@ -7,6 +7,7 @@
  */
 import { clear } from '../mechanism/clear';
 import { mulExact } from '../mechanism/exact';
+import { orderBids, type SortedSide } from '../mechanism/order';
 import type { Bid, Profile, RoundParams, WireAllocation, WireClearingResult } from '../mechanism/types';
 import { DECIMALS, formatMoney, parseDecimal, parseMoney } from '../mechanism/units';
 import { averagePrice, type Money } from './book';
@@ -42,41 +43,32 @@ function countBroken(lines: readonly WireAllocation[], broken: (k: number, q: nu
   return n;
 }
 
-/** The traded lines' bids, by line index: one pass over the bids (no second sort). */
-class TradedBids {
-  private readonly byId = new Map<string, number>();
-  readonly bid: (Bid | undefined)[];
-
-  constructor(lines: readonly WireAllocation[], bids: readonly Bid[], side: Bid['side']) {
-    this.bid = new Array<Bid | undefined>(lines.length);
-    lines.forEach((l, k) => {
-      if (l.quantity !== '0') this.byId.set(l.id, k);
-    });
-    for (const b of bids) {
-      const k = b.side === side ? this.byId.get(b.id) : undefined;
-      if (k !== undefined) this.bid[k] = b;
+/**
+ * A side of the book in the lines' order: clear() writes each side's lines in §3 order, which
+ * orderBids reproduces (a radix sort: cheaper than a 10^6-entry Map from id to bid).
+ */
+function alignedSide(lines: readonly WireAllocation[], side: SortedSide): SortedSide {
+  for (let k = 0; k < lines.length; k++) {
+    if ((lines[k] as WireAllocation).id !== side.ids[k]) {
+      throw new Error(`line ${k} (${(lines[k] as WireAllocation).id}) is not in §3 order`);
     }
   }
-
-  at(k: number): Bid {
-    const b = this.bid[k];
-    if (b === undefined) throw new Error(`no bid for line ${k}`);
-    return b;
-  }
+  return side;
 }
 
 function irViolations(bids: readonly Bid[], r: WireClearingResult, fee: number): number {
   if (r.status !== 'cleared') return 0;
   const P = parseDecimal(r.price, DECIMALS.price);
-  const buyers = new TradedBids(r.buyers, bids, 'buy');
-  const sellers = new TradedBids(r.sellers, bids, 'sell');
+  const book = orderBids(bids);
+  const buyers = alignedSide(r.buyers, book.buyers);
+  const sellers = alignedSide(r.sellers, book.sellers);
   const buyer = (k: number, q: number): boolean => {
     const pay = mulExact(P + fee, q);
     const pay2000 = typeof pay === 'number' ? mulExact(2000, pay) : 2000n * pay;
-    const b = buyers.at(k);
-    return above(pay2000, utility2000(b.price, b.alpha, q));
+    return above(pay2000, utility2000(buyers.price[k] as number, buyers.alpha[k] as number, q));
   };
-  const seller = (k: number, q: number): boolean => above(mulExact(sellers.at(k).price, q), mulExact(P, q));
+  const seller = (k: number, q: number): boolean =>
+    above(mulExact(sellers.price[k] as number, q), mulExact(P, q));
   return countBroken(r.buyers, buyer) + countBroken(r.sellers, seller);
 }
 
