@@ -77,6 +77,9 @@ export class BidIdRegistry {
     key: string,
     deadline: number,
   ): Promise<RoundIds> {
+    const ready = this.rounds.get(key);
+    // loaded already (a failed load leaves the map when it settles): no wait, no timer
+    if (ready?.settled === true) return this.touch(key, ready);
     for (;;) {
       let entry = this.rounds.get(key);
       if (entry) {
@@ -111,6 +114,13 @@ export class BidIdRegistry {
       });
       if (this.rounds.get(key) === waited) return waited;
     }
+  }
+
+  /** Marks the round's entry most recently used and returns it. */
+  private touch(key: string, entry: RoundIds): RoundIds {
+    this.rounds.delete(key);
+    this.rounds.set(key, entry);
+    return entry;
   }
 
   /** Whether this API holds `id` of `mspId` in `roundId` (committed, or a request not known to have failed). */

@@ -87,7 +87,10 @@ async function submitBids(
       undefined,
       true,
     );
-  const round = await until(ctx.rounds.get(client, roundId), deadline, notSubmitted('reading the round'));
+  // a round already read needs no timer: this path runs once per bid request
+  const round =
+    ctx.rounds.peek(roundId) ??
+    (await until(ctx.rounds.get(client, roundId), deadline, notSubmitted('reading the round')));
   if (round.status !== 'OPEN') {
     throw new ApiProblem(409, 'ROUND_NOT_OPEN', 'Round not open', `round ${roundId} is ${round.status}`);
   }

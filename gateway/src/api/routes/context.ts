@@ -24,12 +24,20 @@ declare module 'fastify' {
  */
 export class RoundCache {
   private readonly rounds = new Map<string, Promise<RoundRecord>>();
+  /** the records of `rounds` whose read has resolved (a bid request needs no timer for them) */
+  private readonly known = new Map<string, RoundRecord>();
 
   constructor(private readonly requestTimeoutMs: number) {}
 
   /** Remembers a round just read or written. */
   set(round: RoundRecord): void {
     this.rounds.set(round.id, Promise.resolve(round));
+    this.known.set(round.id, round);
+  }
+
+  /** The cached record if its read has already resolved: what get() would resolve to, at once. */
+  peek(roundId: string): RoundRecord | undefined {
+    return this.known.get(roundId);
   }
 
   /** The shared read of a round: the caller bounds its own wait. */
@@ -52,11 +60,19 @@ export class RoundCache {
           { stage: 'evaluate' },
         ),
     );
-    if (this.rounds.size > 10_000) this.rounds.clear();
+    if (this.rounds.size > 10_000) {
+      this.rounds.clear();
+      this.known.clear();
+    }
     this.rounds.set(roundId, read);
-    read.catch(() => {
-      if (this.rounds.get(roundId) === read) this.rounds.delete(roundId);
-    });
+    read.then(
+      (round) => {
+        if (this.rounds.get(roundId) === read) this.known.set(roundId, round);
+      },
+      () => {
+        if (this.rounds.get(roundId) === read) this.rounds.delete(roundId);
+      },
+    );
     return read;
   }
 }
