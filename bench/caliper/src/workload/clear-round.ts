@@ -8,8 +8,9 @@
  */
 import type { BatchCommitment, RoundRecord, StoredBatch } from '../../../../chaincode/src/model';
 import { prepareClearing, type PreparedClearing } from '../../../../auctioneer/src/service/prepare';
-import type { SutAdapter, WorkloadModule } from '../caliper-api';
-import { marketRequest, resultJson, workloadArgs, type WorkloadArgs } from '../workload-args';
+import type { FabricRequest, SutAdapter, WorkloadModule } from '../caliper-api';
+import { marketRequest, resultJson, type WorkloadArgs } from '../workload-args';
+import { OperatorStep } from './operator-step';
 
 /** Evaluates a market query as the operator through Caliper and returns its JSON answer. */
 async function query<T>(sut: SutAdapter, a: WorkloadArgs, fn: string, args: string[]): Promise<T> {
@@ -35,41 +36,21 @@ async function prepare(sut: SutAdapter, a: WorkloadArgs): Promise<PreparedCleari
   return prepared;
 }
 
-class ClearRound implements WorkloadModule {
-  private worker = 0;
-  private args: WorkloadArgs | undefined;
-  private sut: SutAdapter | undefined;
+class ClearRound extends OperatorStep {
   private digest = '';
 
-  async initializeWorkloadModule(
-    worker: number,
-    _w: number,
-    _r: number,
-    args: unknown,
-    sut: SutAdapter,
-  ): Promise<void> {
-    this.worker = worker;
-    this.args = workloadArgs(args);
-    this.sut = sut;
-    if (worker === 0) this.digest = (await prepare(sut, this.args)).resultDigest;
+  protected override async prepare(a: WorkloadArgs, sut: SutAdapter): Promise<void> {
+    if (this.worker === 0) this.digest = (await prepare(sut, a)).resultDigest;
   }
 
-  async submitTransaction(): Promise<void> {
-    const a = this.args as WorkloadArgs;
-    const sut = this.sut as SutAdapter;
-    if (this.worker !== 0) {
-      await sut.sendRequests(marketRequest(a, a.operatorMsp, 'GetRound', [a.roundId], { readOnly: true }));
-      return;
-    }
-    await sut.sendRequests(
-      marketRequest(a, a.operatorMsp, 'CommitClearing', [a.roundId, this.digest], {
-        targetOrganizations: [a.operatorMsp],
-      }),
-    );
+  protected operatorRequest(a: WorkloadArgs): FabricRequest {
+    return marketRequest(a, a.operatorMsp, 'CommitClearing', [a.roundId, this.digest], {
+      targetOrganizations: [a.operatorMsp],
+    });
   }
 
-  cleanupWorkloadModule(): Promise<void> {
-    return Promise.resolve();
+  protected readRequest(a: WorkloadArgs): [string, string[]] {
+    return ['GetRound', [a.roundId]];
   }
 }
 

@@ -5,44 +5,28 @@
  * every other worker evaluates GetRound (one request per worker).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SutAdapter, WorkloadModule } from '../caliper-api';
-import { marketRequest, workloadArgs, type WorkloadArgs } from '../workload-args';
+import type { FabricRequest, WorkloadModule } from '../caliper-api';
+import { marketRequest, type WorkloadArgs } from '../workload-args';
+import { OperatorStep } from './operator-step';
 
 const CLOSE_MARGIN_MS = 1_000;
 
-class CloseRound implements WorkloadModule {
-  private worker = 0;
-  private args: WorkloadArgs | undefined;
-  private sut: SutAdapter | undefined;
-
-  async initializeWorkloadModule(
-    worker: number,
-    _w: number,
-    _r: number,
-    args: unknown,
-    sut: SutAdapter,
-  ): Promise<void> {
-    this.worker = worker;
-    this.args = workloadArgs(args);
-    this.sut = sut;
-    const wait = Date.parse(this.args.closesAt) + CLOSE_MARGIN_MS - Date.now();
+class CloseRound extends OperatorStep {
+  protected override async prepare(a: WorkloadArgs): Promise<void> {
+    const wait = Date.parse(a.closesAt) + CLOSE_MARGIN_MS - Date.now();
     if (wait > 0) {
-      if (worker === 0)
-        console.log(`close: waiting ${(wait / 1000).toFixed(1)} s for closesAt ${this.args.closesAt}`);
+      if (this.worker === 0)
+        console.log(`close: waiting ${(wait / 1000).toFixed(1)} s for closesAt ${a.closesAt}`);
       await sleep(wait);
     }
   }
 
-  async submitTransaction(): Promise<void> {
-    const a = this.args as WorkloadArgs;
-    const fn = this.worker === 0 ? 'CloseRound' : 'GetRound';
-    await (this.sut as SutAdapter).sendRequests(
-      marketRequest(a, a.operatorMsp, fn, [a.roundId], { readOnly: this.worker !== 0 }),
-    );
+  protected operatorRequest(a: WorkloadArgs): FabricRequest {
+    return marketRequest(a, a.operatorMsp, 'CloseRound', [a.roundId]);
   }
 
-  cleanupWorkloadModule(): Promise<void> {
-    return Promise.resolve();
+  protected readRequest(a: WorkloadArgs): [string, string[]] {
+    return ['GetRound', [a.roundId]];
   }
 }
 
