@@ -13,6 +13,7 @@ import { registerBidRoutes } from './routes/bids';
 import { RoundCache, routeContext } from './routes/context';
 import { registerHealthRoutes } from './routes/health';
 import { registerResultRoutes } from './routes/results';
+import { registerDashboard } from '../dashboard';
 import { registerRoundRoutes } from './routes/rounds';
 import { apiTimeouts } from './timeouts';
 
@@ -99,6 +100,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   registerRoundRoutes(app, ctx);
   registerBidRoutes(app, ctx);
   registerResultRoutes(app, ctx);
+  registerDashboard(app, ctx);
   if (opts.benchRoute === true) registerBenchRoute(app);
   return { app, batcher, metrics };
 }

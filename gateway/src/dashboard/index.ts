@@ -1,0 +1,15 @@
+import type { ApiInstance } from '../api/instance';
+import type { RouteContext } from '../api/routes/context';
+import { registerCurvesRoute } from './curves-route';
+import { registerDashboardFiles } from './static';
+
+export interface DashboardOptions {
+  /** the built page (default: dist/dashboard next to the compiled gateway) */
+  dir?: string;
+}
+
+/** The web dashboard: its page at /dashboard/ and the aggregated data it charts under /v1. */
+export function registerDashboard(app: ApiInstance, ctx: RouteContext, opts: DashboardOptions = {}): void {
+  registerCurvesRoute(app, ctx);
+  registerDashboardFiles(app, opts.dir);
+}
