@@ -100,6 +100,19 @@ describe('GET /v1/rounds/:roundId/curves', () => {
   });
 });
 
+describe('GET /v1/session', () => {
+  it("names the token's tenant, and refuses a request without a known token", async () => {
+    const { app } = await buildApp({ config: testConfig(), clients: fakeClients(new FakeLedger()) });
+    const who = await app.inject({ method: 'GET', url: '/v1/session', headers: auth(TOKENS.u1) });
+    expect(JSON.parse(who.body)).toEqual({ mspId: U1, role: 'utility' });
+    const op = await app.inject({ method: 'GET', url: '/v1/session', headers: auth(TOKENS.op) });
+    expect(JSON.parse(op.body)).toEqual({ mspId: OP, role: 'operator' });
+    const anon = await app.inject({ method: 'GET', url: '/v1/session', headers: auth('nope') });
+    expect(anon.statusCode).toBe(401);
+    await app.close();
+  });
+});
+
 describe('aggregateCurves', () => {
   it('keeps 10^5 bids to at most 500 exact levels, the ends and the clearing price among them', () => {
     const bids: WireBid[] = [];

@@ -1,0 +1,90 @@
+import { api, ApiError, setToken, token, type RoundRecord, type Session } from './api.js';
+import { byId, fill, el } from './dom.js';
+import { showOperatorRound } from './operator.js';
+import { listRounds, renderRounds, tickCountdowns } from './rounds.js';
+import { showUtilityRound } from './utility.js';
+
+interface State {
+  session: Session;
+  rounds: RoundRecord[];
+  selected: string | null;
+}
+
+/** Shows an error in the page's alert region (a 401 signs out). */
+function report(e: unknown): void {
+  if (e instanceof ApiError && e.status === 401) {
+    signOut();
+    return;
+  }
+  byId('alert').textContent = e instanceof Error ? e.message : String(e);
+}
+
+/** The selected round's panel, for the signed-in role. */
+function showRound(s: State): void {
+  const id = s.selected;
+  if (id === null) return;
+  const target = byId('round');
+  const round = s.rounds.find((r) => r.id === id);
+  const p =
+    s.session.role === 'operator'
+      ? showOperatorRound(target, id)
+      : showUtilityRound(target, id, round?.status === 'OPEN');
+  p.catch(report);
+}
+
+/** Reloads the rounds list (and the selected round when its status moved on). */
+async function refresh(s: State): Promise<void> {
+  const before = s.rounds.find((r) => r.id === s.selected)?.status;
+  s.rounds = await listRounds();
+  const select = (id: string): void => {
+    s.selected = id;
+    renderRounds(byId('rounds'), s.rounds, id, select);
+    showRound(s);
+  };
+  renderRounds(byId('rounds'), s.rounds, s.selected, select);
+  const after = s.rounds.find((r) => r.id === s.selected)?.status;
+  if (before !== undefined && after !== before) showRound(s);
+}
+
+let timers: number[] = [];
+
+function signOut(): void {
+  setToken(null);
+  for (const t of timers) clearInterval(t);
+  timers = [];
+  byId('app').hidden = true;
+  byId('signin').hidden = false;
+  byId('who').textContent = '';
+}
+
+/** Starts the signed-in page: the rounds list, polled every 5 s, countdowns every second. */
+async function start(): Promise<void> {
+  const session = await api<Session>('/v1/session');
+  const s: State = { session, rounds: [], selected: null };
+  byId('signin').hidden = true;
+  byId('app').hidden = false;
+  fill(byId('who'), el('span', {}, `${session.mspId} (${session.role})`));
+  document.body.dataset['role'] = session.role;
+  await refresh(s);
+  timers.push(window.setInterval(tickCountdowns, 1000));
+  timers.push(window.setInterval(() => void refresh(s).catch(report), 5000));
+}
+
+function main(): void {
+  const form = byId('signin-form');
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const input = byId('token') as HTMLInputElement;
+    setToken(input.value.trim());
+    input.value = '';
+    byId('signin-error').textContent = '';
+    start().catch((e: unknown) => {
+      setToken(null);
+      byId('signin-error').textContent = e instanceof ApiError ? `${e.code}: ${e.message}` : String(e);
+    });
+  });
+  byId('signout').addEventListener('click', signOut);
+  if (token() !== null) start().catch(report);
+}
+
+main();

@@ -1,0 +1,53 @@
+/** Tiny DOM helpers: text goes in as text, never as markup. */
+
+type Child = Node | string | null | undefined | false;
+
+/** An element with attributes (strings; `on*` keys are listeners) and children. */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | EventListener> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (typeof v === 'function') e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
+  return e;
+}
+
+/** The element with id `id` (the page's fixed skeleton). */
+export function byId(id: string): HTMLElement {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`#${id} missing from the page`);
+  return e;
+}
+
+/** Replaces the children of `parent`. */
+export function fill(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  for (const c of children) if (c !== null && c !== undefined && c !== false) parent.append(c);
+}
+
+/** A table with a caption, header cells and rows of text. */
+export function table(caption: string, head: string[], rows: Child[][]): HTMLTableElement {
+  return el(
+    'table',
+    {},
+    el('caption', {}, caption),
+    el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c))))),
+  );
+}
+
+/** "in 3 min 20 s" / "closed 2 min ago" for an instant, from `now` (epoch ms). */
+export function countdown(iso: string, now: number): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  const a = Math.abs(s);
+  const text =
+    a >= 3600
+      ? `${Math.floor(a / 3600)} h ${Math.floor((a % 3600) / 60)} min`
+      : `${Math.floor(a / 60)} min ${a % 60} s`;
+  return s >= 0 ? `closes in ${text}` : `closed ${text} ago`;
+}

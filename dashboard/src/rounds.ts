@@ -1,0 +1,58 @@
+import { api, type RoundRecord } from './api.js';
+import { countdown, el, fill, table } from './dom.js';
+
+const ORDER: Record<RoundRecord['status'], number> = { OPEN: 0, CLOSED: 1, CLEARED: 2 };
+
+/** Open rounds first (soonest close first), then closed, then cleared (newest first). */
+export function sortRounds(rs: RoundRecord[]): RoundRecord[] {
+  return [...rs].sort(
+    (a, b) =>
+      ORDER[a.status] - ORDER[b.status] ||
+      (a.status === 'OPEN' ? a.closesAt.localeCompare(b.closesAt) : b.closesAt.localeCompare(a.closesAt)),
+  );
+}
+
+export const listRounds = async (): Promise<RoundRecord[]> =>
+  sortRounds(await api<RoundRecord[]>('/v1/rounds'));
+
+/** The rounds timeline: status, slot, close countdown and a button to show each round. */
+export function renderRounds(
+  target: Element,
+  rounds: RoundRecord[],
+  selected: string | null,
+  onSelect: (id: string) => void,
+): void {
+  const now = Date.now();
+  const rows = rounds.map((r) => [
+    el(
+      'button',
+      {
+        type: 'button',
+        class: r.id === selected ? 'link selected' : 'link',
+        'aria-pressed': String(r.id === selected),
+        onclick: () => {
+          onSelect(r.id);
+        },
+      },
+      r.id,
+    ),
+    el('span', { class: `status ${r.status.toLowerCase()}` }, r.status),
+    r.slot,
+    el('span', { 'data-closes': r.closesAt, class: 'countdown' }, countdown(r.closesAt, now)),
+    r.bidCount === undefined ? '—' : String(r.bidCount),
+  ]);
+  fill(
+    target,
+    rounds.length === 0
+      ? el('p', {}, 'No rounds yet.')
+      : table('Rounds', ['round', 'status', 'delivery slot', 'bidding', 'bids'], rows),
+  );
+}
+
+/** Refreshes every countdown on the page (called each second). */
+export function tickCountdowns(): void {
+  const now = Date.now();
+  for (const e of document.querySelectorAll<HTMLElement>('[data-closes]')) {
+    e.textContent = countdown(e.dataset['closes'] ?? '', now);
+  }
+}

@@ -1,0 +1,150 @@
+import { api, ApiError, type WireBid } from './api.js';
+import { el, fill, table } from './dom.js';
+
+const PAGE = 50;
+
+interface BidsAnswer {
+  bidCount: number;
+  batches: { batchId: string; bids: WireBid[] }[];
+}
+
+/** A page of the utility's bids with previous / next buttons. */
+function bidsPage(
+  rows: { batchId: string; bid: WireBid }[],
+  page: number,
+  go: (p: number) => void,
+): HTMLElement {
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+  const shown = rows.slice(page * PAGE, (page + 1) * PAGE);
+  const nav = el(
+    'nav',
+    { 'aria-label': 'bid pages', class: 'pager' },
+    el(
+      'button',
+      { type: 'button', ...(page === 0 ? { disabled: '' } : {}), onclick: () => go(page - 1) },
+      '‹ previous',
+    ),
+    ` page ${page + 1} of ${pages} (${rows.length} bids) `,
+    el(
+      'button',
+      { type: 'button', ...(page + 1 >= pages ? { disabled: '' } : {}), onclick: () => go(page + 1) },
+      'next ›',
+    ),
+  );
+  const t = table(
+    'Your bids',
+    ['id', 'side', 'price', 'kWh', 'alpha', 'batch'],
+    shown.map(({ batchId, bid }) => [bid.id, bid.side, bid.price, bid.quantity, bid.alpha ?? '', batchId]),
+  );
+  return el('div', {}, t, nav);
+}
+
+/** The signed-in utility's bids in a round, paged. */
+async function showBids(target: HTMLElement, roundId: string, page = 0): Promise<void> {
+  const a = await api<BidsAnswer>(`/v1/rounds/${encodeURIComponent(roundId)}/bids`);
+  const rows = a.batches.flatMap((b) => b.bids.map((bid) => ({ batchId: b.batchId, bid })));
+  fill(
+    target,
+    bidsPage(rows, page, (p) => void showBids(target, roundId, p)),
+  );
+}
+
+/** A labelled input of the bid form. */
+function field(name: string, label: string, attrs: Record<string, string> = {}): HTMLElement {
+  return el(
+    'div',
+    { class: 'field' },
+    el('label', { for: `bid-${name}` }, label),
+    el('input', { id: `bid-${name}`, name, 'aria-describedby': `bid-${name}-error`, ...attrs }),
+    el('span', { id: `bid-${name}-error`, class: 'error', 'aria-live': 'polite' }),
+  );
+}
+
+/** The form's values as a bid (alpha only if given). */
+function bidOf(form: HTMLFormElement): WireBid {
+  const v = (n: string): string =>
+    (form.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement).value.trim();
+  const alpha = v('alpha');
+  return {
+    id: v('id'),
+    side: v('side') === 'sell' ? 'sell' : 'buy',
+    price: v('price'),
+    quantity: v('quantity'),
+    ...(alpha ? { alpha } : {}),
+  };
+}
+
+/** Puts each of the API's validation errors next to its field; the rest in the form's status. */
+function showErrors(form: HTMLFormElement, e: unknown): void {
+  const status = form.querySelector('.form-status');
+  if (!(e instanceof ApiError)) {
+    if (status) status.textContent = String(e);
+    return;
+  }
+  for (const item of e.errors) {
+    const f = item.field ?? item.path?.split('/').pop() ?? '';
+    const slot = form.querySelector(`#bid-${CSS.escape(f)}-error`);
+    if (slot) slot.textContent = item.reason ?? 'invalid';
+  }
+  if (status) status.textContent = `${e.code}: ${e.message}`;
+}
+
+/** The bid form of one round: submits one bid, shows the receipt or the errors. */
+function bidForm(roundId: string, onDone: () => void): HTMLElement {
+  const form = el(
+    'form',
+    { 'aria-label': `new bid in ${roundId}`, novalidate: '' },
+    el('h3', {}, 'New bid'),
+    field('id', 'bid id', {
+      required: '',
+      value: `b${Date.now().toString(36)}`,
+      pattern: '[A-Za-z0-9._:-]{1,64}',
+    }),
+    el(
+      'div',
+      { class: 'field' },
+      el('label', { for: 'bid-side' }, 'side'),
+      el(
+        'select',
+        { id: 'bid-side', name: 'side' },
+        el('option', { value: 'buy' }, 'buy'),
+        el('option', { value: 'sell' }, 'sell'),
+      ),
+      el('span', { id: 'bid-side-error', class: 'error', 'aria-live': 'polite' }),
+    ),
+    field('price', 'price per kWh', { required: '', inputmode: 'decimal', placeholder: '15.5' }),
+    field('quantity', 'kWh', { required: '', inputmode: 'decimal', placeholder: '1.25' }),
+    field('alpha', 'alpha (buy, optional)', { inputmode: 'decimal' }),
+    el('button', { type: 'submit' }, 'Submit bid'),
+    el('p', { class: 'form-status', role: 'status' }),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    for (const s of form.querySelectorAll('.error, .form-status')) s.textContent = '';
+    api<{ accepted: number; batchId: string }>(`/v1/rounds/${encodeURIComponent(roundId)}/bids`, {
+      method: 'POST',
+      body: { bids: [bidOf(form)] },
+    }).then(
+      (r) => {
+        const s = form.querySelector('.form-status');
+        if (s) s.textContent = `committed: ${r.accepted} bid(s) in batch ${r.batchId}`;
+        (form.elements.namedItem('id') as HTMLInputElement).value = `b${Date.now().toString(36)}`;
+        onDone();
+      },
+      (e: unknown) => showErrors(form, e),
+    );
+  });
+  return form;
+}
+
+/** One round for a utility: its bids (paged) and, while the round is open, the bid form. */
+export async function showUtilityRound(target: HTMLElement, roundId: string, open: boolean): Promise<void> {
+  const bids = el('div', { id: 'bids' });
+  fill(
+    target,
+    el('h2', {}, `Round ${roundId}`),
+    open ? bidForm(roundId, () => void showBids(bids, roundId)) : null,
+    bids,
+  );
+  await showBids(bids, roundId);
+}
