@@ -41,13 +41,15 @@ export function table(caption: string, head: string[], rows: Child[][]): HTMLTab
   );
 }
 
-/** "in 3 min 20 s" / "closed 2 min ago" for an instant, from `now` (epoch ms). */
+/** "3 d 4 h", "2 h 5 min" or "4 min 20 s" for a duration in seconds. */
+function duration(a: number): string {
+  if (a >= 86_400) return `${Math.floor(a / 86_400)} d ${Math.floor((a % 86_400) / 3600)} h`;
+  if (a >= 3600) return `${Math.floor(a / 3600)} h ${Math.floor((a % 3600) / 60)} min`;
+  return `${Math.floor(a / 60)} min ${a % 60} s`;
+}
+
+/** "closes in 3 min 20 s" / "closed 2 min ago" for an instant, from `now` (epoch ms). */
 export function countdown(iso: string, now: number): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
-  const a = Math.abs(s);
-  const text =
-    a >= 3600
-      ? `${Math.floor(a / 3600)} h ${Math.floor((a % 3600) / 60)} min`
-      : `${Math.floor(a / 60)} min ${a % 60} s`;
-  return s >= 0 ? `closes in ${text}` : `closed ${text} ago`;
+  return s >= 0 ? `closes in ${duration(s)}` : `closed ${duration(-s)} ago`;
 }

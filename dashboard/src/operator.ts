@@ -29,7 +29,10 @@ const cell = (v: unknown): string =>
 
 /** Every utility's public net position (one column per field the ledger gives). */
 function positionsOf(ps: NetPosition[]): HTMLElement {
-  const keys = [...new Set(ps.flatMap((p) => Object.keys(p)))].filter((k) => k !== 'roundId');
+  const rest = [...new Set(ps.flatMap((p) => Object.keys(p)))].filter(
+    (k) => k !== 'roundId' && k !== 'utility',
+  );
+  const keys = ['utility', ...rest];
   return table(
     'Net positions',
     keys,

@@ -38,7 +38,9 @@ export function renderRounds(
     ),
     el('span', { class: `status ${r.status.toLowerCase()}` }, r.status),
     r.slot,
-    el('span', { 'data-closes': r.closesAt, class: 'countdown' }, countdown(r.closesAt, now)),
+    r.status === 'OPEN'
+      ? el('span', { 'data-closes': r.closesAt, class: 'countdown' }, countdown(r.closesAt, now))
+      : `closed (${r.closesAt})`,
     r.bidCount === undefined ? '—' : String(r.bidCount),
   ]);
   fill(

@@ -2,8 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-/** Where `npm run build` puts the page (dist/dashboard), seen from dist/gateway/src/dashboard. */
-export const DEFAULT_DASHBOARD_DIR = path.resolve(__dirname, '../../../dashboard');
+/**
+ * Where `npm run build` puts the page: dist/dashboard, seen from dist/gateway/src/dashboard; from
+ * the sources (ts-jest), the sources' dashboard/ has no compiled app.js, so the build's copy.
+ */
+export const DEFAULT_DASHBOARD_DIR = [
+  path.resolve(__dirname, '../../../dashboard'),
+  path.resolve(__dirname, '../../../dist/dashboard'),
+].find((d) => fs.existsSync(path.join(d, 'app.js')));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,7 +51,7 @@ export function listAssets(dir: string): Map<string, string> {
  * tenant's bearer token, as for any other client.
  */
 export function registerDashboardFiles(app: FastifyInstance, dir = DEFAULT_DASHBOARD_DIR): void {
-  const assets = listAssets(dir);
+  const assets = dir === undefined ? new Map<string, string>() : listAssets(dir);
   const send = (file: string | undefined) => async (_req: unknown, reply: FastifyReply) => {
     if (file === undefined) return reply.code(404).type('text/plain').send('not built: run npm run build');
     const body = await fs.promises.readFile(file);

@@ -2,14 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { commitClearing, resultDigestOf } from '../../../../chaincode/src/clearing';
-import { assembleRoundInput } from '../../../../chaincode/src/assemble';
-import { closeRound } from '../../../../chaincode/src/rounds';
-import { clearRound } from '../../../../engine/src/mechanism';
 import type { WireBid } from '../../../../engine/src/mechanism/types';
 import { buildApp } from '../../../../gateway/src/api/app';
 import { aggregateCurves, pickLevels } from '../../../../gateway/src/dashboard/curves';
 import { registerDashboardFiles } from '../../../../gateway/src/dashboard/static';
+import { closeAndClear } from './seed';
 import { auth, bid, fakeClients, FakeLedger, OP, testConfig, TOKENS, U1, U2 } from '../fake-market';
 
 const U1_BIDS = [
@@ -17,18 +14,6 @@ const U1_BIDS = [
   bid('s2', { side: 'sell', price: '12', quantity: '3' }),
 ];
 const U2_BIDS = [bid('b1', { price: '15', quantity: '4' }), bid('b2', { price: '11', quantity: '6' })];
-
-/** Closes round `id` at its close time and commits the mechanism's clearing, as the auctioneer does. */
-async function closeAndClear(l: FakeLedger, id: string): Promise<void> {
-  const time = Date.parse('2099-01-01T00:00:00Z') / 1000;
-  const round = await l.channel.run({ msp: OP, time }, (x) => closeRound(x, id));
-  const order = (await l.client(OP).getCommitments(id)).map((c) => c.batchId);
-  const batches = l.batches
-    .filter((b) => b.roundId === id)
-    .sort((a, b) => order.indexOf(a.batchId) - order.indexOf(b.batchId));
-  const digest = resultDigestOf(clearRound(assembleRoundInput(round.params, batches).input));
-  await l.channel.run({ msp: OP, time }, (x) => commitClearing(x, id, digest));
-}
 
 describe('GET /v1/rounds/:roundId/curves', () => {
   let ledger: FakeLedger;

@@ -1,0 +1,165 @@
+/**
+ * The dashboard in headless chromium against the API on the in-memory market (the unit tests'
+ * FakeLedger: the real chaincode logic, no Fabric): sign-in, the operator's chart and metrics, a
+ * utility's bid form and its errors, and a utility refused another's data. Screenshots go to
+ * dist/test-artifacts/dashboard/. Run: `npm run test:dashboard` (CHROMIUM=/path to override).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { buildApp } from '../../gateway/src/api/app';
+import { bid, fakeClients, FakeLedger, OP, testConfig, TOKENS, U1, U2 } from '../unit/gateway/fake-market';
+import { closeAndClear } from '../unit/gateway/dashboard/seed';
+
+const ARTIFACTS = path.resolve(__dirname, '../../dist/test-artifacts/dashboard');
+const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
+const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** A cleared round of 200 bids from both utilities and an open round closing in 10 minutes. */
+async function seed(l: FakeLedger): Promise<void> {
+  await l.addRound('r-cleared');
+  const sells = Array.from({ length: 100 }, (_, i) =>
+    bid(`s${i}`, { side: 'sell', price: `${8 + (i % 40) / 5}`, quantity: `${1 + (i % 7)}` }),
+  );
+  const buys = Array.from({ length: 100 }, (_, i) =>
+    bid(`b${i}`, { price: `${20 - (i % 50) / 5}`, quantity: `${1 + (i % 5)}` }),
+  );
+  await l.seedBatch(U1, 'r-cleared', sells, '1'.repeat(32));
+  await l.seedBatch(U2, 'r-cleared', buys, '2'.repeat(32));
+  await closeAndClear(l, 'r-cleared');
+  const now = Date.now();
+  await l
+    .client(OP)
+    .openRound({ id: 'r-open', slot: instant(now + 3_600_000), closesAt: instant(now + 600_000) });
+  await l.seedBatch(U2, 'r-open', [bid('secret-u2', { price: '17.77' })], '3'.repeat(32));
+}
+
+async function signIn(page: Page, base: string, token: string): Promise<number> {
+  const t0 = Date.now();
+  await page.goto(`${base}/dashboard/`, { waitUntil: 'load' });
+  const loadMs = Date.now() - t0;
+  await page.type('#token', token);
+  await page.click('#signin-form button[type=submit]');
+  await page.waitForSelector('#rounds table');
+  return loadMs;
+}
+
+/** The text of the first element matching `selector`, null if none (evaluated in the page). */
+const textOf = (page: Page, selector: string): Promise<string | null> =>
+  page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`) as Promise<
+    string | null
+  >;
+
+/** Waits until the text of `selector` satisfies `ok` (10 s at most). */
+async function waitText(page: Page, selector: string, ok: (text: string) => boolean): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const text = await textOf(page, selector);
+    if (text !== null && ok(text)) return;
+    if (Date.now() > until) throw new Error(`${selector}: ${JSON.stringify(text)} after 10 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Clicks the button of round `id` in the rounds table, as a user does. */
+async function openRound(page: Page, id: string): Promise<void> {
+  const sel = '#rounds button.link';
+  const i = (await page.evaluate(
+    `[...document.querySelectorAll('${sel}')].findIndex((b) => b.textContent === ${JSON.stringify(id)})`,
+  )) as number;
+  const button = (await page.$$(sel))[i];
+  if (!button) throw new Error(`no round ${id} on the page`);
+  await button.click();
+}
+
+describe('dashboard in chromium', () => {
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  const jsBytes: number[] = [];
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const ledger = new FakeLedger();
+    await seed(ledger);
+    ({ app } = await buildApp({ config: testConfig(), clients: fakeClients(ledger) }));
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+  });
+  afterAll(async () => {
+    await browser.close();
+    await app.close();
+  });
+
+  async function newPage(): Promise<Page> {
+    const ctx = await browser.createBrowserContext();
+    const page = await ctx.newPage();
+    await page.setViewport({ width: 1100, height: 900 });
+    page.on('response', (r) => {
+      if (r.url().endsWith('.js'))
+        void r.buffer().then(
+          (b) => jsBytes.push(b.length),
+          () => undefined,
+        );
+    });
+    return page;
+  }
+
+  it("signs the operator in and shows a cleared round's chart and metrics", async () => {
+    const page = await newPage();
+    const loadMs = await signIn(page, base, TOKENS.op);
+    expect(await textOf(page, '#who')).toContain('OperatorMSP (operator)');
+    await openRound(page, 'r-cleared');
+    await page.waitForSelector('.chart canvas');
+    await page.waitForSelector('dl.metrics');
+    const metrics = await textOf(page, 'dl.metrics');
+    expect(metrics).toContain('clearing price');
+    expect(metrics).toContain('efficiency');
+    expect(
+      await page.evaluate(`[...document.querySelectorAll('table caption')].map((c) => c.textContent)`),
+    ).toContain('Net positions');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'operator-round.png'), fullPage: true });
+    const total = jsBytes.reduce((a, b) => a + b, 0);
+    console.log(`first load ${loadMs} ms; JavaScript ${total} bytes in ${jsBytes.length} files`);
+  });
+
+  it('lets a utility submit a bid through the form, see it, and see a bad field named', async () => {
+    const page = await newPage();
+    await signIn(page, base, TOKENS.u1);
+    await openRound(page, 'r-open');
+    await page.waitForSelector('form[aria-label="new bid in r-open"]');
+    await page.select('#bid-side', 'sell');
+    await page.type('#bid-price', '12.5');
+    await page.type('#bid-quantity', '3');
+    await page.click('form[aria-label="new bid in r-open"] button[type=submit]');
+    await waitText(page, '.form-status', (t) => t.startsWith('committed'));
+    await waitText(page, '#bids tbody', (t) => t.includes('12.5'));
+    expect(await page.content()).not.toContain('secret-u2');
+    // a zero quantity: the API's 422 names the field, the page shows it next to it
+    await page.click('#bid-quantity', { count: 3 });
+    await page.type('#bid-quantity', '0');
+    await page.click('form[aria-label="new bid in r-open"] button[type=submit]');
+    await waitText(page, '#bid-quantity-error', (t) => t !== '');
+    expect(await textOf(page, '#bid-quantity-error')).toMatch(/greater than 0/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'utility-round.png'), fullPage: true });
+  });
+
+  it("refuses a utility another utility's data in the calls the page makes", async () => {
+    const page = await newPage();
+    await signIn(page, base, TOKENS.u1);
+    // the page's own token, in the page's origin: what a curious utility could try from its console
+    const status = await page.evaluate(`(async () => {
+      const h = { authorization: 'Bearer ' + sessionStorage.getItem('energy-auction.token') };
+      const bids = await fetch('/v1/rounds/r-open/bids?utility=${U2}', { headers: h });
+      const curves = await fetch('/v1/rounds/r-cleared/curves?utility=${U2}', { headers: h });
+      return [bids.status, curves.status];
+    })()`);
+    expect(status).toEqual([403, 403]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'utility-rounds.png') });
+  });
+});
