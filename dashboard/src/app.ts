@@ -1,7 +1,8 @@
 import { api, ApiError, setToken, token, type RoundRecord, type Session } from './api.js';
 import { byId, fill, el } from './dom.js';
 import { showOperatorRound } from './operator.js';
-import { listRounds, renderRounds, tickCountdowns } from './rounds.js';
+import { followRounds } from './live.js';
+import { listRounds, renderRounds, sortRounds, tickCountdowns } from './rounds.js';
 import { showUtilityRound } from './utility.js';
 
 interface State {
@@ -32,10 +33,10 @@ function showRound(s: State): void {
   p.catch(report);
 }
 
-/** Reloads the rounds list (and the selected round when its status moved on). */
-async function refresh(s: State): Promise<void> {
+/** Draws the rounds list; redraws the selected round when its status moved on. */
+function render(s: State, rounds: RoundRecord[]): void {
   const before = s.rounds.find((r) => r.id === s.selected)?.status;
-  s.rounds = await listRounds();
+  s.rounds = rounds;
   const select = (id: string): void => {
     s.selected = id;
     renderRounds(byId('rounds'), s.rounds, id, select);
@@ -46,18 +47,49 @@ async function refresh(s: State): Promise<void> {
   if (before !== undefined && after !== before) showRound(s);
 }
 
+/** Reloads the whole rounds list. */
+async function refresh(s: State): Promise<void> {
+  render(s, await listRounds());
+}
+
+/** Merges live round changes into the list. */
+function merge(s: State, changed: RoundRecord[]): void {
+  const byRound = new Map(s.rounds.map((r) => [r.id, r]));
+  for (const r of changed) byRound.set(r.id, r);
+  render(s, sortRounds([...byRound.values()]));
+  byId('live').textContent = `live · ${new Date().toLocaleTimeString()}`;
+}
+
+let live: AbortController | null = null;
+
+/** Follows the live events, reconnecting after 3 s when the stream drops. */
+function goLive(s: State): void {
+  live = new AbortController();
+  const signal = live.signal;
+  const again = (): void => {
+    if (signal.aborted) return;
+    byId('live').textContent = 'reconnecting…';
+    setTimeout(() => {
+      if (!signal.aborted) goLive(s);
+    }, 3000);
+  };
+  followRounds((rs) => merge(s, rs), signal).then(again, again);
+}
+
 let timers: number[] = [];
 
 function signOut(): void {
   setToken(null);
   for (const t of timers) clearInterval(t);
   timers = [];
+  live?.abort();
+  live = null;
   byId('app').hidden = true;
   byId('signin').hidden = false;
   byId('who').textContent = '';
 }
 
-/** Starts the signed-in page: the rounds list, polled every 5 s, countdowns every second. */
+/** Starts the signed-in page: the rounds list, live over /v1/events, countdowns every second. */
 async function start(): Promise<void> {
   const session = await api<Session>('/v1/session');
   const s: State = { session, rounds: [], selected: null };
@@ -67,7 +99,9 @@ async function start(): Promise<void> {
   document.body.dataset['role'] = session.role;
   await refresh(s);
   timers.push(window.setInterval(tickCountdowns, 1000));
-  timers.push(window.setInterval(() => void refresh(s).catch(report), 5000));
+  goLive(s);
+  // a full reload now and then, should an event have been missed
+  timers.push(window.setInterval(() => void refresh(s).catch(report), 60_000));
 }
 
 function main(): void {

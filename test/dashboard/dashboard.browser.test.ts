@@ -17,7 +17,7 @@ const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A cleared round of 200 bids from both utilities and an open round closing in 10 minutes. */
-async function seed(l: FakeLedger): Promise<void> {
+async function seed(l: FakeLedger): Promise<string> {
   await l.addRound('r-cleared');
   const sells = Array.from({ length: 100 }, (_, i) =>
     bid(`s${i}`, { side: 'sell', price: `${8 + (i % 40) / 5}`, quantity: `${1 + (i % 7)}` }),
@@ -33,6 +33,7 @@ async function seed(l: FakeLedger): Promise<void> {
     .client(OP)
     .openRound({ id: 'r-open', slot: instant(now + 3_600_000), closesAt: instant(now + 600_000) });
   await l.seedBatch(U2, 'r-open', [bid('secret-u2', { price: '17.77' })], '3'.repeat(32));
+  return instant(now + 600_000);
 }
 
 async function signIn(page: Page, base: string, token: string): Promise<number> {
@@ -77,12 +78,14 @@ describe('dashboard in chromium', () => {
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;
+  let ledger: FakeLedger;
+  let closesAt: string;
   const jsBytes: number[] = [];
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const ledger = new FakeLedger();
-    await seed(ledger);
+    ledger = new FakeLedger();
+    closesAt = await seed(ledger);
     ({ app } = await buildApp({ config: testConfig(), clients: fakeClients(ledger) }));
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await puppeteer.launch({
@@ -161,5 +164,19 @@ describe('dashboard in chromium', () => {
     })()`);
     expect(status).toEqual([403, 403]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'utility-rounds.png') });
+  });
+
+  it("shows a round's clearing live, without a reload", async () => {
+    const page = await newPage();
+    await signIn(page, base, TOKENS.op);
+    await openRound(page, 'r-open');
+    await waitText(page, '#round h2', (t) => t.includes('OPEN'));
+    await page.evaluate('window.notReloaded = true');
+    await closeAndClear(ledger, 'r-open', closesAt);
+    await waitText(page, '#round h2', (t) => t.includes('CLEARED'));
+    await page.waitForSelector('dl.metrics');
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    expect(await textOf(page, '#live')).toMatch(/^live/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'operator-live-cleared.png'), fullPage: true });
   });
 });
