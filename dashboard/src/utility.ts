@@ -1,4 +1,5 @@
 import { api, ApiError, type WireBid } from './api.js';
+import { csvLink, parseBidsCsv, toCsv } from './csv.js';
 import { el, fill, table } from './dom.js';
 
 const PAGE = 50;
@@ -31,12 +32,17 @@ function bidsPage(
       'next ›',
     ),
   );
-  const t = table(
-    'Your bids',
-    ['id', 'side', 'price', 'kWh', 'alpha', 'batch'],
-    shown.map(({ batchId, bid }) => [bid.id, bid.side, bid.price, bid.quantity, bid.alpha ?? '', batchId]),
-  );
-  return el('div', {}, t, nav);
+  const head = ['id', 'side', 'price', 'kWh', 'alpha', 'batch'];
+  const line = ({ batchId, bid }: { batchId: string; bid: WireBid }): string[] => [
+    bid.id,
+    bid.side,
+    bid.price,
+    bid.quantity,
+    bid.alpha ?? '',
+    batchId,
+  ];
+  const t = table('Your bids', head, shown.map(line));
+  return el('div', {}, t, nav, csvLink('bids.csv', toCsv(head, rows.map(line)), 'Export all bids (CSV)'));
 }
 
 /** The signed-in utility's bids in a round, paged. */
@@ -137,6 +143,62 @@ function bidForm(roundId: string, onDone: () => void): HTMLElement {
   return form;
 }
 
+/** The API's 422 errors of a CSV upload, next to the row each names (row 1 is the first bid). */
+function csvErrors(bids: WireBid[], e: unknown): HTMLElement {
+  if (!(e instanceof ApiError)) return el('p', { class: 'error' }, String(e));
+  const rows = e.errors.map((i) => {
+    const n = i.index ?? -1;
+    const b = bids[n];
+    return [
+      String(n + 1),
+      b ? `${b.id},${b.side},${b.price},${b.quantity}` : '',
+      i.field ?? '',
+      i.reason ?? '',
+    ];
+  });
+  return el(
+    'div',
+    { class: 'error' },
+    el('p', {}, `${e.code}: ${e.message}`),
+    rows.length > 0 ? table('Rows refused', ['row', 'bid', 'field', 'reason'], rows) : null,
+  );
+}
+
+/** Uploads a CSV of bids (one request: all or none are committed); errors by row. */
+function csvForm(roundId: string, onDone: () => void): HTMLElement {
+  const out = el('div', { class: 'csv-status', role: 'status' });
+  const input = el('input', { id: 'bids-csv', type: 'file', accept: '.csv,text/csv' });
+  const upload = async (): Promise<void> => {
+    const file = input.files?.[0];
+    if (!file) return;
+    const parsed = parseBidsCsv(await file.text());
+    if ('error' in parsed) {
+      fill(out, el('p', { class: 'error' }, parsed.error));
+      return;
+    }
+    try {
+      const r = await api<{ accepted: number; batchId: string }>(
+        `/v1/rounds/${encodeURIComponent(roundId)}/bids`,
+        { method: 'POST', body: { bids: parsed.bids } },
+      );
+      fill(out, `committed: ${r.accepted} bid(s) in batch ${r.batchId}`);
+      onDone();
+    } catch (e) {
+      fill(out, csvErrors(parsed.bids, e));
+    }
+  };
+  input.addEventListener('change', () => void upload());
+  return el(
+    'div',
+    { class: 'upload' },
+    el('h3', {}, 'Upload bids (CSV)'),
+    el('label', { for: 'bids-csv' }, 'CSV file with header id,side,price,quantity[,alpha]'),
+    ' ',
+    input,
+    out,
+  );
+}
+
 /** One round for a utility: its bids (paged) and, while the round is open, the bid form. */
 export async function showUtilityRound(target: HTMLElement, roundId: string, open: boolean): Promise<void> {
   const bids = el('div', { id: 'bids' });
@@ -144,6 +206,7 @@ export async function showUtilityRound(target: HTMLElement, roundId: string, ope
     target,
     el('h2', {}, `Round ${roundId}`),
     open ? bidForm(roundId, () => void showBids(bids, roundId)) : null,
+    open ? csvForm(roundId, () => void showBids(bids, roundId)) : null,
     bids,
   );
   await showBids(bids, roundId);

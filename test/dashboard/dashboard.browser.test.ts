@@ -63,6 +63,16 @@ async function waitText(page: Page, selector: string, ok: (text: string) => bool
   }
 }
 
+/** Chooses a CSV file with `text` in the upload form (as a user picking a file). */
+async function uploadCsv(page: Page, name: string, text: string): Promise<void> {
+  const file = path.join(ARTIFACTS, name);
+  fs.writeFileSync(file, text);
+  const input = await page.$('#bids-csv');
+  if (!input) throw new Error('no CSV upload on the page');
+  // the test's tsconfig has no DOM types, so not ElementHandle<HTMLInputElement>
+  await (input as unknown as { uploadFile: (...paths: string[]) => Promise<void> }).uploadFile(file);
+}
+
 /** Clicks the button of round `id` in the rounds table, as a user does. */
 async function openRound(page: Page, id: string): Promise<void> {
   const sel = '#rounds button.link';
@@ -131,7 +141,7 @@ describe('dashboard in chromium', () => {
     console.log(`first load ${loadMs} ms; JavaScript ${total} bytes in ${jsBytes.length} files`);
   });
 
-  it('lets a utility submit a bid through the form, see it, and see a bad field named', async () => {
+  it('lets a utility submit bids through the form and a CSV file, see them, and see bad fields and rows named', async () => {
     const page = await newPage();
     await signIn(page, base, TOKENS.u1);
     await openRound(page, 'r-open');
@@ -150,6 +160,20 @@ describe('dashboard in chromium', () => {
     await waitText(page, '#bid-quantity-error', (t) => t !== '');
     expect(await textOf(page, '#bid-quantity-error')).toMatch(/greater than 0/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'utility-round.png'), fullPage: true });
+
+    // a CSV file: both rows committed in one request; then one with a bad row, named by its number
+    await uploadCsv(page, 'good.csv', 'id,side,price,quantity\ncsv-1,sell,9.5,2\ncsv-2,sell,10,1.5\n');
+    await waitText(page, '.csv-status', (t) => t.startsWith('committed: 2 bid(s)'));
+    await waitText(page, '#bids tbody', (t) => t.includes('csv-2'));
+    await uploadCsv(page, 'bad.csv', 'id,side,price,quantity\ncsv-3,sell,9,1\ncsv-4,sell,9,0\n');
+    await waitText(page, '.csv-status', (t) => t.includes('INVALID_BIDS'));
+    const refused = await textOf(page, '.csv-status tbody');
+    expect(refused).toContain('2csv-4');
+    expect(refused).toContain('quantity');
+    expect(await textOf(page, '#bids tbody')).not.toContain('csv-3');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'utility-csv.png'), fullPage: true });
+    await page.setViewport({ width: 390, height: 844 }); // a phone's width (isMobile would reload)
+    await page.screenshot({ path: path.join(ARTIFACTS, 'utility-phone.png'), fullPage: true });
   });
 
   it("refuses a utility another utility's data in the calls the page makes", async () => {
