@@ -45,17 +45,67 @@ export interface CloseTimeRule {
   endorserClock: 'before-close' | 'at-or-after-close';
 }
 
+/** What the endorser's clock must also say about a round's gate closure (delivery-params.ts). */
+export interface GateTimeRule {
+  roundId: string;
+  gateClosesAt: string;
+  /** SubmitMeterReadings: the endorser's clock is before the gate closure; SettleDelivery: at or after it. */
+  endorserClock: 'before-gate' | 'at-or-after-gate';
+}
+
+export type TimeRule = CloseTimeRule | GateTimeRule;
+
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A rule as one instant, the side of it the endorser's clock must be on, and the refusal. */
+interface RuleCheck {
+  field: 'closesAt' | 'gateClosesAt';
+  instant: string;
+  before: boolean;
+  refusal: () => { code: 'BIDDING_CLOSED' | 'TOO_EARLY' | 'GATE_CLOSED'; text: string };
+}
+
+function checkOf(rule: TimeRule): RuleCheck {
+  const id = rule.roundId;
+  if ('gateClosesAt' in rule) {
+    const before = rule.endorserClock === 'before-gate';
+    const at = rule.gateClosesAt;
+    return {
+      field: 'gateClosesAt',
+      instant: at,
+      before,
+      refusal: () =>
+        before
+          ? {
+              code: 'GATE_CLOSED',
+              text: `meter readings for round ${id} closed at ${at} by the endorser's clock`,
+            }
+          : { code: 'TOO_EARLY', text: `the gate of round ${id} closes at ${at} by the endorser's clock` },
+    };
+  }
+  const before = rule.endorserClock === 'before-close';
+  const at = rule.closesAt;
+  return {
+    field: 'closesAt',
+    instant: at,
+    before,
+    refusal: () =>
+      before
+        ? { code: 'BIDDING_CLOSED', text: `bidding for round ${id} closed at ${at} by the endorser's clock` }
+        : { code: 'TOO_EARLY', text: `round ${id} closes at ${at} by the endorser's clock` },
+  };
+}
 
 /**
  * Refuses a proposal whose timestamp is more than `maxSkewSeconds` from this endorser's clock
  * (either way: CLOCK_SKEW), then, given a rule, one that this endorser's clock puts on the wrong
- * side of the round's close (BIDDING_CLOSED for a bid, TOO_EARLY for a close). Returns nothing and
- * writes nothing.
+ * side of the round's close (BIDDING_CLOSED for a bid, TOO_EARLY for a close) or of its gate
+ * closure (GATE_CLOSED for a reading, TOO_EARLY for a settlement). Returns nothing and writes
+ * nothing.
  */
 export function guardEndorsementClock(
   l: Ledger,
-  rule?: CloseTimeRule,
+  rule?: TimeRule,
   maxSkewSeconds: number = MAX_CLOCK_SKEW_SECONDS,
 ): void {
   const endorserMs = l.endorserTimeMs();
@@ -68,20 +118,13 @@ export function guardEndorsementClock(
     );
   }
   if (!rule) return;
-  const closesMs = parseInstant('closesAt', rule.closesAt) * 1000;
-  const details = { roundId: rule.roundId, closesAt: rule.closesAt, endorserTime: iso(endorserMs) };
-  if (rule.endorserClock === 'before-close' && endorserMs >= closesMs) {
-    throw new MarketError(
-      'BIDDING_CLOSED',
-      `bidding for round ${rule.roundId} closed at ${rule.closesAt} by the endorser's clock`,
-      details,
-    );
-  }
-  if (rule.endorserClock === 'at-or-after-close' && endorserMs < closesMs) {
-    throw new MarketError(
-      'TOO_EARLY',
-      `round ${rule.roundId} closes at ${rule.closesAt} by the endorser's clock`,
-      details,
-    );
-  }
+  const check = checkOf(rule);
+  const instantMs = parseInstant(check.field, check.instant) * 1000;
+  if (check.before === endorserMs < instantMs) return;
+  const { code, text } = check.refusal();
+  throw new MarketError(code, text, {
+    roundId: rule.roundId,
+    [check.field]: check.instant,
+    endorserTime: iso(endorserMs),
+  });
 }

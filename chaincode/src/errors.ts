@@ -16,6 +16,11 @@ export const MARKET_ERROR_CODES = [
   'BATCH_MISSING',
   'HASH_MISMATCH',
   'CLEARING_MISMATCH',
+  'INVALID_READINGS',
+  'ROUND_NOT_CLEARED',
+  'GATE_CLOSED',
+  'SETTLEMENT_MISMATCH',
+  'ALREADY_SETTLED',
 ] as const;
 
 export type MarketErrorCode = (typeof MARKET_ERROR_CODES)[number];

@@ -3,6 +3,14 @@ import { readBatches, readBatchesById, submitBatch } from './bids';
 import { commitClearing, getPositions, getResult, getSettlement } from './clearing';
 import { canonicalJson } from '../../engine/src/mechanism';
 import { decode, parseJsonArg } from './codec';
+import {
+  getAccount,
+  getDeliveryPositions,
+  getDeliverySummary,
+  getStatement,
+  settleDelivery,
+} from './delivery';
+import { getReadingCommitments, getReadings, submitReadings } from './readings';
 import { fabricLedger } from './fabric-ledger';
 import type { BatchCommitment } from './model';
 import {
@@ -112,5 +120,65 @@ export class MarketContract extends Contract {
   @Returns('string')
   async GetSettlement(ctx: Context, roundId: string, utility: string): Promise<string> {
     return text(await getSettlement(fabricLedger(ctx), roundId, utility));
+  }
+
+  /**
+   * Utility: submit a batch of meter readings of a cleared round before its gate closure;
+   * transient field `readings` = {salt, readings: [{batchId, id, side, quantity}]}. Returns the
+   * public commitment.
+   */
+  @Transaction()
+  @Returns('string')
+  async SubmitMeterReadings(ctx: Context, roundId: string): Promise<string> {
+    return text(await submitReadings(fabricLedger(ctx), roundId));
+  }
+
+  /** Operator: settle a round's delivery by the SHA-256 (hex) of the canonical settlement JSON, once. */
+  @Transaction()
+  @Returns('string')
+  async SettleDelivery(ctx: Context, roundId: string, settlementDigest: string): Promise<string> {
+    return text(await settleDelivery(fabricLedger(ctx), roundId, settlementDigest));
+  }
+
+  /** The caller's own reading batches ('' = own; the operator may name a utility). */
+  @Transaction(false)
+  @Returns('string')
+  async GetReadings(ctx: Context, roundId: string, utility: string): Promise<string> {
+    return text(await getReadings(fabricLedger(ctx), roundId, utility));
+  }
+
+  /** Every utility's public reading commitments of a round. */
+  @Transaction(false)
+  @Returns('string')
+  async GetReadingCommitments(ctx: Context, roundId: string): Promise<string> {
+    return text(await getReadingCommitments(fabricLedger(ctx), roundId));
+  }
+
+  /** The caller's own delivery statement of a settled round ('' = own; the operator may name a utility). */
+  @Transaction(false)
+  @Returns('string')
+  async GetStatement(ctx: Context, roundId: string, utility: string): Promise<string> {
+    return text(await getStatement(fabricLedger(ctx), roundId, utility));
+  }
+
+  /** A running account ('' = own; the operator may name a utility, or 'operator' for its own). */
+  @Transaction(false)
+  @Returns('string')
+  async GetAccount(ctx: Context, utility: string): Promise<string> {
+    return text(await getAccount(fabricLedger(ctx), utility));
+  }
+
+  /** The public delivery net positions of a settled round. */
+  @Transaction(false)
+  @Returns('string')
+  async GetDeliveryPositions(ctx: Context, roundId: string): Promise<string> {
+    return text(await getDeliveryPositions(fabricLedger(ctx), roundId));
+  }
+
+  /** The public summary of a settled round (NOT_FOUND before). */
+  @Transaction(false)
+  @Returns('string')
+  async GetDelivery(ctx: Context, roundId: string): Promise<string> {
+    return text(await getDeliverySummary(fabricLedger(ctx), roundId));
   }
 }

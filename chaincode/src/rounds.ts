@@ -3,6 +3,7 @@ import { validateRound } from '../../engine/src/mechanism';
 import { requireOperator } from './access';
 import { decode, encode } from './codec';
 import { guardEndorsementClock } from './clock-guard';
+import { DELIVERY_DEFAULTS, deliveryParamsOf, type DeliveryParams } from './delivery-params';
 import { MarketError } from './errors';
 import { keys } from './keys';
 import type { Ledger } from './ledger';
@@ -10,7 +11,7 @@ import { MECHANISM_VERSION, type RoundRecord, type RoundStatus } from './model';
 import { formatInstant, parseInstant } from './time';
 
 const ROUND_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const STATUSES: readonly RoundStatus[] = ['OPEN', 'CLOSED', 'CLEARED'];
+const STATUSES: readonly RoundStatus[] = ['OPEN', 'CLOSED', 'CLEARED', 'SETTLED'];
 const PARAM_DEFAULTS: Required<WireRoundParams> = {
   profile: 'default',
   alpha: '4',
@@ -23,7 +24,13 @@ export interface OpenRoundRequest {
   slot: string;
   closesAt: string;
   params?: WireRoundParams;
+  /** delivery parameters (delivery-params.ts); defaults for the fields not given */
+  delivery?: Partial<DeliveryParams>;
 }
+
+/** The round's effective delivery parameters: as opened, or the defaults. */
+export const deliveryParamsOfRound = (round: RoundRecord): DeliveryParams =>
+  round.delivery ?? DELIVERY_DEFAULTS;
 
 export async function getRound(l: Ledger, roundId: string): Promise<RoundRecord> {
   const bytes = await l.getState(keys.round(l, roundId));
@@ -65,6 +72,8 @@ export async function openRound(l: Ledger, req: OpenRoundRequest): Promise<Round
     }
     throw e;
   }
+  // stored only when given, so rounds opened without it keep their records byte for byte
+  const delivery = req.delivery === undefined ? undefined : deliveryParamsOf(req.delivery);
   if (await l.getState(keys.round(l, req.id))) {
     throw new MarketError('CONFLICT', `round ${req.id} already exists`, { roundId: req.id });
   }
@@ -76,6 +85,7 @@ export async function openRound(l: Ledger, req: OpenRoundRequest): Promise<Round
     params,
     mechanismVersion: MECHANISM_VERSION,
     openedTx: l.txId,
+    ...(delivery ? { delivery } : {}),
   };
   await saveRound(l, round);
   l.setEvent('RoundOpened', encode({ roundId: round.id, slot: round.slot, closesAt: round.closesAt }));
@@ -122,6 +132,13 @@ export async function markCleared(l: Ledger, round: RoundRecord): Promise<RoundR
   const cleared: RoundRecord = { ...round, status: 'CLEARED', clearedTx: l.txId };
   await saveRound(l, cleared, round.status);
   return cleared;
+}
+
+/** Marks a cleared round settled (called by the verified SettleDelivery). */
+export async function markSettled(l: Ledger, round: RoundRecord): Promise<RoundRecord> {
+  const settled: RoundRecord = { ...round, status: 'SETTLED', settledTx: l.txId };
+  await saveRound(l, settled, round.status);
+  return settled;
 }
 
 /** Rounds, optionally only those with one status, in id order. */

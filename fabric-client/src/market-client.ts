@@ -13,6 +13,14 @@ import { marketErrorCode, type MarketErrorCode } from '../../chaincode/src/error
 import type { OpenRoundRequest } from '../../chaincode/src/rounds';
 import {
   OPERATOR_MSP,
+  type DeliveryPosition,
+  type DeliveryStatement,
+  type DeliverySummary,
+  type MeterReading,
+  type OperatorAccount,
+  type ReadingCommitment,
+  type StoredReadingBatch,
+  type UtilityAccount,
   type BatchCommitment,
   type NetPosition,
   type RoundRecord,
@@ -394,5 +402,74 @@ export class MarketClient {
 
   getSettlement(roundId: string, utility = ''): Promise<Settlement> {
     return this.evaluate('GetSettlement', roundId, utility);
+  }
+
+  /**
+   * Submits one batch of meter readings of a cleared round in this client's org name, endorsed by
+   * the org's peer and the operator's (the members of its collection), in the transient field
+   * `readings`. A fresh 128-bit salt is drawn per batch; pass the same salt to retry a batch (the
+   * same salt and readings return the original commitment).
+   */
+  submitMeterReadings(
+    roundId: string,
+    readings: MeterReading[],
+    salt = randomBytes(16).toString('hex'),
+  ): Promise<ReadingCommitment> {
+    return this.submit('SubmitMeterReadings', [roundId], {
+      transientData: { readings: JSON.stringify({ salt, readings }) },
+      endorsingOrganizations: [this.mspId, OPERATOR_MSP],
+    });
+  }
+
+  /**
+   * Operator: settle a round's delivery by its digest (settlementDigestOf in
+   * chaincode/src/delivery-input.ts, computed with computeDelivery from getResult, every utility's
+   * getSettlement and getReadings and the round's delivery parameters). Only the digest is sent:
+   * the settlement names every bid's reading. Once: a second call is refused ALREADY_SETTLED.
+   */
+  settleDelivery(roundId: string, settlementDigest: string): Promise<DeliverySummary> {
+    if (!RESULT_DIGEST_RE.test(settlementDigest)) {
+      // never echo the argument: a settlement passed here by mistake is private
+      return Promise.reject(
+        new MarketClientError(
+          'INVALID_ARGUMENT',
+          'settleDelivery takes the SHA-256 of the settlement (64 lowercase hex chars), not the settlement',
+          { roundId, length: settlementDigest.length },
+        ),
+      );
+    }
+    return this.submit('SettleDelivery', [roundId, settlementDigest], {
+      endorsingOrganizations: [OPERATOR_MSP],
+    });
+  }
+
+  /** Own reading batches ('') or, for the operator, a named utility's. */
+  getReadings(roundId: string, utility = ''): Promise<StoredReadingBatch[]> {
+    return this.evaluate('GetReadings', roundId, utility);
+  }
+
+  /** Every utility's public reading commitments of a round. */
+  getReadingCommitments(roundId: string): Promise<ReadingCommitment[]> {
+    return this.evaluate('GetReadingCommitments', roundId);
+  }
+
+  /** Own delivery statement of a settled round ('') or, for the operator, a named utility's. */
+  getStatement(roundId: string, utility = ''): Promise<DeliveryStatement> {
+    return this.evaluate('GetStatement', roundId, utility);
+  }
+
+  /** A running account: own (''), a named utility's for the operator, or 'operator'. */
+  getAccount(utility = ''): Promise<UtilityAccount | OperatorAccount> {
+    return this.evaluate('GetAccount', utility);
+  }
+
+  /** The public delivery net positions of a settled round. */
+  getDeliveryPositions(roundId: string): Promise<DeliveryPosition[]> {
+    return this.evaluate('GetDeliveryPositions', roundId);
+  }
+
+  /** The public summary of a settled round (NOT_FOUND before). */
+  getDelivery(roundId: string): Promise<DeliverySummary> {
+    return this.evaluate('GetDelivery', roundId);
   }
 }

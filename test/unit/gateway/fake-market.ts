@@ -8,11 +8,27 @@
 import { readBatchesById, submitBatch } from '../../../chaincode/src/bids';
 import { getPositions, getResult, getSettlement } from '../../../chaincode/src/clearing';
 import { decode } from '../../../chaincode/src/codec';
+import {
+  getAccount,
+  getDeliveryPositions,
+  getDeliverySummary,
+  getStatement,
+  settleDelivery,
+} from '../../../chaincode/src/delivery';
+import { getReadingCommitments, getReadings, submitReadings } from '../../../chaincode/src/readings';
 import { MarketError } from '../../../chaincode/src/errors';
 import { collectionOf } from '../../../chaincode/src/keys';
 import type { Ledger } from '../../../chaincode/src/ledger';
 import type {
   BatchCommitment,
+  DeliveryPosition,
+  DeliveryStatement,
+  DeliverySummary,
+  MeterReading,
+  OperatorAccount,
+  ReadingCommitment,
+  StoredReadingBatch,
+  UtilityAccount,
   NetPosition,
   RoundRecord,
   Settlement,
@@ -181,6 +197,43 @@ export class FakeMarket implements ApiMarketPort {
 
   getSettlement(roundId: string, utility = ''): Promise<Settlement> {
     return this.evaluate(`getSettlement ${roundId}`, (l) => getSettlement(l, roundId, utility));
+  }
+
+  submitMeterReadings(
+    roundId: string,
+    readings: MeterReading[],
+    salt = 'c'.repeat(32),
+  ): Promise<ReadingCommitment> {
+    const transient = { readings: JSON.stringify({ salt, readings }) };
+    return this.l.tx(this.mspId, 'endorse', (l) => submitReadings(l, roundId), transient);
+  }
+
+  settleDelivery(roundId: string, settlementDigest: string): Promise<DeliverySummary> {
+    return this.l.tx(this.mspId, 'endorse', (l) => settleDelivery(l, roundId, settlementDigest));
+  }
+
+  getReadings(roundId: string, utility = ''): Promise<StoredReadingBatch[]> {
+    return this.evaluate(`getReadings ${roundId}`, (l) => getReadings(l, roundId, utility));
+  }
+
+  getReadingCommitments(roundId: string): Promise<ReadingCommitment[]> {
+    return this.evaluate(`getReadingCommitments ${roundId}`, (l) => getReadingCommitments(l, roundId));
+  }
+
+  getStatement(roundId: string, utility = ''): Promise<DeliveryStatement> {
+    return this.evaluate(`getStatement ${roundId}`, (l) => getStatement(l, roundId, utility));
+  }
+
+  getAccount(utility = ''): Promise<UtilityAccount | OperatorAccount> {
+    return this.evaluate(`getAccount ${utility}`, (l) => getAccount(l, utility));
+  }
+
+  getDeliveryPositions(roundId: string): Promise<DeliveryPosition[]> {
+    return this.evaluate(`getDeliveryPositions ${roundId}`, (l) => getDeliveryPositions(l, roundId));
+  }
+
+  getDelivery(roundId: string): Promise<DeliverySummary> {
+    return this.evaluate(`getDelivery ${roundId}`, (l) => getDeliverySummary(l, roundId));
   }
 }
 
