@@ -42,12 +42,13 @@ phase unit npx jest --ci --selectProjects unit --json --outputFile="$reports/uni
 phase unit-node24 bash scripts/unit-node24.sh --json --outputFile="$reports/unit-node24.json"
 
 # Integration tests on the real Fabric network (docs/network.md). Installs what is missing (Fabric
-# binaries built with Go, docker-compose from apt) and brings the network up from whatever state.
-phase install-tools bash network/scripts/ensure-docker-compose.sh
+# binaries built with Go, docker-compose and, for the dashboard's browser test, chromium from apt)
+# and brings the network up from whatever state.
+phase install-tools bash -c 'bash network/scripts/ensure-docker-compose.sh && bash scripts/ensure-chromium.sh'
 network_started=1
 phase network-up node dist/network/src/cli.js up
 phase integration npx jest --ci --selectProjects integration --runInBand --json --outputFile="$reports/integration.json"
-# End-to-end through the REST API (test/e2e) on the same network.
+# End-to-end through the REST API (test/e2e) on the same network, and the dashboard in chromium.
 phase e2e npx jest --ci --selectProjects e2e --runInBand --json --outputFile="$reports/e2e.json"
 # Fault tests (test/faults): nodes and services killed with SIGKILL under load, restarted, every
 # acknowledged bid read back. Last, because they stop and start the network.

@@ -2,18 +2,27 @@
  * The dashboard in headless chromium against the API on the in-memory market (the unit tests'
  * FakeLedger: the real chaincode logic, no Fabric): sign-in, the operator's chart and metrics, a
  * utility's bid form and its errors, and a utility refused another's data. Screenshots go to
- * dist/test-artifacts/dashboard/. Run: `npm run test:dashboard` (CHROMIUM=/path to override).
+ * dist/test-artifacts/dashboard/. Run: `npm run test:dashboard` (CHROMIUM=/path to override). The
+ * same on the real network: test/e2e/dashboard.browser.test.ts (in `npm test`); this one is quick,
+ * needs no network, and also checks a field's 422 error next to it and the phone width.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { buildApp } from '../../gateway/src/api/app';
 import { bid, fakeClients, FakeLedger, OP, testConfig, TOKENS, U1, U2 } from '../unit/gateway/fake-market';
 import { closeAndClear } from '../unit/gateway/dashboard/seed';
+import {
+  launchBrowser,
+  newPage as pageIn,
+  openRound,
+  screenshot,
+  signIn,
+  statusesFromPage,
+  textOf,
+  uploadCsv,
+  waitText,
+} from './page';
 
-const ARTIFACTS = path.resolve(__dirname, '../../dist/test-artifacts/dashboard');
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A cleared round of 200 bids from both utilities and an open round closing in 10 minutes. */
@@ -36,54 +45,6 @@ async function seed(l: FakeLedger): Promise<string> {
   return instant(now + 600_000);
 }
 
-async function signIn(page: Page, base: string, token: string): Promise<number> {
-  const t0 = Date.now();
-  await page.goto(`${base}/dashboard/`, { waitUntil: 'load' });
-  const loadMs = Date.now() - t0;
-  await page.type('#token', token);
-  await page.click('#signin-form button[type=submit]');
-  await page.waitForSelector('#rounds table');
-  return loadMs;
-}
-
-/** The text of the first element matching `selector`, null if none (evaluated in the page). */
-const textOf = (page: Page, selector: string): Promise<string | null> =>
-  page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`) as Promise<
-    string | null
-  >;
-
-/** Waits until the text of `selector` satisfies `ok` (10 s at most). */
-async function waitText(page: Page, selector: string, ok: (text: string) => boolean): Promise<void> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const text = await textOf(page, selector);
-    if (text !== null && ok(text)) return;
-    if (Date.now() > until) throw new Error(`${selector}: ${JSON.stringify(text)} after 10 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Chooses a CSV file with `text` in the upload form (as a user picking a file). */
-async function uploadCsv(page: Page, name: string, text: string): Promise<void> {
-  const file = path.join(ARTIFACTS, name);
-  fs.writeFileSync(file, text);
-  const input = await page.$('#bids-csv');
-  if (!input) throw new Error('no CSV upload on the page');
-  // the test's tsconfig has no DOM types, so not ElementHandle<HTMLInputElement>
-  await (input as unknown as { uploadFile: (...paths: string[]) => Promise<void> }).uploadFile(file);
-}
-
-/** Clicks the button of round `id` in the rounds table, as a user does. */
-async function openRound(page: Page, id: string): Promise<void> {
-  const sel = '#rounds button.link';
-  const i = (await page.evaluate(
-    `[...document.querySelectorAll('${sel}')].findIndex((b) => b.textContent === ${JSON.stringify(id)})`,
-  )) as number;
-  const button = (await page.$$(sel))[i];
-  if (!button) throw new Error(`no round ${id} on the page`);
-  await button.click();
-}
-
 describe('dashboard in chromium', () => {
   let app: FastifyInstance;
   let browser: Browser;
@@ -93,35 +54,18 @@ describe('dashboard in chromium', () => {
   const jsBytes: number[] = [];
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     ledger = new FakeLedger();
     closesAt = await seed(ledger);
     ({ app } = await buildApp({ config: testConfig(), clients: fakeClients(ledger) }));
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser.close();
     await app.close();
   });
 
-  async function newPage(): Promise<Page> {
-    const ctx = await browser.createBrowserContext();
-    const page = await ctx.newPage();
-    await page.setViewport({ width: 1100, height: 900 });
-    page.on('response', (r) => {
-      if (r.url().endsWith('.js'))
-        void r.buffer().then(
-          (b) => jsBytes.push(b.length),
-          () => undefined,
-        );
-    });
-    return page;
-  }
+  const newPage = (): Promise<Page> => pageIn(browser, jsBytes);
 
   it("signs the operator in and shows a cleared round's chart and metrics", async () => {
     const page = await newPage();
@@ -136,7 +80,7 @@ describe('dashboard in chromium', () => {
     expect(
       await page.evaluate(`[...document.querySelectorAll('table caption')].map((c) => c.textContent)`),
     ).toContain('Net positions');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'operator-round.png'), fullPage: true });
+    await screenshot(page, 'operator-round.png');
     const total = jsBytes.reduce((a, b) => a + b, 0);
     console.log(`first load ${loadMs} ms; JavaScript ${total} bytes in ${jsBytes.length} files`);
   });
@@ -159,7 +103,7 @@ describe('dashboard in chromium', () => {
     await page.click('form[aria-label="new bid in r-open"] button[type=submit]');
     await waitText(page, '#bid-quantity-error', (t) => t !== '');
     expect(await textOf(page, '#bid-quantity-error')).toMatch(/greater than 0/);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'utility-round.png'), fullPage: true });
+    await screenshot(page, 'utility-round.png');
 
     // a CSV file: both rows committed in one request; then one with a bad row, named by its number
     await uploadCsv(page, 'good.csv', 'id,side,price,quantity\ncsv-1,sell,9.5,2\ncsv-2,sell,10,1.5\n');
@@ -171,23 +115,20 @@ describe('dashboard in chromium', () => {
     expect(refused).toContain('2csv-4');
     expect(refused).toContain('quantity');
     expect(await textOf(page, '#bids tbody')).not.toContain('csv-3');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'utility-csv.png'), fullPage: true });
+    await screenshot(page, 'utility-csv.png');
     await page.setViewport({ width: 390, height: 844 }); // a phone's width (isMobile would reload)
-    await page.screenshot({ path: path.join(ARTIFACTS, 'utility-phone.png'), fullPage: true });
+    await screenshot(page, 'utility-phone.png');
   });
 
   it("refuses a utility another utility's data in the calls the page makes", async () => {
     const page = await newPage();
     await signIn(page, base, TOKENS.u1);
-    // the page's own token, in the page's origin: what a curious utility could try from its console
-    const status = await page.evaluate(`(async () => {
-      const h = { authorization: 'Bearer ' + sessionStorage.getItem('energy-auction.token') };
-      const bids = await fetch('/v1/rounds/r-open/bids?utility=${U2}', { headers: h });
-      const curves = await fetch('/v1/rounds/r-cleared/curves?utility=${U2}', { headers: h });
-      return [bids.status, curves.status];
-    })()`);
+    const status = await statusesFromPage(page, [
+      `/v1/rounds/r-open/bids?utility=${U2}`,
+      `/v1/rounds/r-cleared/curves?utility=${U2}`,
+    ]);
     expect(status).toEqual([403, 403]);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'utility-rounds.png') });
+    await screenshot(page, 'utility-rounds.png');
   });
 
   it("shows a round's clearing live, without a reload", async () => {
@@ -201,6 +142,6 @@ describe('dashboard in chromium', () => {
     await page.waitForSelector('dl.metrics');
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(await textOf(page, '#live')).toMatch(/^live/);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'operator-live-cleared.png'), fullPage: true });
+    await screenshot(page, 'operator-live-cleared.png');
   });
 });
