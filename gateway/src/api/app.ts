@@ -14,6 +14,7 @@ import { RoundCache, routeContext } from './routes/context';
 import { registerHealthRoutes } from './routes/health';
 import { registerResultRoutes } from './routes/results';
 import { registerDashboard } from '../dashboard';
+import type { MarketEvents } from '../dashboard/events';
 import { registerRoundRoutes } from './routes/rounds';
 import { apiTimeouts } from './timeouts';
 
@@ -28,6 +29,8 @@ export interface AppOptions {
   extraReadiness?: () => Promise<Record<string, unknown>>;
   /** adds the benchmark's empty route POST /v1/bench/noop (routes/bench.ts); never from config */
   benchRoute?: boolean;
+  /** each org's chaincode events (by MSP id), for the dashboard's live updates (else it polls) */
+  marketEvents?: ReadonlyMap<string, MarketEvents>;
 }
 
 export interface ApiApp {
@@ -100,7 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   registerRoundRoutes(app, ctx);
   registerBidRoutes(app, ctx);
   registerResultRoutes(app, ctx);
-  registerDashboard(app, ctx);
+  registerDashboard(app, ctx, opts.marketEvents ? { events: opts.marketEvents } : {});
   if (opts.benchRoute === true) registerBenchRoute(app);
   return { app, batcher, metrics };
 }

@@ -5,8 +5,10 @@
  * 127.0.0.1. SIGTERM/SIGINT: stop accepting, drain pending bid batches, close the gateways.
  */
 import type { Gateway } from '@hyperledger/fabric-gateway';
+import { followChaincodeEvents } from '../../../fabric-client/src/chaincode-events';
 import { connectGateway, readConnectionProfile } from '../../../fabric-client/src/connect';
 import { MarketClient } from '../../../fabric-client/src/market-client';
+import type { MarketEvents } from '../dashboard/events';
 import { buildApp, type ApiApp } from './app';
 import { loadConfig, type ApiConfig } from './config';
 import type { ApiMarketPort } from './market-port';
@@ -22,36 +24,67 @@ export interface ApiHandle extends ApiApp {
 export interface StartApiOptions {
   config?: ApiConfig;
   /** test hook: the market client of an org (default: a Gateway from network/run/connection) */
-  connect?: (mspId: string) => Promise<{ client: ApiMarketPort; close(): void }>;
+  connect?: (mspId: string) => Promise<OrgConnection>;
   extraReadiness?: () => Promise<Record<string, unknown>>;
   /** the benchmark's empty route (AppOptions.benchRoute) */
   benchRoute?: boolean;
+}
+
+/** One org's market client; `events`, when given, follows its chaincode events (the dashboard's live updates). */
+export interface OrgConnection {
+  client: ApiMarketPort;
+  events?: MarketEvents;
+  close(): void;
+}
+
+/** Where a failed event stream is reported: the app's log once built, stderr before. */
+interface EventErrors {
+  report: (mspId: string, e: unknown) => void;
 }
 
 /** A gateway connection of `mspId` whose gRPC deadlines fit in the request timeout (timeouts.ts). */
 async function connectOrg(
   mspId: string,
   requestTimeoutMs: number,
-): Promise<{ client: ApiMarketPort; close(): void }> {
+  errors: EventErrors,
+): Promise<OrgConnection> {
   const profile = readConnectionProfile(mspId);
   const gateway: Gateway = await connectGateway(mspId, {
     deadlines: apiTimeouts(requestTimeoutMs).deadlines,
   });
-  const contract = gateway.getNetwork(profile.channel).getContract(profile.chaincode);
-  return { client: new MarketClient(contract, mspId), close: () => gateway.close() };
+  const network = gateway.getNetwork(profile.channel);
+  const events: MarketEvents = (onEvent) => {
+    const follower = followChaincodeEvents({
+      network,
+      chaincode: profile.chaincode,
+      onEvent: (e) => onEvent(e.name),
+      onError: (e) => errors.report(mspId, e),
+    });
+    return () => void follower.stop();
+  };
+  const client = new MarketClient(network.getContract(profile.chaincode), mspId);
+  return { client, events, close: () => gateway.close() };
 }
 
-type Connection = Awaited<ReturnType<typeof connectOrg>>;
+type Connection = OrgConnection;
+
+/** The chaincode events of the connections that have them, by MSP id. */
+function eventsOf(connections: ReadonlyMap<string, Connection>): Map<string, MarketEvents> {
+  const out = new Map<string, MarketEvents>();
+  for (const [msp, c] of connections) if (c.events) out.set(msp, c.events);
+  return out;
+}
 
 /** One connection per org of the tenant table, in MSP id order; all closed again if one fails. */
 async function connectAll(
   config: ApiConfig,
   connect: StartApiOptions['connect'],
+  errors: EventErrors,
 ): Promise<Map<string, Connection>> {
   const orgs = [...new Set(Object.values(config.tenants).map((t) => t.mspId))].sort();
   const connections = new Map<string, Connection>();
   try {
-    const open = connect ?? ((msp: string) => connectOrg(msp, config.requestTimeoutMs));
+    const open = connect ?? ((msp: string) => connectOrg(msp, config.requestTimeoutMs, errors));
     for (const msp of orgs) connections.set(msp, await open(msp));
   } catch (e) {
     for (const c of connections.values()) c.close();
@@ -68,7 +101,11 @@ function listeningPort(built: ApiApp, config: ApiConfig): number {
 
 export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
   const config = opts.config ?? loadConfig();
-  const connections = await connectAll(config, opts.connect);
+  const errors: EventErrors = {
+    report: (mspId, e) =>
+      void process.stderr.write(`api: ${mspId} chaincode event stream failed: ${String(e)}\n`),
+  };
+  const connections = await connectAll(config, opts.connect, errors);
   const clients = new Map([...connections].map(([m, c]) => [m, c.client]));
   const built = await buildApp({
     config,
@@ -77,7 +114,13 @@ export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
     defaultMetrics: true,
     ...(opts.extraReadiness ? { extraReadiness: opts.extraReadiness } : {}),
     ...(opts.benchRoute === true ? { benchRoute: true } : {}),
+    marketEvents: eventsOf(connections),
   });
+  errors.report = (mspId, e) =>
+    built.app.log.warn(
+      { mspId, err: e instanceof Error ? e.message : String(e) },
+      'chaincode event stream failed',
+    );
   try {
     await built.app.listen({ host: config.host, port: config.port });
   } catch (e) {

@@ -13,7 +13,7 @@ describe('RoundWatcher', () => {
   it('tells listeners of new and changed rounds only, one read per poll whoever listens', async () => {
     let rounds = [round('a', 'OPEN')];
     let reads = 0;
-    const w = new RoundWatcher({ listRounds: () => (reads++, Promise.resolve(rounds)) }, 60_000);
+    const w = new RoundWatcher({ listRounds: () => (reads++, Promise.resolve(rounds)) }, { pollMs: 60_000 });
     const got: string[][] = [];
     const off = w.subscribe((rs) => got.push(rs.map((r) => `${r.id}:${r.status}`)));
     await w.poll();
@@ -26,9 +26,43 @@ describe('RoundWatcher', () => {
     const late: number[] = [];
     const off2 = w.subscribe((rs) => late.push(rs.length));
     expect(late).toEqual([2]);
-    expect(reads).toBe(3);
+    // subscribing read once; the first poll() came during that read, so one more after it
+    expect(reads).toBe(4);
     off();
     off2();
+  });
+
+  it('reads on each chaincode event (once more for one during a read), not on a timer; stops the events with the last listener', async () => {
+    let rounds = [round('a', 'OPEN')];
+    let reads = 0;
+    let emit: (name: string) => void = () => undefined;
+    let following = false;
+    const w = new RoundWatcher(
+      { listRounds: () => (reads++, Promise.resolve(rounds)) },
+      {
+        pollMs: 1,
+        fallbackPollMs: 60_000,
+        events: (onEvent) => {
+          following = true;
+          emit = onEvent;
+          return () => (following = false);
+        },
+      },
+    );
+    const got: string[][] = [];
+    const off = w.subscribe((rs) => got.push(rs.map((r) => `${r.id}:${r.status}`)));
+    expect(following).toBe(true);
+    await w.poll(); // the first read, under way
+    await new Promise((r) => setTimeout(r, 30)); // pollMs is not used with events
+    expect(reads).toBe(2);
+    rounds = [round('a', 'CLOSED')];
+    emit('RoundClosed');
+    emit('RoundClosed'); // during the read: coalesced into one more
+    await w.poll();
+    expect(reads).toBe(4);
+    expect(got).toEqual([['a:OPEN'], ['a:CLOSED']]);
+    off();
+    expect(following).toBe(false);
   });
 });
 
