@@ -60,7 +60,7 @@ export interface RoundRecord {
   id: string;
   slot: string;
   closesAt: string;
-  status: 'OPEN' | 'CLOSED' | 'CLEARED';
+  status: 'OPEN' | 'CLOSED' | 'CLEARED' | 'SETTLED';
   bidCount?: number;
   batchCount?: number;
 }

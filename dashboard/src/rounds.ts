@@ -1,9 +1,9 @@
 import { api, type RoundRecord } from './api.js';
 import { countdown, el, fill, table } from './dom.js';
 
-const ORDER: Record<RoundRecord['status'], number> = { OPEN: 0, CLOSED: 1, CLEARED: 2 };
+const ORDER: Record<RoundRecord['status'], number> = { OPEN: 0, CLOSED: 1, CLEARED: 2, SETTLED: 3 };
 
-/** Open rounds first (soonest close first), then closed, then cleared (newest first). */
+/** Open rounds first (soonest close first), then closed, cleared, settled (each newest first). */
 export function sortRounds(rs: RoundRecord[]): RoundRecord[] {
   return [...rs].sort(
     (a, b) =>

@@ -54,19 +54,23 @@ describe('dashboard in chromium on the Fabric network', () => {
   let base: string;
   let roundId: string;
   let operatorPage: Page;
+  let clearedAt = 0;
   const jsBytes: number[] = [];
 
   beforeAll(async () => {
     await up({ log });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboard-e2e-'));
     api = await startApi({ config: loadConfig({}, { port: 0, logLevel: 'warn', batch: { maxWaitMs: 20 } }) });
-    auctioneer = await startAuctioneer({
-      mode: 'manual',
-      http: { port: 0 },
-      checkpointFile: path.join(tmp, 'checkpoint.json'),
-      reconcileIntervalMs: 5_000,
-      logLevel: 'warn',
-    });
+    auctioneer = await startAuctioneer(
+      {
+        mode: 'manual',
+        http: { port: 0 },
+        checkpointFile: path.join(tmp, 'checkpoint.json'),
+        reconcileIntervalMs: 5_000,
+        logLevel: 'warn',
+      },
+      { onCleared: (c) => void (c.roundId === roundId && (clearedAt = Date.now())) },
+    );
     await auctioneer.ready;
     browser = await launchBrowser();
     base = api.url;
@@ -144,6 +148,14 @@ describe('dashboard in chromium on the Fabric network', () => {
     "shows the round's clearing live, then its chart and metrics",
     async () => {
       await waitText(operatorPage, '#round h2', (t) => t.includes('CLEARED'), 2 * MINUTE);
+      // from the chaincode event, not the 30 s fallback poll nor the page's 60 s reload (the page
+      // may even be first: the auctioneer hears of the commit after the peers have it)
+      const shownAt = Date.now();
+      for (let i = 0; i < 300 && clearedAt === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(clearedAt).toBeGreaterThan(0);
+      const lagMs = shownAt - clearedAt;
+      log(`dashboard: the clearing on screen ${lagMs} ms after the auctioneer's commit returned`);
+      expect(lagMs).toBeLessThan(10_000);
       await operatorPage.waitForSelector('dl.metrics');
       await operatorPage.waitForSelector('.chart canvas');
       expect(await operatorPage.evaluate('window.notReloaded')).toBe(true);
