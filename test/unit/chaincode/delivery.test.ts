@@ -419,6 +419,21 @@ describe('SettleDelivery', () => {
     );
   });
 
+  it('refuses a reading batch that no longer matches its public digest (HASH_MISMATCH)', async () => {
+    const ch = newChannel();
+    await clearedRound(ch, R1);
+    await submitTypicalReadings(ch, R1);
+    const { digest } = await operatorDigest(ch, 'r1', gateOf(R1));
+    const u2 = ch.privateData.get(collectionOf(U2))!;
+    const [key, bytes] = [...u2.entries()].find(([k]) => k.includes('readings'))!;
+    const batch = decode(bytes) as { readings: MeterReading[] };
+    batch.readings[0]!.quantity = '0.001';
+    u2.set(key, Buffer.from(JSON.stringify(batch)));
+    const err = await expectCode(settleDelivery_(ch, 'r1', digest, gateOf(R1)), 'HASH_MISMATCH');
+    expect(err.details).toMatchObject({ roundId: 'r1', utility: U2 });
+    expect((await asOp(ch, gateOf(R1))((l) => getRound(l, 'r1'))).status).toBe('CLEARED');
+  });
+
   it('refuses a round that is not cleared', async () => {
     const ch = newChannel();
     await asOp(ch, OPEN_AT)((l) => openRound(l, { id: 'o', slot: R1.slot, closesAt: CLOSES }));
