@@ -11,6 +11,7 @@ import { registerOpenApi } from './plugins/openapi';
 import { registerBenchRoute } from './routes/bench';
 import { registerBidRoutes } from './routes/bids';
 import { RoundCache, routeContext } from './routes/context';
+import { registerDeliveryRoutes } from './routes/delivery';
 import { registerHealthRoutes } from './routes/health';
 import { registerResultRoutes } from './routes/results';
 import { registerDashboard } from '../dashboard';
@@ -103,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   registerRoundRoutes(app, ctx);
   registerBidRoutes(app, ctx);
   registerResultRoutes(app, ctx);
+  registerDeliveryRoutes(app, ctx);
   registerDashboard(app, ctx, opts.marketEvents ? { events: opts.marketEvents } : {});
   if (opts.benchRoute === true) registerBenchRoute(app);
   return { app, batcher, metrics };

@@ -14,4 +14,9 @@ export type ApiMarketPort = Pick<
   | 'getResult'
   | 'getPositions'
   | 'getSettlement'
+  | 'submitMeterReadings'
+  | 'getReadings'
+  | 'getStatement'
+  | 'getAccount'
+  | 'getDeliveryPositions'
 >;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The API's market for unit tests: the real chaincode logic (chaincode/src) on an in-memory channel
  * (MemoryChannel), one client per org signing as that org, like the API's gateway connections.
@@ -202,7 +203,7 @@ export class FakeMarket implements ApiMarketPort {
   submitMeterReadings(
     roundId: string,
     readings: MeterReading[],
-    salt = 'c'.repeat(32),
+    salt = randomBytes(16).toString('hex'),
   ): Promise<ReadingCommitment> {
     const transient = { readings: JSON.stringify({ salt, readings }) };
     return this.l.tx(this.mspId, 'endorse', (l) => submitReadings(l, roundId), transient);

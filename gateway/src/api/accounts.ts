@@ -1,0 +1,173 @@
+import type {
+  AccountEntry,
+  DeliveryStatement,
+  OperatorAccount,
+  OperatorEntry,
+  UtilityAccount,
+} from '../../../chaincode/src/model';
+import { OPERATOR_MSP } from '../../../chaincode/src/model';
+import type { Tenant } from './config';
+import { ApiProblem } from './problem';
+
+/** Which account a tenant may read as `utility` names it, and the argument GetAccount takes. */
+export function accountTarget(t: Tenant, utility: string): string {
+  const isOperatorAccount = utility === 'operator' || utility === OPERATOR_MSP;
+  if (t.role === 'operator') return isOperatorAccount ? 'operator' : utility;
+  if (utility !== t.mspId) {
+    throw new ApiProblem(403, 'FORBIDDEN', 'Forbidden', `${t.mspId} may not read the account of ${utility}`, [
+      { path: 'params/utility', field: 'utility', reason: 'another account' },
+    ]);
+  }
+  return '';
+}
+
+export interface PeriodQuery {
+  from?: string;
+  to?: string;
+}
+
+export interface PageQuery extends PeriodQuery {
+  /** decimal 1-1000 (the route's schema checked it) */
+  limit?: string;
+  cursor?: string;
+}
+
+type Entry = AccountEntry | OperatorEntry;
+
+/** An entry is in [from, to) by its round's slot. */
+const inPeriod = (e: { slot: string }, q: PeriodQuery): boolean =>
+  (q.from === undefined || Date.parse(e.slot) >= Date.parse(q.from)) &&
+  (q.to === undefined || Date.parse(e.slot) < Date.parse(q.to));
+
+export function entriesInPeriod<E extends { slot: string }>(entries: E[], q: PeriodQuery): E[] {
+  return entries.filter((e) => inPeriod(e, q));
+}
+
+function cursorIndex(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  if (!/^[0-9]{1,9}$/.test(cursor)) {
+    throw new ApiProblem(400, 'INVALID_REQUEST', 'Invalid request', 'bad cursor', [
+      { path: 'querystring/cursor', field: 'cursor', reason: 'not a cursor this API returned' },
+    ]);
+  }
+  return Number(cursor);
+}
+
+/** The account with its entries filtered by period and paged (`nextCursor` while more remain). */
+export function accountPage(
+  account: UtilityAccount | OperatorAccount,
+  q: PageQuery,
+): (UtilityAccount | OperatorAccount) & { matching: number; nextCursor?: string } {
+  const all = entriesInPeriod<Entry>(account.entries, q);
+  const start = cursorIndex(q.cursor);
+  const limit = q.limit === undefined ? 100 : Number(q.limit);
+  const entries = all.slice(start, start + limit);
+  const next = start + limit < all.length ? { nextCursor: String(start + limit) } : {};
+  return { ...account, entries, matching: all.length, ...next } as (UtilityAccount | OperatorAccount) & {
+    matching: number;
+    nextCursor?: string;
+  };
+}
+
+// ---- bills ------------------------------------------------------------------------------------
+
+/** Exact signed decimals at a fixed scale (money 7, energy 3). */
+function toUnits(v: string, scale: number): bigint {
+  const neg = v.startsWith('-');
+  const [w = '0', f = ''] = (neg ? v.slice(1) : v).split('.');
+  const units = BigInt(w) * 10n ** BigInt(scale) + BigInt(f.padEnd(scale, '0').slice(0, scale) || '0');
+  return neg ? -units : units;
+}
+
+function ofUnits(u: bigint, scale: number): string {
+  const neg = u < 0n;
+  const s = (neg ? -u : u).toString().padStart(scale + 1, '0');
+  const whole = s.slice(0, s.length - scale);
+  const frac = s.slice(s.length - scale).replace(/0+$/, '');
+  const out = frac ? `${whole}.${frac}` : whole;
+  return neg && u !== 0n ? `-${out}` : out;
+}
+
+const ENERGY = ['bought', 'sold', 'consumed', 'delivered'] as const;
+const MONEY = ['trade', 'fees', 'imbalance', 'net'] as const;
+
+/** One prosumer's bill for a period: its bid id's lines over the settled rounds. */
+export interface Bill {
+  prosumer: string;
+  rounds: number;
+  missingReadings: number;
+  bought: string;
+  sold: string;
+  consumed: string;
+  delivered: string;
+  trade: string;
+  fees: string;
+  imbalance: string;
+  net: string;
+}
+
+interface Acc {
+  rounds: number;
+  missing: number;
+  sums: Record<(typeof ENERGY)[number] | (typeof MONEY)[number], bigint>;
+}
+
+const emptyAcc = (): Acc => ({
+  rounds: 0,
+  missing: 0,
+  sums: { bought: 0n, sold: 0n, consumed: 0n, delivered: 0n, trade: 0n, fees: 0n, imbalance: 0n, net: 0n },
+});
+
+type Line = DeliveryStatement['lines'][number];
+
+function addLine(acc: Acc, l: Line): void {
+  acc.rounds += 1;
+  if (l.reading === 'missing') acc.missing += 1;
+  const buy = l.side === 'buy';
+  acc.sums[buy ? 'bought' : 'sold'] += toUnits(l.allocated, 3);
+  acc.sums[buy ? 'consumed' : 'delivered'] += toUnits(l.metered, 3);
+  acc.sums.trade += toUnits(l.trade, 7);
+  acc.sums.fees += toUnits(l.fee, 7);
+  acc.sums.imbalance += toUnits(l.imbalance, 7);
+  acc.sums.net += toUnits(l.net, 7);
+}
+
+/** The prosumer a line belongs to: the utility's own bid id (the line id is `<batchId>/<id>`). */
+const prosumerOf = (lineId: string): string => lineId.slice(lineId.indexOf('/') + 1);
+
+/** Per-prosumer bills of the statements (one per utility bid id), in code-unit order. */
+export function billsOf(statements: DeliveryStatement[]): Bill[] {
+  const by = new Map<string, Acc>();
+  for (const s of statements) {
+    for (const l of s.lines) {
+      const p = prosumerOf(l.id);
+      const acc = by.get(p) ?? emptyAcc();
+      by.set(p, acc);
+      addLine(acc, l);
+    }
+  }
+  return [...by.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((p) => billOf(p, by.get(p) ?? emptyAcc()));
+}
+
+function billOf(prosumer: string, acc: Acc): Bill {
+  const energy = Object.fromEntries(ENERGY.map((k) => [k, ofUnits(acc.sums[k], 3)]));
+  const money = Object.fromEntries(MONEY.map((k) => [k, ofUnits(acc.sums[k], 7)]));
+  return { prosumer, rounds: acc.rounds, missingReadings: acc.missing, ...energy, ...money } as Bill;
+}
+
+export const BILL_COLUMNS = [
+  'prosumer',
+  'rounds',
+  'missingReadings',
+  ...ENERGY,
+  ...MONEY,
+] as const satisfies readonly (keyof Bill)[];
+
+const csvCell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+export function billsCsv(bills: Bill[]): string {
+  const rows = bills.map((b) => BILL_COLUMNS.map((c) => csvCell(String(b[c]))).join(','));
+  return [BILL_COLUMNS.join(','), ...rows].join('\n') + '\n';
+}
