@@ -4,6 +4,7 @@ import { showOperatorRound } from './operator.js';
 import { followRounds } from './live.js';
 import { listRounds, renderRounds, sortRounds, tickCountdowns } from './rounds.js';
 import { showUtilityRound } from './utility.js';
+import { showSystem } from './system.js';
 
 interface State {
   session: Session;
@@ -98,6 +99,11 @@ async function start(): Promise<void> {
   fill(byId('who'), el('span', {}, `${session.mspId} (${session.role})`));
   document.body.dataset['role'] = session.role;
   await refresh(s);
+  if (session.role === 'operator') {
+    const system = (): void => void showSystem(byId('system')).catch(report);
+    system();
+    timers.push(window.setInterval(system, 15_000));
+  } else fill(byId('system'));
   timers.push(window.setInterval(tickCountdowns, 1000));
   goLive(s);
   // a full reload now and then, should an event have been missed

@@ -10,6 +10,7 @@ import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/ser
 import { up } from '../../network/src/network';
 import { loadConfig } from '../../gateway/src/api/config';
 import { closeOnSignals, startApi } from '../../gateway/src/api/server';
+import { systemTargets } from './system-targets';
 
 /** The API's /readyz part for the auctioneer service running in this process. */
 function auctioneerReadiness(auctioneer: AuctioneerHandle): () => Promise<Record<string, unknown>> {
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
 
   const api = await startApi({
     config,
+    system: systemTargets(auctioneer),
     ...(auctioneer ? { extraReadiness: auctioneerReadiness(auctioneer) } : {}),
   });
   if (auctioneer) await waitAuctioneerReady(auctioneer);

@@ -20,6 +20,7 @@ import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/ser
 import { DEMO_TOKENS, loadConfig } from '../../gateway/src/api/config';
 import { startApi, type ApiHandle } from '../../gateway/src/api/server';
 import { ApiClient, instant } from '../../gateway/src/rest-client';
+import { systemTargets } from '../../launcher/src/system-targets';
 import { up } from '../../network/src/network';
 import {
   launchBrowser,
@@ -60,7 +61,6 @@ describe('dashboard in chromium on the Fabric network', () => {
   beforeAll(async () => {
     await up({ log });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboard-e2e-'));
-    api = await startApi({ config: loadConfig({}, { port: 0, logLevel: 'warn', batch: { maxWaitMs: 20 } }) });
     auctioneer = await startAuctioneer(
       {
         mode: 'manual',
@@ -72,6 +72,10 @@ describe('dashboard in chromium on the Fabric network', () => {
       { onCleared: (c) => void (c.roundId === roundId && (clearedAt = Date.now())) },
     );
     await auctioneer.ready;
+    api = await startApi({
+      config: loadConfig({}, { port: 0, logLevel: 'warn', batch: { maxWaitMs: 20 } }),
+      system: systemTargets(auctioneer),
+    });
     browser = await launchBrowser();
     base = api.url;
 
@@ -105,6 +109,22 @@ describe('dashboard in chromium on the Fabric network', () => {
     await operatorPage.waitForSelector('.chart canvas'); // the bids so far
     await operatorPage.evaluate('window.notReloaded = true');
     await screenshot(operatorPage, 'e2e-operator-open.png');
+    // the system panel: every node up with a block height, chaincode servers, the auctioneer
+    await waitText(operatorPage, '#system', (t) => t.includes('peer0.utility2'));
+    const system = (await operatorPage.evaluate(`(async () => {
+      const h = { authorization: 'Bearer ' + sessionStorage.getItem('energy-auction.token') };
+      return (await fetch('/v1/system', { headers: h })).json();
+    })()`)) as {
+      nodes: { name: string; status: string; height: number | null }[];
+      chaincodeServers: { status: string }[];
+      auctioneer: { state: string } | null;
+    };
+    log(`dashboard: system ${JSON.stringify(system.nodes)}`);
+    expect(system.nodes.map((n) => n.status)).toEqual(Array(6).fill('up'));
+    for (const n of system.nodes) expect(n.height).toBeGreaterThan(0);
+    expect(system.chaincodeServers.map((c) => c.status)).toEqual(['up', 'up', 'up']);
+    expect(system.auctioneer?.state).toBe('ready');
+    await screenshot(operatorPage, 'e2e-operator-system.png');
     const total = jsBytes.reduce((a, b) => a + b, 0);
     log(`dashboard: first load ${loadMs} ms; JavaScript ${total} bytes in ${jsBytes.length} files`);
   });
@@ -140,8 +160,9 @@ describe('dashboard in chromium on the Fabric network', () => {
         `/v1/rounds/${r}/bids?utility=Utility2MSP`,
         `/v1/rounds/${r}/curves?utility=Utility2MSP`,
         `/v1/rounds/${r}/settlement?utility=Utility2MSP`,
+        '/v1/system',
       ]),
-    ).toEqual([403, 403, 403]);
+    ).toEqual([403, 403, 403, 403]);
   });
 
   it(

@@ -16,6 +16,7 @@ import { registerHealthRoutes } from './routes/health';
 import { registerResultRoutes } from './routes/results';
 import { registerDashboard } from '../dashboard';
 import type { MarketEvents } from '../dashboard/events';
+import type { SystemTargets } from '../dashboard/system';
 import { registerRoundRoutes } from './routes/rounds';
 import { apiTimeouts } from './timeouts';
 
@@ -32,6 +33,8 @@ export interface AppOptions {
   benchRoute?: boolean;
   /** each org's chaincode events (by MSP id), for the dashboard's live updates (else it polls) */
   marketEvents?: ReadonlyMap<string, MarketEvents>;
+  /** what the dashboard's GET /v1/system probes */
+  system?: SystemTargets;
 }
 
 export interface ApiApp {
@@ -105,7 +108,10 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   registerBidRoutes(app, ctx);
   registerResultRoutes(app, ctx);
   registerDeliveryRoutes(app, ctx);
-  registerDashboard(app, ctx, opts.marketEvents ? { events: opts.marketEvents } : {});
+  registerDashboard(app, ctx, {
+    ...(opts.marketEvents ? { events: opts.marketEvents } : {}),
+    ...(opts.system ? { system: opts.system } : {}),
+  });
   if (opts.benchRoute === true) registerBenchRoute(app);
   return { app, batcher, metrics };
 }

@@ -9,6 +9,7 @@ import { followChaincodeEvents } from '../../../fabric-client/src/chaincode-even
 import { connectGateway, readConnectionProfile } from '../../../fabric-client/src/connect';
 import { MarketClient } from '../../../fabric-client/src/market-client';
 import type { MarketEvents } from '../dashboard/events';
+import type { SystemTargets } from '../dashboard/system';
 import { buildApp, type ApiApp } from './app';
 import { loadConfig, type ApiConfig } from './config';
 import type { ApiMarketPort } from './market-port';
@@ -28,6 +29,8 @@ export interface StartApiOptions {
   extraReadiness?: () => Promise<Record<string, unknown>>;
   /** the benchmark's empty route (AppOptions.benchRoute) */
   benchRoute?: boolean;
+  /** what the dashboard's GET /v1/system probes (AppOptions.system) */
+  system?: SystemTargets;
 }
 
 /** One org's market client; `events`, when given, follows its chaincode events (the dashboard's live updates). */
@@ -115,6 +118,7 @@ export async function startApi(opts: StartApiOptions = {}): Promise<ApiHandle> {
     ...(opts.extraReadiness ? { extraReadiness: opts.extraReadiness } : {}),
     ...(opts.benchRoute === true ? { benchRoute: true } : {}),
     marketEvents: eventsOf(connections),
+    ...(opts.system ? { system: opts.system } : {}),
   });
   errors.report = (mspId, e) =>
     built.app.log.warn(
