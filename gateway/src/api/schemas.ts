@@ -58,12 +58,32 @@ const Instant = Type.String({
   description: 'RFC 3339 UTC instant, e.g. 2026-01-01T12:00:00Z',
 });
 
+/** Delivery parameters of a round (docs/settlement.md §7.1); the chaincode checks the ranges. */
+export const DeliveryParamsSchema = Type.Object(
+  {
+    shortPremium: Type.Optional(decimal(4, 'k₊: a short position pays p × (1 + k₊), in [0, 10]')),
+    longDiscount: Type.Optional(decimal(4, 'k₋: a long position is paid p × (1 − k₋), in [0, 1]')),
+    slotSeconds: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 86_400, description: 'delivery slot length' }),
+    ),
+    gateClosureSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 86_400,
+        description: 'meter readings close this long after the slot ends',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const OpenRoundBody = Type.Object(
   {
     id: Id,
     slot: Instant,
     closesAt: Instant,
     params: Type.Optional(RoundParamsSchema),
+    delivery: Type.Optional(DeliveryParamsSchema),
   },
   { additionalProperties: false },
 );

@@ -167,6 +167,26 @@ describe('REST API: meter readings, accounts and bills (issue #15)', () => {
     expect((await get('/v1/rounds/r1/statement?utility=Utility2MSP', TOKENS.u1)).statusCode).toBe(403);
   });
 
+  it('opens a round with delivery parameters over REST, refusing a bad one by field', async () => {
+    const body = (delivery: unknown) =>
+      JSON.stringify({ id: 'r2', slot: '2026-01-01T13:00:00Z', closesAt: '2026-01-01T12:45:00Z', delivery });
+    const bad = await post('/v1/rounds', TOKENS.op, body({ slotSeconds: 'two', extra: 1 }));
+    expect(bad.statusCode).toBe(400);
+    expect(
+      problem(bad)
+        .errors?.map((e) => e.field)
+        .sort(),
+    ).toEqual(['extra', 'slotSeconds']);
+    const tooBig = await post('/v1/rounds', TOKENS.op, body({ longDiscount: '2' }));
+    expect([tooBig.statusCode, problem(tooBig).code]).toEqual([422, 'INVALID_ARGUMENT']);
+    expect(tooBig.body).toContain('longDiscount');
+    const ok = await post('/v1/rounds', TOKENS.op, body({ slotSeconds: 60, gateClosureSeconds: 30 }));
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({
+      delivery: { slotSeconds: 60, gateClosureSeconds: 30, shortPremium: '0.2', longDiscount: '0.2' },
+    });
+  });
+
   it('pages the statement with limit and cursor', async () => {
     ledger.now = () => AFTER_GATE;
     await settle(ledger, 'r1');
