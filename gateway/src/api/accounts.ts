@@ -7,6 +7,13 @@ import type {
 } from '../../../chaincode/src/model';
 import { OPERATOR_MSP } from '../../../chaincode/src/model';
 import type { Tenant } from './config';
+import {
+  DECIMALS,
+  formatEnergy,
+  formatMoney,
+  parseDecimal,
+  parseMoney,
+} from '../../../engine/src/mechanism/units';
 import { ApiProblem } from './problem';
 
 /** Which account a tenant may read as `utility` names it, and the argument GetAccount takes. */
@@ -71,23 +78,6 @@ export function accountPage(
 
 // ---- bills ------------------------------------------------------------------------------------
 
-/** Exact signed decimals at a fixed scale (money 7, energy 3). */
-function toUnits(v: string, scale: number): bigint {
-  const neg = v.startsWith('-');
-  const [w = '0', f = ''] = (neg ? v.slice(1) : v).split('.');
-  const units = BigInt(w) * 10n ** BigInt(scale) + BigInt(f.padEnd(scale, '0').slice(0, scale) || '0');
-  return neg ? -units : units;
-}
-
-function ofUnits(u: bigint, scale: number): string {
-  const neg = u < 0n;
-  const s = (neg ? -u : u).toString().padStart(scale + 1, '0');
-  const whole = s.slice(0, s.length - scale);
-  const frac = s.slice(s.length - scale).replace(/0+$/, '');
-  const out = frac ? `${whole}.${frac}` : whole;
-  return neg && u !== 0n ? `-${out}` : out;
-}
-
 const ENERGY = ['bought', 'sold', 'consumed', 'delivered'] as const;
 const MONEY = ['trade', 'fees', 'imbalance', 'net'] as const;
 
@@ -124,12 +114,12 @@ function addLine(acc: Acc, l: Line): void {
   acc.rounds += 1;
   if (l.reading === 'missing') acc.missing += 1;
   const buy = l.side === 'buy';
-  acc.sums[buy ? 'bought' : 'sold'] += toUnits(l.allocated, 3);
-  acc.sums[buy ? 'consumed' : 'delivered'] += toUnits(l.metered, 3);
-  acc.sums.trade += toUnits(l.trade, 7);
-  acc.sums.fees += toUnits(l.fee, 7);
-  acc.sums.imbalance += toUnits(l.imbalance, 7);
-  acc.sums.net += toUnits(l.net, 7);
+  acc.sums[buy ? 'bought' : 'sold'] += BigInt(parseDecimal(l.allocated, DECIMALS.energy));
+  acc.sums[buy ? 'consumed' : 'delivered'] += BigInt(parseDecimal(l.metered, DECIMALS.energy));
+  acc.sums.trade += parseMoney(l.trade);
+  acc.sums.fees += parseMoney(l.fee);
+  acc.sums.imbalance += parseMoney(l.imbalance);
+  acc.sums.net += parseMoney(l.net);
 }
 
 /** The prosumer a line belongs to: the utility's own bid id (the line id is `<batchId>/<id>`). */
@@ -152,8 +142,8 @@ export function billsOf(statements: DeliveryStatement[]): Bill[] {
 }
 
 function billOf(prosumer: string, acc: Acc): Bill {
-  const energy = Object.fromEntries(ENERGY.map((k) => [k, ofUnits(acc.sums[k], 3)]));
-  const money = Object.fromEntries(MONEY.map((k) => [k, ofUnits(acc.sums[k], 7)]));
+  const energy = Object.fromEntries(ENERGY.map((k) => [k, formatEnergy(acc.sums[k])]));
+  const money = Object.fromEntries(MONEY.map((k) => [k, formatMoney(acc.sums[k])]));
   return { prosumer, rounds: acc.rounds, missingReadings: acc.missing, ...energy, ...money } as Bill;
 }
 

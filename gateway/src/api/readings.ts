@@ -5,6 +5,7 @@ import {
   type Settlement,
   type StoredReadingBatch,
 } from '../../../chaincode/src/model';
+import { DECIMALS, parseDecimal } from '../../../engine/src/mechanism/units';
 import { ApiProblem, type ProblemItem } from './problem';
 
 /** Meter readings of one request as the API received them (JSON body or CSV upload). */
@@ -17,9 +18,8 @@ export interface ReadingsRequest {
 const FIELDS = ['batchId', 'id', 'side', 'quantity'] as const;
 const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 const BATCH_RE = /^[0-9a-f]{16}$/;
-const KWH_RE = /^[0-9]{1,7}(\.[0-9]{1,3})?$/;
-
-const MAX_KWH_MILLI = 1_000_000_000n;
+/** 1,000,000 kWh in Wh: a larger reading of one bid is a typo */
+const MAX_READING_WH = 1_000_000_000;
 
 /** Parses a CSV upload (header batchId,id,side,quantity) into readings; a bad CSV is a 400. */
 export function parseReadingsCsv(text: string): ReadingsRequest {
@@ -66,8 +66,13 @@ const FIELD_RULES: Record<'batchId' | 'id' | 'side', [RegExp, string]> = {
 
 function quantityReason(v: string): string | undefined {
   if (v.startsWith('-')) return 'negative';
-  if (!KWH_RE.test(v)) return 'not a decimal kWh with at most 3 decimals (whole Wh)';
-  return milli(v) > MAX_KWH_MILLI ? 'above 1000000 kWh' : undefined;
+  let wh: number;
+  try {
+    wh = parseDecimal(v, DECIMALS.energy);
+  } catch {
+    return 'not a decimal kWh with at most 3 decimals (whole Wh)';
+  }
+  return wh > MAX_READING_WH ? 'above 1000000 kWh' : undefined;
 }
 
 /** Why one reading field is bad, or undefined. */
@@ -76,11 +81,6 @@ function fieldReason(field: (typeof FIELDS)[number], v: unknown): string | undef
   if (field === 'quantity') return quantityReason(v);
   const [re, reason] = FIELD_RULES[field];
   return re.test(v) ? undefined : reason;
-}
-
-function milli(v: string): bigint {
-  const [w = '0', f = ''] = v.split('.');
-  return BigInt(w) * 1000n + BigInt(f.padEnd(3, '0'));
 }
 
 const idOf = (r: Record<string, unknown>): string | undefined =>
