@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PublicResult } from '../../../chaincode/src/clearing';
+import type { DeliveryParams } from '../../../chaincode/src/delivery-params';
 import type { RoundRecord } from '../../../chaincode/src/model';
 import { MarketClientError } from '../../../fabric-client/src/market-client';
 import type { WireRoundParams } from '../../../engine/src/mechanism/types';
@@ -9,6 +10,7 @@ import { AuctioneerError, prepareClearing, type PreparedClearing } from './prepa
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withDeadline, withRetry, type RetryPolicy } from '../../../fabric-client/src/retry';
 import { parseInstantMs, roundsToOpen, type ScheduleConfig } from './schedule';
+import { PERMANENT_SETTLE_CODES, prepareSettlement, settleableAtMs, type SettleOutcome } from './settle';
 
 export interface AuctioneerCoreOptions {
   market: AuctioneerMarketPort;
@@ -17,7 +19,7 @@ export interface AuctioneerCoreOptions {
   retry: RetryPolicy;
   deadlines: { evaluateMs: number; submitMs: number };
   /** undefined = manual mode: never opens rounds, only closes and clears what exists */
-  schedule?: ScheduleConfig & { roundParams?: WireRoundParams };
+  schedule?: ScheduleConfig & { roundParams?: WireRoundParams; roundDelivery?: Partial<DeliveryParams> };
   /**
    * close a round this long after its closesAt; the endorsers' clock guard makes 0 safe (see
    * docs/clock.md): a peer that sees the close as early answers TOO_EARLY with its clock
@@ -48,6 +50,7 @@ export type ClearOutcome =
   | { roundId: string; outcome: 'failed'; error: unknown };
 
 export type CloseOutcome = 'closed' | 'already-closed' | 'too-early' | 'failed';
+export type { SettleOutcome } from './settle';
 
 const codeOf = (e: unknown): string =>
   e instanceof MarketClientError || e instanceof AuctioneerError ? e.code : 'INTERNAL';
@@ -82,6 +85,11 @@ export class Auctioneer {
   private readonly inFlight = new Map<string, Promise<ClearOutcome>>();
   private readonly settled = new Set<string>();
   private readonly opened = new Set<string>();
+  /** rounds known to be SETTLED (delivery), and those this process gave up settling (code) */
+  private readonly deliverySettled = new Set<string>();
+  private readonly settleRefused = new Map<string, { code: string; error: unknown }>();
+  private readonly settling = new Map<string, Promise<SettleOutcome>>();
+  private readonly notSettleable = new Set<string>();
   private stopped = false;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -96,8 +104,19 @@ export class Auctioneer {
     return [...this.closeTimers.keys()].sort();
   }
 
+  /** true once the round is known to be cleared (the clearing step's "settled") */
   isSettled(roundId: string): boolean {
     return this.settled.has(roundId);
+  }
+
+  /** true once the round's delivery settlement is known to be on the ledger */
+  isDeliverySettled(roundId: string): boolean {
+    return this.deliverySettled.has(roundId);
+  }
+
+  /** Rounds this process gave up settling, with the refusal's code (also a metric). */
+  refusedSettlements(): { roundId: string; code: string }[] {
+    return [...this.settleRefused].map(([roundId, { code }]) => ({ roundId, code }));
   }
 
   private call<T>(
@@ -133,6 +152,7 @@ export class Auctioneer {
             slot: r.slot,
             closesAt: r.closesAt,
             ...(s.roundParams ? { params: s.roundParams } : {}),
+            ...(s.roundDelivery ? { delivery: s.roundDelivery } : {}),
           }),
         );
         this.o.metrics.roundsOpened.inc();
@@ -299,7 +319,125 @@ export class Auctioneer {
       this.o.market.listRounds('CLOSED'),
     );
     for (const r of closed) outcomes.push(await this.clear(r.id));
+    await this.settleDue();
     return outcomes;
+  }
+
+  /**
+   * Settles every CLEARED round with delivery parameters whose gate has closed by this service's
+   * clock (the ledger's statuses say what is left, so a restart re-derives it all).
+   */
+  async settleDue(): Promise<SettleOutcome[]> {
+    if (this.stopped) return [];
+    const cleared = await this.call('evaluate', 'listRounds(CLEARED)', '', () =>
+      this.o.market.listRounds('CLEARED'),
+    );
+    const outcomes: SettleOutcome[] = [];
+    for (const r of cleared) {
+      if (this.deliverySettled.has(r.id) || this.settleRefused.has(r.id)) continue;
+      const at = settleableAtMs(r);
+      if (at === undefined) {
+        if (!this.notSettleable.has(r.id))
+          this.log.info({ roundId: r.id }, 'not settling: no delivery parameters');
+        this.notSettleable.add(r.id);
+        continue;
+      }
+      if (this.now() < at) continue;
+      outcomes.push(await this.settle(r.id));
+    }
+    return outcomes;
+  }
+
+  /** Settles a cleared round's delivery; concurrent requests share one attempt. */
+  settle(roundId: string): Promise<SettleOutcome> {
+    if (this.deliverySettled.has(roundId)) return Promise.resolve({ roundId, outcome: 'already-settled' });
+    const refused = this.settleRefused.get(roundId);
+    if (refused) return Promise.resolve({ roundId, outcome: 'refused', error: refused.error });
+    const running = this.settling.get(roundId);
+    if (running) return running;
+    const p = this.doSettle(roundId).finally(() => this.settling.delete(roundId));
+    this.settling.set(roundId, p);
+    return p;
+  }
+
+  private async doSettle(roundId: string): Promise<SettleOutcome> {
+    const start = performance.now();
+    let digest = '';
+    try {
+      const round = await this.call('evaluate', 'getRound', roundId, () => this.o.market.getRound(roundId));
+      if (round.status === 'SETTLED') {
+        this.deliverySettled.add(roundId);
+        return { roundId, outcome: 'already-settled' };
+      }
+      const at = settleableAtMs(round);
+      if (round.status !== 'CLEARED' || at === undefined || this.now() < at) {
+        return {
+          roundId,
+          outcome: 'not-due',
+          status: round.status,
+          ...(at === undefined ? {} : { settleableAt: new Date(at).toISOString() }),
+        };
+      }
+      const prepared = await prepareSettlement(this.o.market, round, (what, fn) =>
+        this.call('evaluate', what, roundId, fn),
+      );
+      digest = prepared.digest;
+      this.log.info({ ...prepared }, 'settling');
+      const summary = await this.call('submit', 'settleDelivery', roundId, () =>
+        this.o.market.settleDelivery(roundId, prepared.digest),
+      );
+      if (summary.settlementDigest !== digest) {
+        // cannot happen: the chaincode accepts only the digest it re-computed
+        throw new AuctioneerError('SETTLEMENT_MISMATCH', 'the stored settlement is not the one committed', {
+          roundId,
+          stored: summary.settlementDigest,
+          committed: digest,
+        });
+      }
+      this.settledDelivery(roundId, 'committed', start);
+      this.log.info(
+        { roundId, settlementDigest: digest, operator: summary.operator, settledTx: summary.settledTx },
+        'round settled',
+      );
+      return { roundId, outcome: 'committed', digest, summary };
+    } catch (e) {
+      return this.settleFailed(roundId, digest, start, e);
+    }
+  }
+
+  private settledDelivery(roundId: string, how: 'committed' | 'confirmed', start: number): void {
+    this.deliverySettled.add(roundId);
+    this.o.metrics.roundsSettled.inc({ how });
+    this.o.metrics.settlementDuration.observe((performance.now() - start) / 1000);
+  }
+
+  /**
+   * ALREADY_SETTLED with our digest = done (a commit whose answer was lost); TOO_EARLY and
+   * transient failures are retried at the next reconciliation; a mismatch or bad data is reported
+   * and not retried by this process.
+   */
+  private settleFailed(roundId: string, digest: string, start: number, e: unknown): SettleOutcome {
+    const code = codeOf(e);
+    if (e instanceof MarketClientError && code === 'ALREADY_SETTLED' && digest !== '') {
+      if (e.details.settlementDigest === digest) {
+        this.settledDelivery(roundId, 'confirmed', start);
+        this.log.info({ roundId, settlementDigest: digest }, 'round settled (confirmed by ALREADY_SETTLED)');
+        return { roundId, outcome: 'confirmed', digest };
+      }
+    }
+    if (code === 'TOO_EARLY') {
+      this.log.info(
+        { roundId, details: (e as MarketClientError).details },
+        'too early to settle; retrying later',
+      );
+      return { roundId, outcome: 'too-early' };
+    }
+    this.fail('settle', roundId, e);
+    if (!PERMANENT_SETTLE_CODES.has(code)) return { roundId, outcome: 'failed', error: e };
+    this.settleRefused.set(roundId, { code, error: e });
+    this.o.metrics.settlementsRefused.set(this.settleRefused.size);
+    this.log.error({ roundId, code, settlementDigest: digest }, 'settlement refused; not retrying');
+    return { roundId, outcome: 'refused', error: e };
   }
 
   /** Reacts to a chaincode event (payload = canonical JSON bytes). */
@@ -323,6 +461,8 @@ export class Auctioneer {
     } else if (name === 'RoundCleared') {
       this.clearTimer(roundId);
       this.settled.add(roundId);
+    } else if (name === 'DeliverySettled') {
+      this.deliverySettled.add(roundId);
     }
   }
 
@@ -337,6 +477,6 @@ export class Auctioneer {
     this.stopped = true;
     for (const t of this.closeTimers.values()) clearTimeout(t);
     this.closeTimers.clear();
-    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.inFlight.values(), ...this.settling.values()]);
   }
 }

@@ -4,6 +4,8 @@ import type { WireRoundParams } from '../../../engine/src/mechanism/types';
 import type { RetryPolicy } from '../../../fabric-client/src/retry';
 import { ConfigError } from '../../../engine/src/config-error';
 import { scheduleProblems } from './schedule';
+import { deliveryParamsOf, type DeliveryParams } from '../../../chaincode/src/delivery-params';
+import { MarketError } from '../../../chaincode/src/errors';
 import {
   MAX_CLOCK_SKEW_ENV,
   MAX_CLOCK_SKEW_SECONDS,
@@ -25,6 +27,11 @@ export interface AuctioneerConfig {
   minBiddingMs: number;
   /** round parameters for scheduled rounds (chaincode defaults otherwise) */
   roundParams?: WireRoundParams;
+  /**
+   * delivery parameters for scheduled rounds (issue #15; slotSeconds defaults to the slot length):
+   * only rounds opened with them are settled after their gate closure by this service
+   */
+  roundDelivery?: Partial<DeliveryParams>;
   /** how often the schedule is re-checked */
   scheduleTickMs: number;
   /** how often the ledger is re-read (close overdue, clear closed) besides events */
@@ -132,6 +139,26 @@ function numberProblems(c: AuctioneerConfig): string[] {
   ];
 }
 
+/** The scheduled rounds' delivery parameters as OpenRound will see them (slot length filled in). */
+export const scheduledDelivery = (c: AuctioneerConfig): Partial<DeliveryParams> | undefined =>
+  c.roundDelivery ? { slotSeconds: c.slotMinutes * 60, ...c.roundDelivery } : undefined;
+
+/** The chaincode's own check of the delivery parameters, run at start instead of at each OpenRound. */
+function deliveryProblems(c: AuctioneerConfig): string[] {
+  const delivery = scheduledDelivery(c);
+  if (!delivery) return [];
+  try {
+    deliveryParamsOf(delivery);
+    return [];
+  } catch (e) {
+    if (!(e instanceof MarketError)) throw e;
+    const issues = (e.details?.issues ?? []) as { field: string; reason: string }[];
+    return issues.length
+      ? issues.map((i) => `roundDelivery.${i.field} ${i.reason}`)
+      : [`roundDelivery: ${e.message}`];
+  }
+}
+
 const portProblems = ({ http: { port } }: AuctioneerConfig): string[] =>
   Number.isInteger(port) && port >= 0 && port <= 65535 ? [] : ['http.port must be 0-65535'];
 
@@ -149,6 +176,7 @@ export function resolveConfig(
     ...modeProblems(c),
     ...numberProblems(c),
     ...graceProblems(c, maxClockSkewSeconds),
+    ...deliveryProblems(c),
     ...portProblems(c),
   ];
   if (p.length) throw new ConfigError('auctioneer', p);
@@ -183,6 +211,18 @@ function readConfigFile(env: NodeJS.ProcessEnv): ConfigInput {
   }
 }
 
+function readRoundDelivery(env: NodeJS.ProcessEnv): Partial<DeliveryParams> | undefined {
+  const text = str(env, 'AUCTIONEER_ROUND_DELIVERY');
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Partial<DeliveryParams>;
+  } catch {
+    throw new ConfigError('auctioneer', [
+      'AUCTIONEER_ROUND_DELIVERY must be JSON like {"gateClosureSeconds":3600,"shortPremium":"0.2"}',
+    ]);
+  }
+}
+
 function readRoundParams(env: NodeJS.ProcessEnv): WireRoundParams | undefined {
   const text = str(env, 'AUCTIONEER_ROUND_PARAMS');
   if (text === undefined) return undefined;
@@ -196,6 +236,7 @@ function readRoundParams(env: NodeJS.ProcessEnv): WireRoundParams | undefined {
 /** The top-level settings the AUCTIONEER_* and FABRIC_* variables set (unset ones left out). */
 function envSettings(env: NodeJS.ProcessEnv): ConfigInput {
   const roundParams = readRoundParams(env); // a bad JSON is reported before any bad number
+  const roundDelivery = readRoundDelivery(env);
   return defined({
     mspId: str(env, 'AUCTIONEER_MSP_ID'),
     channel: str(env, 'FABRIC_CHANNEL'),
@@ -206,6 +247,7 @@ function envSettings(env: NodeJS.ProcessEnv): ConfigInput {
     openAheadSlots: num(env, 'AUCTIONEER_OPEN_AHEAD_SLOTS'),
     minBiddingMs: num(env, 'AUCTIONEER_MIN_BIDDING_MS'),
     roundParams,
+    roundDelivery,
     scheduleTickMs: num(env, 'AUCTIONEER_SCHEDULE_TICK_MS'),
     reconcileIntervalMs: num(env, 'AUCTIONEER_RECONCILE_MS'),
     closeGraceMs: num(env, 'AUCTIONEER_CLOSE_GRACE_MS'),

@@ -10,4 +10,10 @@ export type AuctioneerMarketPort = Pick<
   | 'getCommitments'
   | 'getBatchesById'
   | 'commitClearing'
+  | 'getResult'
+  | 'getPositions'
+  | 'getSettlement'
+  | 'getReadingCommitments'
+  | 'getReadings'
+  | 'settleDelivery'
 >;

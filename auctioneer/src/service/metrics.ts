@@ -25,6 +25,25 @@ export class AuctioneerMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  readonly roundsSettled = new Counter({
+    name: 'auctioneer_rounds_settled_total',
+    help:
+      'Rounds this service settled: how=committed (its commit returned) or confirmed (ALREADY_SETTLED ' +
+      'with its own digest: a commit whose answer was lost)',
+    labelNames: ['how'] as const,
+    registers: [this.registry],
+  });
+  readonly settlementDuration = new Histogram({
+    name: 'auctioneer_settlement_duration_seconds',
+    help: 'From the start of settling a cleared round past its gate (read, compute) to its commit',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly settlementsRefused = new Gauge({
+    name: 'auctioneer_settlements_refused',
+    help: 'Cleared rounds this process gave up settling (a mismatch or bad data: not retried until restart)',
+    registers: [this.registry],
+  });
   readonly errors = new Counter({
     name: 'auctioneer_errors_total',
     help: 'Failed operations by operation and error code',

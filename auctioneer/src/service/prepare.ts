@@ -7,8 +7,11 @@ import type { WireClearingResult } from '../../../engine/src/mechanism/types';
 import { readCommittedBatches } from '../../../fabric-client/src/read-batches';
 import type { AuctioneerMarketPort } from './market-port';
 
-/** The batch check's codes (chaincode/src/batch-check.ts), also used for a stored result that differs. */
-export type AuctioneerErrorCode = BatchCheckCode;
+/**
+ * The batch check's codes (chaincode/src/batch-check.ts), also used for a stored result that
+ * differs and for reading batches; the settle step adds the engine's refusals of a settlement.
+ */
+export type AuctioneerErrorCode = BatchCheckCode | 'INVALID_READINGS' | 'SETTLEMENT_MISMATCH';
 
 /** A problem the auctioneer found itself (before asking the chaincode anything). Never retried. */
 export class AuctioneerError extends Error {

@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { MarketClient } from '../../../fabric-client/src/market-client';
 import { Auctioneer, type AuctioneerCoreOptions, type ClearedInfo } from './auctioneer';
-import { resolveConfig, type AuctioneerConfig, type ConfigInput } from './config';
+import { resolveConfig, scheduledDelivery, type AuctioneerConfig, type ConfigInput } from './config';
 import type { GatewayConnection } from './connect';
 import { listenToChaincodeEvents, type EventListener } from './events';
 import { startHealthServer } from './http';
@@ -40,6 +40,7 @@ async function connectGateway(config: AuctioneerConfig, deps: AuctioneerDeps): P
 /** The schedule the core opens rounds by: only in schedule mode (manual mode opens none). */
 function scheduleOption(config: AuctioneerConfig): Pick<AuctioneerCoreOptions, 'schedule'> {
   if (config.mode !== 'schedule') return {};
+  const roundDelivery = scheduledDelivery(config);
   return {
     schedule: {
       slotMinutes: config.slotMinutes,
@@ -47,6 +48,7 @@ function scheduleOption(config: AuctioneerConfig): Pick<AuctioneerCoreOptions, '
       openAheadSlots: config.openAheadSlots,
       minBiddingMs: config.minBiddingMs,
       ...(config.roundParams ? { roundParams: config.roundParams } : {}),
+      ...(roundDelivery ? { roundDelivery } : {}),
     },
   };
 }

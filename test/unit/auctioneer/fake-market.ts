@@ -1,10 +1,23 @@
 import { readBatchesById, submitBatch } from '../../../chaincode/src/bids';
-import { commitClearing, getResult, type PublicResult } from '../../../chaincode/src/clearing';
+import {
+  commitClearing,
+  getPositions,
+  getResult,
+  getSettlement,
+  type PublicResult,
+} from '../../../chaincode/src/clearing';
+import { settleDelivery } from '../../../chaincode/src/delivery';
+import { getReadingCommitments, getReadings, submitReadings } from '../../../chaincode/src/readings';
 import { decode } from '../../../chaincode/src/codec';
 import { MarketError } from '../../../chaincode/src/errors';
 import { collectionOf } from '../../../chaincode/src/keys';
 import type { Ledger } from '../../../chaincode/src/ledger';
-import type { BatchCommitment, StoredBatch } from '../../../chaincode/src/model';
+import type {
+  BatchCommitment,
+  MeterReading,
+  ReadingCommitment,
+  StoredBatch,
+} from '../../../chaincode/src/model';
 import {
   closeRound,
   getRound,
@@ -32,7 +45,7 @@ export class FakeMarket implements AuctioneerMarketPort {
   readonly channel = new MemoryChannel({ [collectionOf(U1)]: [U1, OP], [collectionOf(U2)]: [U2, OP] });
   nowMs = Date.UTC(2026, 0, 1, 12, 0, 0);
   readonly calls: Method[] = [];
-  private readonly failures: { method: Method; error: MarketClientError; after: boolean }[] = [];
+  private readonly failures: { method: Method; error: Error; after: boolean }[] = [];
   /** rewrite batches on their way to the client (tamper tests) */
   batchFilter: (b: StoredBatch[]) => StoredBatch[] = (b) => b;
 
@@ -40,8 +53,11 @@ export class FakeMarket implements AuctioneerMarketPort {
     return this.calls.filter((c) => c === m).length;
   }
 
-  /** the next call of `method` fails with `error` (after applying it when `after`) */
-  failNext(method: Method, error: MarketClientError, after = false): void {
+  /**
+   * the next call of `method` fails with `error` (after applying it when `after`); a plain Error
+   * stands for a process killed around the call (not retried)
+   */
+  failNext(method: Method, error: Error, after = false): void {
     this.failures.push({ method, error, after });
   }
 
@@ -92,6 +108,17 @@ export class FakeMarket implements AuctioneerMarketPort {
     );
   commitClearing: AuctioneerMarketPort['commitClearing'] = (id, digest) =>
     this.run('commitClearing', OP, (l) => commitClearing(l, id, digest));
+  getResult: AuctioneerMarketPort['getResult'] = (id) => this.run('getResult', OP, (l) => getResult(l, id));
+  getPositions: AuctioneerMarketPort['getPositions'] = (id) =>
+    this.run('getPositions', OP, (l) => getPositions(l, id));
+  getSettlement: AuctioneerMarketPort['getSettlement'] = (id, utility = '') =>
+    this.run('getSettlement', OP, (l) => getSettlement(l, id, utility));
+  getReadingCommitments: AuctioneerMarketPort['getReadingCommitments'] = (id) =>
+    this.run('getReadingCommitments', OP, (l) => getReadingCommitments(l, id));
+  getReadings: AuctioneerMarketPort['getReadings'] = (id, utility = '') =>
+    this.run('getReadings', OP, (l) => getReadings(l, id, utility));
+  settleDelivery: AuctioneerMarketPort['settleDelivery'] = (id, digest) =>
+    this.run('settleDelivery', OP, (l) => settleDelivery(l, id, digest));
 
   /** A utility submits a sealed batch (not part of the port: the utilities do this). */
   submit(utility: string, roundId: string, bids: WireBid[], salt = DEFAULT_SALT): Promise<BatchCommitment> {
@@ -102,6 +129,23 @@ export class FakeMarket implements AuctioneerMarketPort {
         transient: { batch: JSON.stringify({ salt, bids }) },
       },
       (l) => submitBatch(l, roundId),
+    );
+  }
+
+  /** A utility submits meter readings (not part of the port: the utilities do this). */
+  submitReadings(
+    utility: string,
+    roundId: string,
+    readings: MeterReading[],
+    salt = 'd'.repeat(32),
+  ): Promise<ReadingCommitment> {
+    return this.channel.run(
+      {
+        msp: utility,
+        time: Math.floor(this.nowMs / 1000),
+        transient: { readings: JSON.stringify({ salt, readings }) },
+      },
+      (l) => submitReadings(l, roundId),
     );
   }
 
