@@ -56,6 +56,13 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return body as T;
 }
 
+/** A text answer of the API (e.g. `?format=csv`) with the signed-in token; ApiError on an error. */
+export async function apiText(path: string): Promise<string> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token() ?? ''}` } });
+  if (!res.ok) throw problemOf(res, await res.json().catch(() => ({})));
+  return res.text();
+}
+
 export interface RoundRecord {
   id: string;
   slot: string;

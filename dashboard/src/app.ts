@@ -1,3 +1,4 @@
+import { showAccount } from './account.js';
 import { api, ApiError, setToken, token, type RoundRecord, type Session } from './api.js';
 import { byId, fill, el } from './dom.js';
 import { showOperatorRound } from './operator.js';
@@ -30,13 +31,25 @@ function showRound(s: State): void {
   const p =
     s.session.role === 'operator'
       ? showOperatorRound(target, id)
-      : showUtilityRound(target, id, round?.status === 'OPEN');
+      : showUtilityRound(target, id, round?.status);
   p.catch(report);
 }
 
-/** Draws the rounds list; redraws the selected round when its status moved on. */
+/** The account section: the utility's own account (never another's), the operator's fee account. */
+function showOwnAccount(s: State): void {
+  const who = s.session.role === 'operator' ? 'operator' : s.session.mspId;
+  showAccount(byId('account'), who, s.session.role === 'utility').catch(report);
+}
+
+const settledCount = (rs: RoundRecord[]): number => rs.filter((r) => r.status === 'SETTLED').length;
+
+/**
+ * Draws the rounds list; redraws the selected round when its status moved on, and the account
+ * when a round was settled.
+ */
 function render(s: State, rounds: RoundRecord[]): void {
   const before = s.rounds.find((r) => r.id === s.selected)?.status;
+  const settledBefore = s.rounds.length === 0 ? null : settledCount(s.rounds);
   s.rounds = rounds;
   const select = (id: string): void => {
     s.selected = id;
@@ -46,6 +59,7 @@ function render(s: State, rounds: RoundRecord[]): void {
   renderRounds(byId('rounds'), s.rounds, s.selected, select);
   const after = s.rounds.find((r) => r.id === s.selected)?.status;
   if (before !== undefined && after !== before) showRound(s);
+  if (settledBefore !== null && settledCount(s.rounds) !== settledBefore) showOwnAccount(s);
 }
 
 /** Reloads the whole rounds list. */
@@ -88,6 +102,8 @@ function signOut(): void {
   byId('app').hidden = true;
   byId('signin').hidden = false;
   byId('who').textContent = '';
+  fill(byId('account'));
+  fill(byId('round'));
 }
 
 /** Starts the signed-in page: the rounds list, live over /v1/events, countdowns every second. */
@@ -99,6 +115,7 @@ async function start(): Promise<void> {
   fill(byId('who'), el('span', {}, `${session.mspId} (${session.role})`));
   document.body.dataset['role'] = session.role;
   await refresh(s);
+  showOwnAccount(s);
   if (session.role === 'operator') {
     const system = (): void => void showSystem(byId('system')).catch(report);
     system();

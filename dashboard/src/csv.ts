@@ -1,4 +1,5 @@
 import type { WireBid } from './api.js';
+import { el } from './dom.js';
 
 /** A bids CSV (header `id,side,price,quantity[,alpha]`) as bids, or the reason it is not one. */
 export function parseBidsCsv(text: string): { bids: WireBid[] } | { error: string } {
@@ -31,12 +32,45 @@ export function toCsv(head: string[], rows: string[][]): string {
   return [head, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }
 
-/** A link that downloads `csv` as `name`. */
-export function csvLink(name: string, csv: string, label: string): HTMLAnchorElement {
+/** The header and body cells of a table as text (what the user sees in it). */
+export function tableText(t: HTMLTableElement): { head: string[]; rows: string[][] } {
+  const text = (c: Element): string => c.textContent.trim();
+  const head = [...t.querySelectorAll('thead th')].map(text);
+  const rows = [...t.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td, th')].map(text));
+  return { head, rows };
+}
+
+/**
+ * A "CSV" link under `t` that downloads it as `file`: the table's own text when clicked (so a table
+ * redrawn or ticking in place exports what it shows), or `all()` when the table shows only a page
+ * of the rows. The one export helper of the page: every table goes through it.
+ */
+export function withCsv(
+  t: HTMLTableElement,
+  file: string,
+  all?: () => { head: string[]; rows: string[][] },
+): HTMLElement {
+  const caption = (t.caption?.textContent ?? file).trim();
   const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-  a.download = name;
-  a.textContent = label;
+  a.download = file;
+  a.href = '#';
   a.className = 'csv';
-  return a;
+  a.textContent = 'Export as CSV';
+  a.setAttribute('aria-label', `Export ${caption} as CSV (${file})`);
+  a.addEventListener('click', () => {
+    // the link's target is made at the click, before the browser follows it
+    const { head, rows } = all ? all() : tableText(t);
+    if (a.href.startsWith('blob:')) URL.revokeObjectURL(a.href);
+    a.href = URL.createObjectURL(new Blob([toCsv(head, rows)], { type: 'text/csv' }));
+  });
+  return el('div', { class: 'table-block' }, t, a);
+}
+
+/** Saves `text` as the file `name` (a CSV the API produced). */
+export function saveText(name: string, text: string, type = 'text/csv'): void {
+  const a = el('a', { download: name, href: URL.createObjectURL(new Blob([text], { type })) });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }

@@ -1,5 +1,6 @@
 import { api, type Clearing, type CurvesAnswer } from './api.js';
 import { drawCurves } from './chart.js';
+import { withCsv } from './csv.js';
 import { el, fill, table } from './dom.js';
 
 interface NetPosition {
@@ -33,11 +34,12 @@ function positionsOf(ps: NetPosition[]): HTMLElement {
     (k) => k !== 'roundId' && k !== 'utility',
   );
   const keys = ['utility', ...rest];
-  return table(
+  const t = table(
     'Net positions',
     keys,
     ps.map((p) => keys.map((k) => cell(p[k]))),
   );
+  return withCsv(t, 'net-positions.csv');
 }
 
 /** One round for the operator: its curves chart, the clearing's metrics and the net positions. */

@@ -1,4 +1,5 @@
 import { api, type RoundRecord } from './api.js';
+import { withCsv } from './csv.js';
 import { countdown, el, fill, table } from './dom.js';
 
 const ORDER: Record<RoundRecord['status'], number> = { OPEN: 0, CLOSED: 1, CLEARED: 2, SETTLED: 3 };
@@ -47,7 +48,7 @@ export function renderRounds(
     target,
     rounds.length === 0
       ? el('p', {}, 'No rounds yet.')
-      : table('Rounds', ['round', 'status', 'delivery slot', 'bidding', 'bids'], rows),
+      : withCsv(table('Rounds', ['round', 'status', 'delivery slot', 'bidding', 'bids'], rows), 'rounds.csv'),
   );
 }
 

@@ -1,5 +1,6 @@
-import { api, ApiError, type WireBid } from './api.js';
-import { csvLink, parseBidsCsv, toCsv } from './csv.js';
+import { api, ApiError, type RoundRecord, type WireBid } from './api.js';
+import { parseBidsCsv, withCsv } from './csv.js';
+import { settlementOf, statementOf } from './delivery.js';
 import { el, fill, table } from './dom.js';
 
 const PAGE = 50;
@@ -42,7 +43,13 @@ function bidsPage(
     batchId,
   ];
   const t = table('Your bids', head, shown.map(line));
-  return el('div', {}, t, nav, csvLink('bids.csv', toCsv(head, rows.map(line)), 'Export all bids (CSV)'));
+  // the export has every bid, not only this page's
+  return el(
+    'div',
+    {},
+    withCsv(t, 'bids.csv', () => ({ head, rows: rows.map(line) })),
+    nav,
+  );
 }
 
 /** The signed-in utility's bids in a round, paged. */
@@ -160,7 +167,9 @@ function csvErrors(bids: WireBid[], e: unknown): HTMLElement {
     'div',
     { class: 'error' },
     el('p', {}, `${e.code}: ${e.message}`),
-    rows.length > 0 ? table('Rows refused', ['row', 'bid', 'field', 'reason'], rows) : null,
+    rows.length > 0
+      ? withCsv(table('Rows refused', ['row', 'bid', 'field', 'reason'], rows), 'rows-refused.csv')
+      : null,
   );
 }
 
@@ -199,15 +208,31 @@ function csvForm(roundId: string, onDone: () => void): HTMLElement {
   );
 }
 
-/** One round for a utility: its bids (paged) and, while the round is open, the bid form. */
-export async function showUtilityRound(target: HTMLElement, roundId: string, open: boolean): Promise<void> {
+/**
+ * One round for a utility: its bids (paged) and, while the round is open, the bid form; once
+ * cleared its settlement lines, once settled its delivery statement (own data only: no URL here
+ * names a utility, the API answers for the token's own).
+ */
+export async function showUtilityRound(
+  target: HTMLElement,
+  roundId: string,
+  status: RoundRecord['status'] | undefined,
+): Promise<void> {
+  const open = status === 'OPEN';
   const bids = el('div', { id: 'bids' });
+  const settlement = el('div', { id: 'settlement' });
+  const statement = el('div', { id: 'statement' });
   fill(
     target,
-    el('h2', {}, `Round ${roundId}`),
+    el('h2', {}, `Round ${roundId}${status ? ` · ${status}` : ''}`),
     open ? bidForm(roundId, () => void showBids(bids, roundId)) : null,
     open ? csvForm(roundId, () => void showBids(bids, roundId)) : null,
+    statement,
+    settlement,
     bids,
   );
-  await showBids(bids, roundId);
+  const parts: Promise<void>[] = [showBids(bids, roundId)];
+  if (status === 'CLEARED' || status === 'SETTLED') parts.push(settlementOf(settlement, roundId));
+  if (status === 'SETTLED') parts.push(statementOf(statement, roundId));
+  await Promise.all(parts);
 }

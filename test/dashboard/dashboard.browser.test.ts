@@ -6,18 +6,35 @@
  * same on the real network: test/e2e/dashboard.browser.test.ts (in `npm test`); this one is quick,
  * needs no network, and also checks a field's 422 error next to it and the phone width.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'puppeteer-core';
 import { buildApp } from '../../gateway/src/api/app';
-import { bid, fakeClients, FakeLedger, OP, testConfig, TOKENS, U1, U2 } from '../unit/gateway/fake-market';
-import { closeAndClear } from '../unit/gateway/dashboard/seed';
+import type { UtilityAccount } from '../../chaincode/src/model';
 import {
+  auth,
+  bid,
+  fakeClients,
+  FakeLedger,
+  OP,
+  testConfig,
+  TOKENS,
+  U1,
+  U2,
+} from '../unit/gateway/fake-market';
+import { closeAndClear, settleRound } from '../unit/gateway/dashboard/seed';
+import {
+  allowDownloads,
+  ARTIFACTS,
+  downloaded,
   launchBrowser,
   newPage as pageIn,
   openRound,
   screenshot,
   signIn,
   statusesFromPage,
+  tableRows,
   textOf,
   uploadCsv,
   waitText,
@@ -25,8 +42,39 @@ import {
 
 const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** A cleared round of 200 bids from both utilities and an open round closing in 10 minutes. */
+/**
+ * A settled round: Utility1 buys p1 (metered 1.9 of its 2 kWh) and sells p2 (no reading: missing),
+ * Utility2 sells q1 (no reading). Readings before the slot's gate, settled after it (now).
+ */
+async function seedSettled(l: FakeLedger): Promise<void> {
+  await l.addRound('r-settled');
+  const u1 = await l.seedBatch(
+    U1,
+    'r-settled',
+    [bid('p1', { price: '20', quantity: '2' }), bid('p2', { side: 'sell', price: '8', quantity: '1' })],
+    '4'.repeat(32),
+  );
+  await l.seedBatch(
+    U2,
+    'r-settled',
+    [bid('q1', { side: 'sell', price: '10', quantity: '2' })],
+    '5'.repeat(32),
+  );
+  await closeAndClear(l, 'r-settled');
+  l.now = () => Date.parse('2026-01-01T12:30:00Z');
+  await l
+    .client(U1)
+    .submitMeterReadings('r-settled', [{ batchId: u1.batchId, id: 'p1', side: 'buy', quantity: '1.9' }]);
+  l.now = Date.now;
+  await settleRound(l, 'r-settled');
+}
+
+/**
+ * A cleared round of 200 bids from both utilities, a settled one (seedSettled) and an open round
+ * closing in 10 minutes.
+ */
 async function seed(l: FakeLedger): Promise<string> {
+  await seedSettled(l);
   await l.addRound('r-cleared');
   const sells = Array.from({ length: 100 }, (_, i) =>
     bid(`s${i}`, { side: 'sell', price: `${8 + (i % 40) / 5}`, quantity: `${1 + (i % 7)}` }),
@@ -126,8 +174,12 @@ describe('dashboard in chromium', () => {
     const status = await statusesFromPage(page, [
       `/v1/rounds/r-open/bids?utility=${U2}`,
       `/v1/rounds/r-cleared/curves?utility=${U2}`,
+      `/v1/rounds/r-settled/statement?utility=${U2}`,
+      `/v1/accounts/${U2}`,
+      `/v1/accounts/${U2}/bills`,
+      '/v1/accounts/operator',
     ]);
-    expect(status).toEqual([403, 403]);
+    expect(status).toEqual([403, 403, 403, 403, 403, 403]);
     await screenshot(page, 'utility-rounds.png');
   });
 
@@ -143,5 +195,146 @@ describe('dashboard in chromium', () => {
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(await textOf(page, '#live')).toMatch(/^live/);
     await screenshot(page, 'operator-live-cleared.png');
+  });
+  it("shows a utility its settlement lines, a settled round's statement, its account and bills, and exports every table as CSV", async () => {
+    const page = await newPage();
+    const calls: string[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/v1/')) calls.push(u.pathname + u.search);
+    });
+    const downloads = path.join(ARTIFACTS, 'downloads-u1');
+    fs.rmSync(downloads, { recursive: true, force: true });
+    await signIn(page, base, TOKENS.u1);
+    await allowDownloads(page, downloads);
+    const u1 = ledger.client(U1);
+
+    // a cleared round: its settlement lines, no statement yet
+    await openRound(page, 'r-cleared');
+    await page.waitForSelector('#settlement table');
+    const settlement = await u1.getSettlement('r-cleared');
+    expect(settlement.lines.length).toBeGreaterThan(0);
+    expect(await tableRows(page, '#settlement table')).toEqual(
+      settlement.lines.map((l) => [l.batchId, l.id, l.side, l.quantity, l.payment]),
+    );
+    expect(await page.$('#statement table')).toBeNull();
+
+    // a settled round: the statement's lines, one reading metered and one missing
+    await openRound(page, 'r-settled');
+    await page.waitForSelector('#statement table');
+    await page.waitForSelector('#settlement table');
+    const statement = await u1.getStatement('r-settled');
+    const statementRows = await tableRows(page, '#statement table');
+    expect(statementRows).toEqual(
+      statement.lines.map((l) => [
+        l.id,
+        l.side,
+        l.allocated,
+        l.metered,
+        l.reading,
+        l.trade,
+        l.fee,
+        l.imbalance,
+        l.net,
+      ]),
+    );
+    expect(statementRows.map((r) => r[4]).sort()).toEqual(['metered', 'missing']);
+    expect(await textOf(page, '#statement dl.totals')).toContain(statement.statement.net);
+    expect(await page.content()).not.toContain('q1');
+
+    // the table's export: the browser downloads exactly the rows shown
+    await page.click('#statement a.csv');
+    const exported = (await downloaded(downloads, 'statement-r-settled.csv')).trim().split('\n');
+    expect(exported[0]).toBe('bid,side,allocated kWh,metered kWh,reading,trade,fee,imbalance,net');
+    expect(exported.slice(1)).toEqual(statementRows.map((r) => r.join(',')));
+    await screenshot(page, 'utility-settled.png');
+
+    // the account: one entry per settled round, its totals
+    await page.waitForSelector('#account-entries table');
+    const account = (await u1.getAccount('')) as UtilityAccount;
+    const entries = await tableRows(page, '#account-entries table');
+    expect(entries.map((r) => r[0])).toEqual(account.entries.map((e) => e.roundId));
+    expect(entries.map((r) => r[0])).toContain('r-settled');
+    expect(await textOf(page, '#account-entries dl.totals')).toContain(account.totals.net);
+
+    // bills for 1 January 2026 (the rounds' slot day): the table, and the API's CSV downloaded
+    await page.evaluate(`(() => {
+      document.getElementById('bills-from').value = '2026-01-01';
+      document.getElementById('bills-to').value = '2026-01-01';
+    })()`);
+    await page.click('form[aria-label="bills for a period"] button[type=submit]');
+    await page.waitForSelector('#bills table');
+    const period = 'from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z';
+    const bills = (
+      await app.inject({ method: 'GET', url: `/v1/accounts/${U1}/bills?${period}`, headers: auth(TOKENS.u1) })
+    ).json<{ bills: Record<string, string | number>[] }>();
+    expect(bills.bills.map((b) => b.prosumer)).toEqual(['p1', 'p2']);
+    const billRows = await tableRows(page, '#bills table');
+    expect(billRows.map((r) => r[0])).toEqual(['p1', 'p2']);
+    expect(billRows.map((r) => r[10])).toEqual(bills.bills.map((b) => String(b['net'])));
+    await page.click('form[aria-label="bills for a period"] button.download');
+    const billsCsv = await downloaded(downloads, 'bills-2026-01-01-2026-01-01.csv');
+    const apiCsv = await app.inject({
+      method: 'GET',
+      url: `/v1/accounts/${U1}/bills?${period}&format=csv`,
+      headers: auth(TOKENS.u1),
+    });
+    expect(billsCsv).toBe(apiCsv.body);
+    expect(billsCsv.split('\n').length).toBe(4); // header, p1, p2, ''
+
+    // every table of the page has its export (the bills: the API's CSV above)
+    const bare = await page.evaluate(
+      `[...document.querySelectorAll('table')].filter((t) => !t.closest('.table-block') && !t.closest('#bills')).map((t) => t.caption?.textContent)`,
+    );
+    expect(bare).toEqual([]);
+    await page.click('#rounds a.csv');
+    const rounds = await downloaded(downloads, 'rounds.csv');
+    for (const id of ['r-open', 'r-cleared', 'r-settled']) expect(rounds).toContain(`\n${id},`);
+    await screenshot(page, 'utility-account.png');
+    await page.setViewport({ width: 390, height: 844 });
+    await screenshot(page, 'utility-account-phone.png');
+
+    // the page asked only for its own data
+    expect(calls.filter((c) => c.includes('Utility2') || c.includes('utility='))).toEqual([]);
+    const accountCalls = calls.filter((c) => c.startsWith('/v1/accounts/'));
+    expect(accountCalls.length).toBeGreaterThanOrEqual(3);
+    for (const c of accountCalls) expect(c.startsWith(`/v1/accounts/${U1}`)).toBe(true);
+  });
+
+  it('shows the operator its fee and imbalance account, paged', async () => {
+    // 20 more settled rounds of one trade each (no readings): 21 entries, a page holds 20
+    for (let i = 0; i < 20; i++) {
+      const id = `r-p${String(i).padStart(2, '0')}`;
+      await ledger.addRound(id);
+      await ledger.seedBatch(U1, id, [bid('x', { price: '20', quantity: '1' })], 'a'.repeat(32));
+      await ledger.seedBatch(
+        U2,
+        id,
+        [bid('y', { side: 'sell', price: '10', quantity: '1' })],
+        'b'.repeat(32),
+      );
+      await closeAndClear(ledger, id);
+      await settleRound(ledger, id);
+    }
+    const page = await newPage();
+    await signIn(page, base, TOKENS.op);
+    await page.waitForSelector('#account-entries table');
+    const account = await ledger.client(OP).getAccount('operator');
+    expect(account.kind).toBe('operator');
+    expect(account.entries).toHaveLength(21);
+    const ids = account.entries.map((e) => e.roundId);
+    const shownIds = async (): Promise<string[]> =>
+      (await tableRows(page, '#account-entries table')).map((r) => r[0] ?? '');
+    expect(await shownIds()).toEqual(ids.slice(0, 20));
+    expect(await textOf(page, '#account-entries nav')).toContain('rounds 1–20 of 21');
+    expect(await textOf(page, '#account-entries dl.totals')).toContain(account.totals.net);
+    expect(await page.$('#bills-from')).toBeNull();
+    await screenshot(page, 'operator-account.png');
+    await page.click('#account-entries nav button:last-child');
+    await waitText(page, '#account-entries nav', (t) => t.includes('rounds 21–21 of 21'));
+    expect(await shownIds()).toEqual(ids.slice(20));
+    await page.click('#account-entries nav button:first-child');
+    await waitText(page, '#account-entries nav', (t) => t.includes('rounds 1–20 of 21'));
+    expect(await shownIds()).toEqual(ids.slice(0, 20));
   });
 });

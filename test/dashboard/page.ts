@@ -125,3 +125,31 @@ export async function statusesFromPage(page: Page, paths: string[]): Promise<num
     return out;
   })()`)) as number[];
 }
+
+/** Lets the page save downloads into `dir` (created; the browser's own download, as a user's click). */
+export async function allowDownloads(page: Page, dir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  const cdp = await page.createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', {
+    behavior: 'allow',
+    downloadPath: dir,
+    ...(page.browserContext().id ? { browserContextId: page.browserContext().id } : {}),
+  });
+}
+
+/** The text of file `name` in `dir` once the browser has finished writing it (`ms` at most). */
+export async function downloaded(dir: string, name: string, ms = 10_000): Promise<string> {
+  const file = path.join(dir, name);
+  const until = Date.now() + ms;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > until) throw new Error(`no download ${name} in ${dir} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** The cells' text of each body row of the first table matching `selector`. */
+export const tableRows = (page: Page, selector: string): Promise<string[][]> =>
+  page.evaluate(
+    `[...(document.querySelector(${JSON.stringify(selector)})?.tBodies[0]?.rows ?? [])].map((r) => [...r.cells].map((c) => c.textContent))`,
+  ) as Promise<string[][]>;
