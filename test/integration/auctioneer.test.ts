@@ -27,6 +27,10 @@ import { MarketClient, MarketClientError } from '../../fabric-client/src/market-
 import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { U1_BIDS, U2_BIDS } from '../fixtures/vector-a-split';
+import { computeDelivery } from '../../chaincode/src/delivery-input';
+import type { MeterReading, Settlement } from '../../chaincode/src/model';
+import { deliveryParamsOfRound } from '../../chaincode/src/rounds';
+import { DECIMALS, formatEnergy, parseDecimal } from '../../engine/src/mechanism/units';
 
 const MINUTE = 60_000;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -65,6 +69,79 @@ async function waitFor<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(500);
   }
+}
+
+/** Resolves once the child process has exited (at once if it already has). */
+const exited = (c: ChildProcess) =>
+  new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+
+/**
+ * The auctioneer service as child processes (manual mode, JSON log at info) sharing one log: each
+ * `start` spawns dist/auctioneer/src/service/main.js with `env` plus `extra`; `record(roundId, msg)`
+ * is the last log record of that round with that message, `logged` whether there is one.
+ */
+function childAuctioneer(env: Record<string, string>) {
+  const lines: string[] = [];
+  const start = (extra: Record<string, string>): ChildProcess => {
+    const child = spawn(process.execPath, [MAIN_JS], {
+      env: {
+        ...process.env,
+        AUCTIONEER_MODE: 'manual',
+        AUCTIONEER_PORT: '0',
+        AUCTIONEER_LOG_LEVEL: 'info',
+        ...env,
+        ...extra,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const parts = buf.split('\n');
+      buf = parts.pop() ?? '';
+      lines.push(...parts);
+    });
+    child.stderr.on('data', (d: Buffer) => log(`auctioneer stderr: ${d.toString().trim()}`));
+    return child;
+  };
+  const record = (roundId: string, msg: string): Record<string, unknown> | undefined => {
+    for (const l of [...lines].reverse()) {
+      try {
+        const o = JSON.parse(l) as { roundId?: string; msg?: string };
+        if (o.roundId === roundId && o.msg === msg) return o;
+      } catch {
+        // not a JSON line
+      }
+    }
+    return undefined;
+  };
+  const logged = (roundId: string, msg: string) => record(roundId, msg) !== undefined;
+  return { start, lines, logged, record };
+}
+
+/** Every chaincode event from the next block on, collected until `close()`. */
+async function collectEvents(g: Gateway) {
+  const events: CloseableAsyncIterable<ChaincodeEvent> = await g
+    .getNetwork('energy')
+    .getChaincodeEvents('market');
+  const seen: { name: string; roundId: string }[] = [];
+  const collecting = (async () => {
+    try {
+      for await (const ev of events) {
+        const body = JSON.parse(new TextDecoder().decode(ev.payload)) as { roundId: string };
+        seen.push({ name: ev.eventName, roundId: body.roundId });
+      }
+    } catch {
+      // the stream ends with an error when closed
+    }
+  })();
+  return {
+    seen,
+    close: async () => {
+      events.close();
+      await collecting;
+    },
+  };
 }
 
 describe('auctioneer service on the Fabric network', () => {
@@ -213,59 +290,18 @@ describe('auctioneer service on the Fabric network', () => {
     async () => {
       expect(fs.existsSync(MAIN_JS)).toBe(true); // `npm run build` first
       const checkpoint = path.join(tmp, 'child-checkpoint.json');
-      const env = {
-        ...process.env,
-        AUCTIONEER_MODE: 'manual',
-        AUCTIONEER_PORT: '0',
+      const {
+        start: startChild,
+        lines,
+        logged,
+      } = childAuctioneer({
         AUCTIONEER_CHECKPOINT_FILE: checkpoint,
         AUCTIONEER_RECONCILE_MS: '60000',
-        AUCTIONEER_LOG_LEVEL: 'info',
-      };
-      const lines: string[] = [];
-      const startChild = (extra: Record<string, string>): ChildProcess => {
-        const child = spawn(process.execPath, [MAIN_JS], {
-          env: { ...env, ...extra },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let buf = '';
-        child.stdout.on('data', (d: Buffer) => {
-          buf += d.toString();
-          const parts = buf.split('\n');
-          buf = parts.pop() ?? '';
-          lines.push(...parts);
-        });
-        child.stderr.on('data', (d: Buffer) => log(`auctioneer stderr: ${d.toString().trim()}`));
-        return child;
-      };
-      const logged = (roundId: string, msg: string) =>
-        lines.some((l) => {
-          try {
-            const o = JSON.parse(l) as { roundId?: string; msg?: string };
-            return o.roundId === roundId && o.msg === msg;
-          } catch {
-            return false;
-          }
-        });
-      const exited = (c: ChildProcess) =>
-        new Promise<void>((r) =>
-          c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r()),
-        );
+      });
 
       // every chaincode event from the next block on, to count RoundCleared
-      const events: CloseableAsyncIterable<ChaincodeEvent> = await gateways[0]!
-        .getNetwork('energy')
-        .getChaincodeEvents('market');
-      const seen: { name: string; roundId: string }[] = [];
-      const collecting = (async () => {
-        try {
-          for await (const ev of events) {
-            const body = JSON.parse(new TextDecoder().decode(ev.payload)) as { roundId: string };
-            seen.push({ name: ev.eventName, roundId: body.roundId });
-          }
-        } catch {
-          // closed
-        }
-      })();
+      const events = await collectEvents(gateways[0]!);
+      const seen = events.seen;
 
       const child = startChild({ AUCTIONEER_PAUSE_BEFORE_COMMIT_MS: String(10 * MINUTE) });
       let restarted: ChildProcess | undefined;
@@ -307,8 +343,119 @@ describe('auctioneer service on the Fabric network', () => {
         expect(mine.filter((n) => n === 'RoundClosed')).toHaveLength(1);
         expect(mine.filter((n) => n === 'RoundCleared')).toHaveLength(1);
       } finally {
-        events.close();
-        await collecting;
+        await events.close();
+        for (const c of [child, restarted]) {
+          if (c && c.exitCode === null && c.signalCode === null) {
+            c.kill('SIGTERM');
+            await exited(c);
+          }
+        }
+      }
+    },
+    8 * MINUTE,
+  );
+
+  test(
+    'killed between computing and committing a delivery settlement, the restarted service settles it exactly once',
+    async () => {
+      expect(fs.existsSync(MAIN_JS)).toBe(true); // `npm run build` first
+      const { start, lines, record, logged } = childAuctioneer({
+        AUCTIONEER_CHECKPOINT_FILE: path.join(tmp, 'settle-checkpoint.json'),
+        AUCTIONEER_RECONCILE_MS: '2000',
+      });
+      const events = await collectEvents(gateways[0]!);
+      const child = start({ AUCTIONEER_PAUSE_BEFORE_SETTLE_MS: String(10 * MINUTE) });
+      let restarted: ChildProcess | undefined;
+      try {
+        await waitFor('the first service to be ready', MINUTE, () =>
+          lines.some((l) => l.includes('"auctioneer ready"')) ? true : undefined,
+        );
+        // a round with delivery: slot 2 s from its close, readings until 25 s after the slot's end
+        const id = `it-settle-${Date.now()}-${randomBytes(2).toString('hex')}`;
+        const closesAt = Math.ceil(Date.now() / 1000) * 1000 + 10_000;
+        const delivery = {
+          shortPremium: '0.25',
+          longDiscount: '0.15',
+          slotSeconds: 2,
+          gateClosureSeconds: 25,
+        };
+        await operator.openRound({ id, slot: instant(closesAt), closesAt: instant(closesAt), delivery });
+        await Promise.all([u1.submitBids(id, U1_BIDS), u2.submitBids(id, U2_BIDS)]);
+        await waitFor('the service to clear the round', 2 * MINUTE, async () =>
+          (await operator.getRound(id)).status === 'CLEARED' ? true : undefined,
+        );
+        // each utility meters its cleared lines off by a few Wh, both ways (not all exact)
+        const readings = (s: Settlement, off: number): MeterReading[] =>
+          s.lines.map((l, i) => ({
+            batchId: l.batchId,
+            id: l.id,
+            side: l.side,
+            quantity: formatEnergy(
+              Math.max(0, parseDecimal(l.quantity, DECIMALS.energy) + (i % 2 ? off : -off)),
+            ),
+          }));
+        let sent = 0;
+        for (const [c, off] of [
+          [u1, 11],
+          [u2, 7],
+        ] as const) {
+          const own = await waitFor(`${c.mspId}'s settlement lines`, 30_000, () =>
+            c.getSettlement(id).catch(() => undefined),
+          );
+          const mine = readings(own, off);
+          await c.submitMeterReadings(id, mine);
+          sent += mine.length;
+        }
+        const gate = closesAt + 2_000 + 25_000;
+        expect(Date.now()).toBeLessThan(gate);
+
+        // after the gate the service reads and computes, logs 'settling' and waits: kill it there
+        const settling = await waitFor("'settling' in the log", 2 * MINUTE, () => record(id, 'settling'));
+        child.kill('SIGKILL');
+        await exited(child);
+        expect(child.signalCode).toBe('SIGKILL');
+        expect((await operator.getRound(id)).status).toBe('CLEARED');
+        expect(logged(id, 'round settled')).toBe(false);
+
+        // what the ledger holds, settled here with the chaincode's own function: the same digest
+        const round = await operator.getRound(id);
+        const result = await operator.getResult(id);
+        const utilities = (await operator.getPositions(id)).map((p) => p.utility);
+        const expected = computeDelivery(
+          result,
+          await Promise.all(utilities.map((u) => operator.getSettlement(id, u))),
+          (await Promise.all(utilities.map((u) => operator.getReadings(id, u)))).flat(),
+          deliveryParamsOfRound(round),
+        );
+        expect(settling.digest).toBe(expected.digest);
+        expect(settling.readings).toBe(sent);
+
+        restarted = start({});
+        const settledAfterMs = Date.now();
+        await waitFor('SETTLED after the restart', 2 * MINUTE, async () =>
+          (await operator.getRound(id)).status === 'SETTLED' ? true : undefined,
+        );
+        await waitFor("'round settled' from the restarted service", MINUTE, () =>
+          logged(id, 'round settled') ? true : undefined,
+        );
+        log(`[auctioneer] settled ${((Date.now() - settledAfterMs) / 1000).toFixed(1)} s after the restart`);
+        const stored = await operator.getDelivery(id);
+        expect(stored.settlementDigest).toBe(expected.digest);
+        expect(record(id, 'round settled')?.settledTx).toBe(stored.settledTx);
+
+        // a second settlement, with the same digest or another, is refused and changes nothing
+        for (const digest of [expected.digest, '0'.repeat(64)]) {
+          const err = await operator.settleDelivery(id, digest).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(MarketClientError);
+          expect((err as MarketClientError).code).toBe('ALREADY_SETTLED');
+        }
+        expect((await operator.getDelivery(id)).settledTx).toBe(stored.settledTx);
+
+        await sleep(5_000); // let any stray commit land before counting
+        const settledEvents = events.seen.filter((e) => e.roundId === id && e.name === 'DeliverySettled');
+        expect(settledEvents).toHaveLength(1);
+      } finally {
+        await events.close();
         for (const c of [child, restarted]) {
           if (c && c.exitCode === null && c.signalCode === null) {
             c.kill('SIGTERM');

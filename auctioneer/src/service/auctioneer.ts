@@ -27,6 +27,8 @@ export interface AuctioneerCoreOptions {
   closeGraceMs: number;
   /** test hook: wait this long after logging 'clearing' and before committing */
   pauseBeforeCommitMs?: number;
+  /** test hook: wait this long after logging 'settling' and before committing the settlement */
+  pauseBeforeSettleMs?: number;
   now?: () => number;
   /** called after each clearing this service committed (bench, tests) */
   onCleared?: (c: ClearedInfo) => void;
@@ -383,6 +385,7 @@ export class Auctioneer {
       );
       digest = prepared.digest;
       this.log.info({ ...prepared }, 'settling');
+      if (this.o.pauseBeforeSettleMs) await sleep(this.o.pauseBeforeSettleMs);
       const summary = await this.call('submit', 'settleDelivery', roundId, () =>
         this.o.market.settleDelivery(roundId, prepared.digest),
       );

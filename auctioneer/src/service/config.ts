@@ -50,6 +50,8 @@ export interface AuctioneerConfig {
   logLevel: string;
   /** test hook: pause between logging 'clearing' and committing */
   pauseBeforeCommitMs: number;
+  /** test hook: pause between logging 'settling' and committing the delivery settlement */
+  pauseBeforeSettleMs: number;
 }
 
 /** Repository root, from the sources (auctioneer/src/service) or the build (dist/auctioneer/…). */
@@ -74,6 +76,7 @@ export const DEFAULT_CONFIG: AuctioneerConfig = {
   http: { port: 3100 },
   logLevel: 'info',
   pauseBeforeCommitMs: 0,
+  pauseBeforeSettleMs: 0,
 };
 
 export type ConfigInput = Partial<
@@ -132,6 +135,7 @@ function numberProblems(c: AuctioneerConfig): string[] {
     ['closeGraceMs', c.closeGraceMs],
     ['minBiddingMs', c.minBiddingMs],
     ['pauseBeforeCommitMs', c.pauseBeforeCommitMs],
+    ['pauseBeforeSettleMs', c.pauseBeforeSettleMs],
   ];
   return [
     ...positive.filter(([, v]) => !isPositive(v)).map(([k]) => `${k} must be a positive number`),
@@ -254,6 +258,7 @@ function envSettings(env: NodeJS.ProcessEnv): ConfigInput {
     checkpointFile: str(env, 'AUCTIONEER_CHECKPOINT_FILE'),
     logLevel: str(env, 'AUCTIONEER_LOG_LEVEL'),
     pauseBeforeCommitMs: num(env, 'AUCTIONEER_PAUSE_BEFORE_COMMIT_MS'),
+    pauseBeforeSettleMs: num(env, 'AUCTIONEER_PAUSE_BEFORE_SETTLE_MS'),
   });
 }
 

@@ -92,6 +92,7 @@ export async function startAuctioneer(
     ...scheduleOption(config),
     closeGraceMs: config.closeGraceMs,
     pauseBeforeCommitMs: config.pauseBeforeCommitMs,
+    pauseBeforeSettleMs: config.pauseBeforeSettleMs,
     ...callbackOptions(deps),
   });
 
