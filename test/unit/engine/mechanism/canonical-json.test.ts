@@ -1,6 +1,7 @@
 /** canonicalJson: sorted keys, no whitespace, refuses what JSON cannot represent faithfully. */
 import fc from 'fast-check';
 import { canonicalJson, CanonicalJsonError } from '../../../../engine/src/mechanism';
+import { canonicalJsonByWriter } from '../../../../engine/src/mechanism/canonical-json';
 
 /** The same value with every object's keys inserted in reverse order. */
 function reversedKeys(v: unknown): unknown {
@@ -77,5 +78,52 @@ describe('canonicalJson', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('property: the fast path and the writer give the same bytes, keys of any kind included', () => {
+    const key = fc.oneof(
+      fc.string(),
+      fc.constantFrom('__proto__', '0', '10', '9', '1e3', '-1', '', 'toJSON2'),
+    );
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.array(tie('v'), { maxLength: 4 }),
+        fc.dictionary(key, tie('v'), { maxKeys: 5 }),
+      ),
+    })).v;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(canonicalJsonByWriter(v));
+        expect(canonicalJson(reversedKeys(v))).toBe(canonicalJsonByWriter(v));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the fast path refuses what the writer refuses, with the same error', () => {
+    const a: unknown[] = [];
+    a.push({ a });
+    for (const v of [
+      { a: 1, b: { c: undefined } },
+      [1, () => 2],
+      { x: new Date(0) },
+      { n: 2n },
+      a,
+      { t: { toJSON: () => 1 } },
+    ]) {
+      expect(() => canonicalJsonByWriter(v)).toThrow(CanonicalJsonError);
+      expect(() => canonicalJson(v)).toThrow(
+        (() => {
+          try {
+            canonicalJsonByWriter(v);
+          } catch (e) {
+            return (e as Error).message;
+          }
+          return 'not refused';
+        })(),
+      );
+    }
   });
 });
