@@ -386,6 +386,7 @@ export class Auctioneer {
       digest = prepared.digest;
       this.log.info({ ...prepared }, 'settling');
       if (this.o.pauseBeforeSettleMs) await sleep(this.o.pauseBeforeSettleMs);
+      const c0 = performance.now();
       const summary = await this.call('submit', 'settleDelivery', roundId, () =>
         this.o.market.settleDelivery(roundId, prepared.digest),
       );
@@ -399,7 +400,13 @@ export class Auctioneer {
       }
       this.settledDelivery(roundId, 'committed', start);
       this.log.info(
-        { roundId, settlementDigest: digest, operator: summary.operator, settledTx: summary.settledTx },
+        {
+          roundId,
+          settlementDigest: digest,
+          operator: summary.operator,
+          settledTx: summary.settledTx,
+          commitMs: Math.round(performance.now() - c0),
+        },
         'round settled',
       );
       return { roundId, outcome: 'committed', digest, summary };
