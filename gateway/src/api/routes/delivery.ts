@@ -22,6 +22,7 @@ import { targetUtility, tenantOf } from '../plugins/auth';
 import { ApiProblem } from '../problem';
 import {
   checkAgainstLedger,
+  ClearedSidesCache,
   parseReadingsCsv,
   readingChunks,
   validateReadings,
@@ -51,6 +52,7 @@ function readingsRequestOf(body: unknown): ReadingsRequest {
 
 function registerReadingsRoute(app: ApiInstance, ctx: RouteContext): void {
   const { call, clientOf } = ctx;
+  const cleared = new ClearedSidesCache();
   void app.register((plain, _opts, done) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, next) => {
@@ -69,12 +71,15 @@ function registerReadingsRoute(app: ApiInstance, ctx: RouteContext): void {
         const { roundId } = req.params;
         const request = readingsRequestOf(req.body);
         const readings = validateReadings(request);
-        const [settlement, earlier] = await call(
+        const [sides, earlier] = await call(
           req,
-          Promise.all([client.getSettlement(roundId, ''), client.getReadings(roundId, '')]),
+          Promise.all([
+            cleared.get(t.mspId, roundId, () => client.getSettlement(roundId, '')),
+            client.getReadings(roundId, ''),
+          ]),
           'reading the cleared bids',
         );
-        checkAgainstLedger(request, readings, settlement, earlier);
+        checkAgainstLedger(request, readings, sides, earlier);
         const batches: ReadingCommitment[] = [];
         for (const chunk of readingChunks(readings)) {
           batches.push(
