@@ -103,8 +103,14 @@ export function gatewayOptions(
   };
 }
 
-/** Largest gRPC message to and from the peer: the channel's AbsoluteMaxBytes (10 MB). */
-export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+/** Largest gRPC message sent to the peer: a transaction must fit the channel's AbsoluteMaxBytes (10 MB). */
+export const MAX_SEND_BYTES = 10 * 1024 * 1024;
+/**
+ * Largest gRPC message taken from the peer: 100 MB, the peer's own send limit (Fabric's gRPC
+ * default). A read's answer is not in a block, so the channel's limit does not bound it: the
+ * delivery statement of a utility with 50,000 settled bids is 13.7 MB (npm run bench:delivery).
+ */
+export const MAX_RECEIVE_BYTES = 100 * 1024 * 1024;
 
 /** A TLS gRPC connection to the org's peer, ready to use. */
 export async function peerClient(
@@ -118,11 +124,10 @@ export async function peerClient(
     grpc.credentials.createSsl(Buffer.from(profile.peer.tlsCACertPem)),
     {
       'grpc.ssl_target_name_override': profile.peer.hostAlias,
-      // Reads of large rounds (GetBatchesById parts, up to 20,000 bids) and big bid batches exceed
-      // grpc-js's 4 MB default: lift it to the channel's AbsoluteMaxBytes, the real limit
-      // (network/src/generate.ts).
-      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      // Reads of large rounds (GetBatchesById parts, up to 20,000 bids; big statements) and big
+      // bid batches exceed grpc-js's 4 MB default (network/src/generate.ts has the channel's).
+      'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
+      'grpc.max_send_message_length': MAX_SEND_BYTES,
     },
   );
   try {
