@@ -70,6 +70,15 @@ export interface RoundRecord {
   status: 'OPEN' | 'CLOSED' | 'CLEARED' | 'SETTLED';
   bidCount?: number;
   batchCount?: number;
+  /** only in rounds opened with delivery parameters: those the operator's service settles */
+  delivery?: { shortPremium: string; longDiscount: string; slotSeconds: number; gateClosureSeconds: number };
+}
+
+/** Until when a round takes meter readings (the chaincode's gateClosesAt), or null. */
+export function gateOf(r: RoundRecord): string | null {
+  if (!r.delivery) return null;
+  const ms = Date.parse(r.slot) + (r.delivery.slotSeconds + r.delivery.gateClosureSeconds) * 1000;
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export interface Clearing {

@@ -30,7 +30,7 @@ function showRound(s: State): void {
   const round = s.rounds.find((r) => r.id === id);
   const p =
     s.session.role === 'operator'
-      ? showOperatorRound(target, id)
+      ? showOperatorRound(target, id, round)
       : showUtilityRound(target, id, round?.status);
   p.catch(report);
 }

@@ -48,8 +48,12 @@ function duration(a: number): string {
   return `${Math.floor(a / 60)} min ${a % 60} s`;
 }
 
-/** "closes in 3 min 20 s" / "closed 2 min ago" for an instant, from `now` (epoch ms). */
-export function countdown(iso: string, now: number): string {
+/**
+ * "closes in 3 min 20 s" / "closed 2 min ago" for an instant, from `now` (epoch ms); `what` names
+ * what closes ("readings close in …").
+ */
+export function countdown(iso: string, now: number, what = ''): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
-  return s >= 0 ? `closes in ${duration(s)}` : `closed ${duration(-s)} ago`;
+  const lead = what ? `${what} ` : '';
+  return s >= 0 ? `${lead}close${what ? '' : 's'} in ${duration(s)}` : `${lead}closed ${duration(-s)} ago`;
 }

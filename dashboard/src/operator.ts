@@ -1,7 +1,23 @@
-import { api, type Clearing, type CurvesAnswer } from './api.js';
+import { api, gateOf, type Clearing, type CurvesAnswer, type RoundRecord } from './api.js';
 import { drawCurves } from './chart.js';
 import { withCsv } from './csv.js';
-import { el, fill, table } from './dom.js';
+import { totalsList } from './delivery.js';
+import { countdown, el, fill, table } from './dom.js';
+
+/** GET /v1/rounds/{id}/delivery/summary: the public record of a settled round. */
+interface DeliverySummary {
+  price: string;
+  imbalancePrices: { short: string; long: string };
+  readingBatchCount: number;
+  readingCount: number;
+  positions: { utility: string; energyNet: string; moneyNet: string }[];
+  operator: Record<
+    'shortEnergy' | 'longEnergy' | 'fees' | 'imbalanceCharges' | 'imbalanceCredits' | 'imbalance' | 'net',
+    string
+  >;
+  settledAt: string;
+  settledTx: string;
+}
 
 interface NetPosition {
   utility: string;
@@ -42,8 +58,61 @@ function positionsOf(ps: NetPosition[]): HTMLElement {
   return withCsv(t, 'net-positions.csv');
 }
 
+/**
+ * The delivery of a round: for a settled one its public record (imbalance prices, readings, the
+ * operator's fees and imbalance, each utility's net position); for a cleared one the gate.
+ */
+async function deliveryOf(round: RoundRecord | undefined): Promise<HTMLElement | null> {
+  const gate = round ? gateOf(round) : null;
+  if (!round || gate === null) return null;
+  if (round.status === 'CLEARED') {
+    return el(
+      'section',
+      { id: 'delivery', 'aria-label': 'delivery' },
+      el('h3', {}, 'Delivery'),
+      el(
+        'p',
+        {},
+        `Meter readings until ${gate} (`,
+        el('span', { 'data-gate': gate, class: 'countdown' }, countdown(gate, Date.now(), 'readings')),
+        '); then the operator’s service settles the round.',
+      ),
+    );
+  }
+  if (round.status !== 'SETTLED') return null;
+  const s = await api<DeliverySummary>(`/v1/rounds/${encodeURIComponent(round.id)}/delivery/summary`);
+  const o = s.operator;
+  const positions = table(
+    'Delivery net positions',
+    ['utility', 'energy net kWh (delivered − consumed)', 'money net'],
+    s.positions.map((p) => [p.utility, p.energyNet, p.moneyNet]),
+  );
+  return el(
+    'section',
+    { id: 'delivery', 'aria-label': 'delivery' },
+    el('h3', {}, `Delivery · settled ${s.settledAt}`),
+    totalsList('delivery totals', [
+      ['imbalance price, short', s.imbalancePrices.short],
+      ['imbalance price, long', s.imbalancePrices.long],
+      ['readings', `${s.readingCount} in ${s.readingBatchCount} batches`],
+      ['energy supplied to shorts', `${o.shortEnergy} kWh`],
+      ['energy taken from longs', `${o.longEnergy} kWh`],
+      ['fee revenue', o.fees],
+      ['imbalance charges', o.imbalanceCharges],
+      ['imbalance credits', o.imbalanceCredits],
+      ['operator net', o.net],
+      ['transaction', s.settledTx],
+    ]),
+    withCsv(positions, `delivery-${round.id}.csv`),
+  );
+}
+
 /** One round for the operator: its curves chart, the clearing's metrics and the net positions. */
-export async function showOperatorRound(target: HTMLElement, roundId: string): Promise<void> {
+export async function showOperatorRound(
+  target: HTMLElement,
+  roundId: string,
+  round?: RoundRecord,
+): Promise<void> {
   const c = await api<CurvesAnswer>(`/v1/rounds/${encodeURIComponent(roundId)}/curves`);
   const chart = el('div', {
     class: 'chart',
@@ -54,6 +123,8 @@ export async function showOperatorRound(target: HTMLElement, roundId: string): P
   if (c.clearing) {
     parts.push(metricsOf(c.clearing));
     parts.push(positionsOf(await api<NetPosition[]>(`/v1/rounds/${encodeURIComponent(roundId)}/positions`)));
+    const delivery = await deliveryOf(round);
+    if (delivery) parts.push(delivery);
   } else {
     parts.push(el('p', {}, 'Not cleared yet: the curves show the bids so far.'));
   }

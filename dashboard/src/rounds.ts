@@ -1,4 +1,4 @@
-import { api, type RoundRecord } from './api.js';
+import { api, gateOf, type RoundRecord } from './api.js';
 import { withCsv } from './csv.js';
 import { countdown, el, fill, table } from './dom.js';
 
@@ -15,6 +15,18 @@ export function sortRounds(rs: RoundRecord[]): RoundRecord[] {
 
 export const listRounds = async (): Promise<RoundRecord[]> =>
   sortRounds(await api<RoundRecord[]>('/v1/rounds'));
+
+/**
+ * The meter readings cell: 'settled', '—' for a round the service does not settle (no delivery
+ * parameters), a countdown to the gate while a cleared round takes readings, else the gate.
+ */
+function readingsCell(r: RoundRecord, now: number): HTMLElement | string {
+  if (r.status === 'SETTLED') return 'settled';
+  const gate = gateOf(r);
+  if (gate === null) return '—';
+  if (r.status !== 'CLEARED') return `until ${gate}`;
+  return el('span', { 'data-gate': gate, class: 'countdown' }, countdown(gate, now, 'readings'));
+}
 
 /** The rounds timeline: status, slot, close countdown and a button to show each round. */
 export function renderRounds(
@@ -43,12 +55,16 @@ export function renderRounds(
       ? el('span', { 'data-closes': r.closesAt, class: 'countdown' }, countdown(r.closesAt, now))
       : `closed (${r.closesAt})`,
     r.bidCount === undefined ? '—' : String(r.bidCount),
+    readingsCell(r, now),
   ]);
   fill(
     target,
     rounds.length === 0
       ? el('p', {}, 'No rounds yet.')
-      : withCsv(table('Rounds', ['round', 'status', 'delivery slot', 'bidding', 'bids'], rows), 'rounds.csv'),
+      : withCsv(
+          table('Rounds', ['round', 'status', 'delivery slot', 'bidding', 'bids', 'meter readings'], rows),
+          'rounds.csv',
+        ),
   );
 }
 
@@ -57,5 +73,8 @@ export function tickCountdowns(): void {
   const now = Date.now();
   for (const e of document.querySelectorAll<HTMLElement>('[data-closes]')) {
     e.textContent = countdown(e.dataset['closes'] ?? '', now);
+  }
+  for (const e of document.querySelectorAll<HTMLElement>('[data-gate]')) {
+    e.textContent = countdown(e.dataset['gate'] ?? '', now, 'readings');
   }
 }

@@ -47,7 +47,10 @@ const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d
  * Utility2 sells q1 (no reading). Readings before the slot's gate, settled after it (now).
  */
 async function seedSettled(l: FakeLedger): Promise<void> {
-  await l.addRound('r-settled');
+  // the chaincode's default delivery parameters, given: the service settles only such rounds
+  await l.addRound('r-settled', 'OPEN', {
+    delivery: { shortPremium: '0.2', longDiscount: '0.2', slotSeconds: 900, gateClosureSeconds: 3600 },
+  });
   const u1 = await l.seedBatch(
     U1,
     'r-settled',
@@ -336,5 +339,56 @@ describe('dashboard in chromium', () => {
     await page.click('#account-entries nav button:first-child');
     await waitText(page, '#account-entries nav', (t) => t.includes('rounds 1–20 of 21'));
     expect(await shownIds()).toEqual(ids.slice(0, 20));
+  });
+
+  it("shows the operator each round's meter readings gate, and a settled round's delivery record", async () => {
+    // a cleared round whose readings are still open: slot in an hour, gate 15 min + 1 h after it
+    const slotMs = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
+    await ledger.addRound('r-gate', 'OPEN', {
+      slot: instant(slotMs),
+      delivery: { slotSeconds: 900, gateClosureSeconds: 3600 },
+    });
+    await ledger.seedBatch(U1, 'r-gate', [bid('g1', { price: '20', quantity: '1' })], 'c'.repeat(32));
+    await ledger.seedBatch(
+      U2,
+      'r-gate',
+      [bid('h1', { side: 'sell', price: '10', quantity: '1' })],
+      'd'.repeat(32),
+    );
+    await closeAndClear(ledger, 'r-gate');
+    const gate = instant(slotMs + 4_500_000);
+
+    const page = await newPage();
+    await signIn(page, base, TOKENS.op);
+    await waitText(page, '#rounds', (t) => t.includes('r-gate'));
+    const rows = await tableRows(page, '#rounds table');
+    const readings = new Map(rows.map((r) => [r[0], r[5]]));
+    expect(readings.get('r-settled')).toBe('settled');
+    expect(readings.get('r-cleared')).toBe('—'); // opened without delivery parameters
+    expect(readings.get('r-gate')).toMatch(/^readings close in 2 h 1[45] min$/);
+
+    await openRound(page, 'r-gate');
+    await page.waitForSelector('#delivery');
+    expect(await textOf(page, '#delivery')).toContain(`Meter readings until ${gate}`);
+
+    await openRound(page, 'r-settled');
+    await page.waitForSelector('#delivery table');
+    // a settled round is still a cleared one: its chart and metrics stay (they were gone)
+    expect(await textOf(page, 'dl.metrics')).toContain('clearing price');
+    const summary = await ledger.client(OP).getDelivery('r-settled');
+    expect(await tableRows(page, '#delivery table')).toEqual(
+      summary.positions.map((p) => [p.utility, p.energyNet, p.moneyNet]),
+    );
+    const totals = await textOf(page, '#delivery dl.totals');
+    for (const v of [
+      summary.operator.net,
+      summary.operator.imbalanceCharges,
+      summary.imbalancePrices.short,
+    ]) {
+      expect(totals).toContain(v);
+    }
+    expect(totals).toContain(`${summary.readingCount} in ${summary.readingBatchCount} batches`);
+    expect(await page.$('#delivery a.csv')).not.toBeNull();
+    await screenshot(page, 'operator-delivery.png');
   });
 });

@@ -158,6 +158,40 @@ export const billsRoute = {
   response: { 200: BillsSchema, 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema },
 };
 
+const MoneyPair = Type.Object({ short: S, long: S });
+
+/** The public record of a settled round (chaincode DeliverySummary): nothing private in it. */
+const DeliverySummarySchema = Type.Object({
+  roundId: S,
+  slot: S,
+  settlementDigest: S,
+  price: S,
+  imbalancePrices: MoneyPair,
+  params: Type.Object({ shortPremium: S, longDiscount: S }),
+  readingBatchCount: Type.Integer(),
+  readingCount: Type.Integer(),
+  positions: Type.Array(PositionSchema),
+  operator: Type.Object({
+    shortEnergy: S,
+    longEnergy: S,
+    fees: S,
+    imbalanceCharges: S,
+    imbalanceCredits: S,
+    imbalance: S,
+    net: S,
+  }),
+  settledAt: S,
+  settledTx: S,
+});
+
+export const deliverySummaryRoute = {
+  summary:
+    "A settled round's public delivery record: imbalance prices, reading counts, every utility's net position, the operator's fees and imbalance",
+  tags: ['delivery'],
+  params: RoundParam,
+  response: { 200: DeliverySummarySchema, 404: ProblemSchema },
+};
+
 export const deliveryPositionsRoute = {
   summary: 'Net delivery positions of a settled round (public)',
   tags: ['delivery'],

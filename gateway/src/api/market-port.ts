@@ -19,4 +19,5 @@ export type ApiMarketPort = Pick<
   | 'getStatement'
   | 'getAccount'
   | 'getDeliveryPositions'
+  | 'getDelivery'
 >;

@@ -26,7 +26,7 @@ export function curvesScope(t: Tenant, utility: string | undefined): string | nu
 }
 
 /**
- * Curves of rounds whose bids can no longer change (CLOSED, CLEARED), by round, status and scope:
+ * Curves of rounds whose bids can no longer change (CLOSED, CLEARED, SETTLED), by round, status and scope:
  * reading 10^5 bids once, not on every refresh of a wall screen. Bounded; cleared when full.
  */
 export class CurveCache {
@@ -87,8 +87,9 @@ export function registerCurvesRoute(app: ApiInstance, ctx: RouteContext, cache =
     const client = ctx.clientOf(t);
     const { roundId } = req.params;
     const round = await ctx.call(req, client.getRound(roundId), 'reading the round');
+    // a settled round is a cleared one whose delivery is settled too: it has its result
     const result =
-      round.status === 'CLEARED'
+      round.status === 'CLEARED' || round.status === 'SETTLED'
         ? await ctx.call(req, client.getResult(roundId), 'reading the result')
         : null;
     const key = cache.key(round, scope);

@@ -163,6 +163,33 @@ describe('REST API: meter readings, accounts and bills (issue #15)', () => {
 
     const pos = (await get('/v1/rounds/r1/delivery', TOKENS.u2)).json<{ utility: string }[]>();
     expect(pos.map((p) => p.utility).sort()).toEqual([U1, U2]);
+    // the public summary: the same positions, the operator's side, nothing private
+    const summary = await get('/v1/rounds/r1/delivery/summary', TOKENS.u2);
+    expect(summary.statusCode).toBe(200);
+    const s = summary.json<{ positions: unknown[]; operator: { net: string }; readingCount: number }>();
+    expect(s.positions).toEqual(pos);
+    expect(s.readingCount).toBe(2); // p1 and q1: the late p2 was refused
+    const moneyOf = (v: string) => Math.round(Number(v) * 1e7);
+    const utilities = (pos as unknown as { moneyNet: string }[]).reduce((n, p) => n + moneyOf(p.moneyNet), 0);
+    expect(utilities + moneyOf(s.operator.net)).toBe(0);
+    // no lines, readings or statements: those stay in each utility's collection
+    expect(Object.keys(s).sort()).toEqual(
+      [
+        'imbalancePrices',
+        'operator',
+        'params',
+        'positions',
+        'price',
+        'readingBatchCount',
+        'readingCount',
+        'roundId',
+        'settledAt',
+        'settledTx',
+        'settlementDigest',
+        'slot',
+      ].sort(),
+    );
+    expect((await get('/v1/rounds/r0/delivery/summary', TOKENS.u2)).statusCode).toBe(404);
     expect((await get('/v1/rounds/r1/statement', TOKENS.u1)).json()).toMatchObject({ utility: U1 });
     expect((await get('/v1/rounds/r1/statement?utility=Utility2MSP', TOKENS.u1)).statusCode).toBe(403);
   });

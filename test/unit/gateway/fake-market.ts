@@ -20,6 +20,7 @@ import { getReadingCommitments, getReadings, submitReadings } from '../../../cha
 import { MarketError } from '../../../chaincode/src/errors';
 import { collectionOf } from '../../../chaincode/src/keys';
 import type { Ledger } from '../../../chaincode/src/ledger';
+import type { DeliveryParams } from '../../../chaincode/src/delivery-params';
 import type {
   BatchCommitment,
   DeliveryPosition,
@@ -108,8 +109,17 @@ export class FakeLedger {
    * Opens round `id` as the operator (bidding open until 2099); CLOSED: then closes it, at its
    * close time.
    */
-  async addRound(id: string, status: 'OPEN' | 'CLOSED' = 'OPEN'): Promise<RoundRecord> {
-    const req = { id, slot: '2026-01-01T12:00:00Z', closesAt: FAR_CLOSE };
+  async addRound(
+    id: string,
+    status: 'OPEN' | 'CLOSED' = 'OPEN',
+    opts: { slot?: string; delivery?: Partial<DeliveryParams> } = {},
+  ): Promise<RoundRecord> {
+    const req = {
+      id,
+      slot: opts.slot ?? '2026-01-01T12:00:00Z',
+      closesAt: FAR_CLOSE,
+      ...(opts.delivery ? { delivery: opts.delivery } : {}),
+    };
     const open = await this.tx(OP, 'endorse', (l) => openRound(l, req));
     if (status === 'OPEN') return open;
     const time = Date.parse(FAR_CLOSE) / 1000;

@@ -14,6 +14,7 @@ import {
   accountRoute,
   billsRoute,
   deliveryPositionsRoute,
+  deliverySummaryRoute,
   statementRoute,
   submitReadingsRoute,
 } from '../delivery-schemas';
@@ -165,6 +166,11 @@ function registerRoundDeliveryRoutes(app: ApiInstance, ctx: RouteContext): void 
   app.get('/v1/rounds/:roundId/delivery', { schema: deliveryPositionsRoute }, async (req) => {
     const t = tenantOf(req);
     return call(req, clientOf(t).getDeliveryPositions(req.params.roundId), 'reading the delivery positions');
+  });
+
+  app.get('/v1/rounds/:roundId/delivery/summary', { schema: deliverySummaryRoute }, async (req) => {
+    const t = tenantOf(req);
+    return call(req, clientOf(t).getDelivery(req.params.roundId), 'reading the delivery summary');
   });
 
   app.get('/v1/rounds/:roundId/statement', { schema: statementRoute }, async (req) => {
