@@ -1,5 +1,5 @@
 import { api, ApiError, type RoundRecord, type WireBid } from './api.js';
-import { parseBidsCsv, withCsv } from './csv.js';
+import { parseBidsCsv, saveText, toCsv, withCsv } from './csv.js';
 import { settlementOf, statementOf } from './delivery.js';
 import { el, fill, table } from './dom.js';
 
@@ -8,58 +8,72 @@ const PAGE = 50;
 interface BidsAnswer {
   bidCount: number;
   batches: { batchId: string; bids: WireBid[] }[];
+  nextCursor?: string;
 }
 
-/** A page of the utility's bids with previous / next buttons. */
-function bidsPage(
-  rows: { batchId: string; bid: WireBid }[],
-  page: number,
-  go: (p: number) => void,
-): HTMLElement {
-  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
-  const shown = rows.slice(page * PAGE, (page + 1) * PAGE);
+const BID_HEAD = ['id', 'side', 'price', 'kWh', 'alpha', 'batch'];
+
+/** An answer's bids as table rows, in its order. */
+const bidRows = (a: BidsAnswer): string[][] =>
+  a.batches.flatMap((b) =>
+    b.bids.map((bid) => [bid.id, bid.side, bid.price, bid.quantity, bid.alpha ?? '', b.batchId]),
+  );
+
+const bidsUrl = (roundId: string): string => `/v1/rounds/${encodeURIComponent(roundId)}/bids`;
+
+/** Fetches all of the round's bids (one request) and saves them as a CSV file. */
+async function downloadAllBids(roundId: string): Promise<void> {
+  const all = await api<BidsAnswer>(bidsUrl(roundId));
+  saveText(`bids-${roundId}.csv`, toCsv(BID_HEAD, bidRows(all)));
+}
+
+/**
+ * The signed-in utility's bids in a round, a page at a time from the API (`limit`/`cursor`: a
+ * round of 10^5 bids costs the page one page); `back` holds the cursors of the pages before.
+ */
+async function showBids(
+  target: HTMLElement,
+  roundId: string,
+  cursor = '',
+  back: string[] = [],
+): Promise<void> {
+  const q = new URLSearchParams({ limit: String(PAGE), ...(cursor ? { cursor } : {}) });
+  const a = await api<BidsAnswer>(`${bidsUrl(roundId)}?${q.toString()}`);
+  const rows = bidRows(a);
+  const pages = Math.max(1, Math.ceil(a.bidCount / PAGE));
+  const go = (c: string, b: string[]): void => void showBids(target, roundId, c, b);
   const nav = el(
     'nav',
     { 'aria-label': 'bid pages', class: 'pager' },
     el(
       'button',
-      { type: 'button', ...(page === 0 ? { disabled: '' } : {}), onclick: () => go(page - 1) },
+      {
+        type: 'button',
+        ...(back.length === 0 ? { disabled: '' } : {}),
+        onclick: () => go(back[back.length - 1] ?? '', back.slice(0, -1)),
+      },
       '‹ previous',
     ),
-    ` page ${page + 1} of ${pages} (${rows.length} bids) `,
+    ` page ${back.length + 1} of ${pages} (${a.bidCount} bids) `,
     el(
       'button',
-      { type: 'button', ...(page + 1 >= pages ? { disabled: '' } : {}), onclick: () => go(page + 1) },
+      {
+        type: 'button',
+        ...(a.nextCursor === undefined ? { disabled: '' } : {}),
+        onclick: () => go(a.nextCursor ?? '', [...back, cursor]),
+      },
       'next ›',
     ),
   );
-  const head = ['id', 'side', 'price', 'kWh', 'alpha', 'batch'];
-  const line = ({ batchId, bid }: { batchId: string; bid: WireBid }): string[] => [
-    bid.id,
-    bid.side,
-    bid.price,
-    bid.quantity,
-    bid.alpha ?? '',
-    batchId,
-  ];
-  const t = table('Your bids', head, shown.map(line));
-  // the export has every bid, not only this page's
-  return el(
-    'div',
-    {},
-    withCsv(t, 'bids.csv', () => ({ head, rows: rows.map(line) })),
-    nav,
+  const all = el(
+    'button',
+    { type: 'button', class: 'download', onclick: () => void downloadAllBids(roundId).catch(fail) },
+    'Download all bids (CSV)',
   );
-}
-
-/** The signed-in utility's bids in a round, paged. */
-async function showBids(target: HTMLElement, roundId: string, page = 0): Promise<void> {
-  const a = await api<BidsAnswer>(`/v1/rounds/${encodeURIComponent(roundId)}/bids`);
-  const rows = a.batches.flatMap((b) => b.bids.map((bid) => ({ batchId: b.batchId, bid })));
-  fill(
-    target,
-    bidsPage(rows, page, (p) => void showBids(target, roundId, p)),
-  );
+  const fail = (e: unknown): void => {
+    all.after(el('p', { class: 'error' }, e instanceof Error ? e.message : String(e)));
+  };
+  fill(target, withCsv(table('Your bids', BID_HEAD, rows), `bids-page-${back.length + 1}.csv`), nav, all);
 }
 
 /** A labelled input of the bid form. */

@@ -222,6 +222,24 @@ describe('dashboard in chromium', () => {
     );
     expect(await page.$('#statement table')).toBeNull();
 
+    // its 100 bids a page of 50 at a time from the API, and all of them as one download
+    await waitText(page, '#bids nav', (t) => t.includes('page 1 of 2 (100 bids)'));
+    const firstPage = await tableRows(page, '#bids table');
+    await page.click('#bids nav button:last-child');
+    await waitText(page, '#bids nav', (t) => t.includes('page 2 of 2'));
+    const secondPage = await tableRows(page, '#bids table');
+    expect([firstPage.length, secondPage.length]).toEqual([50, 50]);
+    const listed = (
+      await app.inject({ method: 'GET', url: '/v1/rounds/r-cleared/bids', headers: auth(TOKENS.u1) })
+    ).json<{ batches: { batchId: string; bids: { id: string }[] }[] }>();
+    const ids = listed.batches.flatMap((b) => b.bids.map((x) => `${b.batchId}/${x.id}`));
+    expect([...firstPage, ...secondPage].map((r) => `${r[5]}/${r[0]}`)).toEqual(ids);
+    expect(calls.some((c) => c.startsWith('/v1/rounds/r-cleared/bids?limit=50&cursor=50'))).toBe(true);
+    await page.click('#bids button.download');
+    const allBids = (await downloaded(downloads, 'bids-r-cleared.csv')).trim().split('\n');
+    expect(allBids[0]).toBe('id,side,price,kWh,alpha,batch');
+    expect(allBids.slice(1).map((l) => `${l.split(',')[5]}/${l.split(',')[0]}`)).toEqual(ids);
+
     // a settled round: the statement's lines, one reading metered and one missing
     await openRound(page, 'r-settled');
     await page.waitForSelector('#statement table');

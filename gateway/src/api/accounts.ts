@@ -14,6 +14,7 @@ import {
   parseDecimal,
   parseMoney,
 } from '../../../engine/src/mechanism/units';
+import { pageOf, type PageParams } from './paging';
 import { ApiProblem } from './problem';
 
 /** Which account a tenant may read as `utility` names it, and the argument GetAccount takes. */
@@ -33,11 +34,7 @@ export interface PeriodQuery {
   to?: string;
 }
 
-export interface PageQuery extends PeriodQuery {
-  /** decimal 1-1000 (the route's schema checked it) */
-  limit?: string;
-  cursor?: string;
-}
+export interface PageQuery extends PeriodQuery, PageParams {}
 
 type Entry = AccountEntry | OperatorEntry;
 
@@ -50,26 +47,13 @@ export function entriesInPeriod<E extends { slot: string }>(entries: E[], q: Per
   return entries.filter((e) => inPeriod(e, q));
 }
 
-function cursorIndex(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  if (!/^[0-9]{1,9}$/.test(cursor)) {
-    throw new ApiProblem(400, 'INVALID_REQUEST', 'Invalid request', 'bad cursor', [
-      { path: 'querystring/cursor', field: 'cursor', reason: 'not a cursor this API returned' },
-    ]);
-  }
-  return Number(cursor);
-}
-
 /** The account with its entries filtered by period and paged (`nextCursor` while more remain). */
 export function accountPage(
   account: UtilityAccount | OperatorAccount,
   q: PageQuery,
 ): (UtilityAccount | OperatorAccount) & { matching: number; nextCursor?: string } {
   const all = entriesInPeriod<Entry>(account.entries, q);
-  const start = cursorIndex(q.cursor);
-  const limit = q.limit === undefined ? 100 : Number(q.limit);
-  const entries = all.slice(start, start + limit);
-  const next = start + limit < all.length ? { nextCursor: String(start + limit) } : {};
+  const { items: entries, ...next } = pageOf(all, q, 100);
   return { ...account, entries, matching: all.length, ...next } as (UtilityAccount | OperatorAccount) & {
     matching: number;
     nextCursor?: string;

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { pageQueryProps } from './paging';
 import { ProblemSchema, RoundParam } from './schemas';
 
 const S = Type.String();
@@ -54,14 +55,7 @@ const PeriodProps = {
 const AccountQuery = Type.Object(
   {
     ...PeriodProps,
-    // a string: the app does not coerce query strings (coerceTypes: false)
-    limit: Type.Optional(
-      Type.String({
-        pattern: '^([1-9][0-9]{0,2}|1000)$',
-        description: 'entries per page, 1-1000 (default 100)',
-      }),
-    ),
-    cursor: Type.Optional(Type.String({ maxLength: 12, description: 'nextCursor of the previous page' })),
+    ...pageQueryProps('entries', 100),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type, type TArray, type TObject } from '@sinclair/typebox';
+import { pageQueryProps } from './paging';
 
 /** Decimal strings (MECHANISM §1): no sign, no exponent, at most `d` decimals. */
 const decimal = (d: number, description: string) =>
@@ -182,11 +183,20 @@ export const getBidRoute = {
   querystring: UtilityQuery,
 };
 
+const ListBidsQuery = Type.Object(
+  {
+    utility: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]{1,40}$' })),
+    ...pageQueryProps('bids', 'all'),
+  },
+  { additionalProperties: false },
+);
+
 export const listBidsRoute = {
-  summary: "Own sealed bids (utility) or a named utility's (operator, ?utility=)",
+  summary:
+    "Own sealed bids (utility) or a named utility's (operator, ?utility=); all of them, or a page with ?limit= (and ?cursor=)",
   tags: ['bids'],
   params: RoundParam,
-  querystring: UtilityQuery,
+  querystring: ListBidsQuery,
 };
 
 export const settlementRoute = {

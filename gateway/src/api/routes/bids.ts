@@ -11,6 +11,7 @@ import type { ApiInstance } from '../instance';
 import type { ApiMarketPort } from '../market-port';
 import { targetUtility, tenantOf } from '../plugins/auth';
 import { ApiProblem, type ProblemItem } from '../problem';
+import { pageOf } from '../paging';
 import { getBidRoute, listBidsRoute, submitBidsRoute } from '../schemas';
 import { until } from '../timeouts';
 import type { RouteContext } from './context';
@@ -60,11 +61,34 @@ export function registerBidRoutes(app: ApiInstance, ctx: RouteContext): void {
       committedBatches(ctx.clientOf(t), roundId, t, utility),
       'reading the bids',
     );
+    const bidCount = batches.reduce((n, b) => n + b.bids.length, 0);
+    const { limit, cursor } = req.query;
+    if (limit === undefined && cursor === undefined) {
+      return {
+        roundId,
+        utility,
+        bidCount,
+        batches: batches.map((b) => ({ batchId: b.batchId, bids: b.bids })),
+      };
+    }
+    // a page of the bids in the same order, regrouped by batch
+    const page = pageOf(
+      batches.flatMap((b) => b.bids.map((bid) => ({ batchId: b.batchId, bid }))),
+      { limit, cursor },
+      100,
+    );
+    const grouped = new Map<string, WireBid[]>();
+    for (const { batchId, bid } of page.items) {
+      const list = grouped.get(batchId);
+      if (list) list.push(bid);
+      else grouped.set(batchId, [bid]);
+    }
     return {
       roundId,
       utility,
-      bidCount: batches.reduce((n, b) => n + b.bids.length, 0),
-      batches: batches.map((b) => ({ batchId: b.batchId, bids: b.bids })),
+      bidCount,
+      batches: [...grouped].map(([batchId, bids]) => ({ batchId, bids })),
+      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
     };
   });
 }
