@@ -1,7 +1,7 @@
 import { api, apiText } from './api.js';
 import { saveText, withCsv } from './csv.js';
 import { orderedKeys, totalsList } from './delivery.js';
-import { el, fill, table } from './dom.js';
+import { el, fill, pager, table } from './dom.js';
 
 const PAGE = 20;
 
@@ -48,30 +48,13 @@ async function showEntries(target: HTMLElement, who: string, cursor: string, bac
   const rows = a.entries.map((e) => [e.roundId, e.slot, e.settledAt, ...amounts.map((k) => e[k] ?? '')]);
   const first = back.length * PAGE + 1;
   const go = (c: string, b: string[]): void => void showEntries(target, who, c, b);
-  const nav = el(
-    'nav',
-    { 'aria-label': 'account pages', class: 'pager' },
-    el(
-      'button',
-      {
-        type: 'button',
-        ...(back.length === 0 ? { disabled: '' } : {}),
-        onclick: () => go(back[back.length - 1] ?? '', back.slice(0, -1)),
-      },
-      '‹ previous',
-    ),
+  const nav = pager(
+    'account pages',
     a.entries.length === 0
-      ? ' no settled rounds '
-      : ` rounds ${first}–${first + a.entries.length - 1} of ${a.matching} `,
-    el(
-      'button',
-      {
-        type: 'button',
-        ...(a.nextCursor === undefined ? { disabled: '' } : {}),
-        onclick: () => go(a.nextCursor ?? '', [...back, cursor]),
-      },
-      'next ›',
-    ),
+      ? 'no settled rounds'
+      : `rounds ${first}–${first + a.entries.length - 1} of ${a.matching}`,
+    { cursor, back, next: a.nextCursor },
+    go,
   );
   fill(
     target,

@@ -57,3 +57,39 @@ export function countdown(iso: string, now: number, what = ''): string {
   const lead = what ? `${what} ` : '';
   return s >= 0 ? `${lead}close${what ? '' : 's'} in ${duration(s)}` : `${lead}closed ${duration(-s)} ago`;
 }
+
+/**
+ * Previous / next buttons over an API's cursors: `back` holds the cursors of the pages before this
+ * one (at `cursor`), `next` the API's nextCursor; `go(cursor, back)` shows another page.
+ */
+export function pager(
+  label: string,
+  text: string,
+  at: { cursor: string; back: string[]; next: string | undefined },
+  go: (cursor: string, back: string[]) => void,
+): HTMLElement {
+  const { cursor, back, next } = at;
+  return el(
+    'nav',
+    { 'aria-label': label, class: 'pager' },
+    el(
+      'button',
+      {
+        type: 'button',
+        ...(back.length === 0 ? { disabled: '' } : {}),
+        onclick: () => go(back[back.length - 1] ?? '', back.slice(0, -1)),
+      },
+      '‹ previous',
+    ),
+    ` ${text} `,
+    el(
+      'button',
+      {
+        type: 'button',
+        ...(next === undefined ? { disabled: '' } : {}),
+        onclick: () => go(next ?? '', [...back, cursor]),
+      },
+      'next ›',
+    ),
+  );
+}

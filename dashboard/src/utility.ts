@@ -1,7 +1,7 @@
 import { api, ApiError, type RoundRecord, type WireBid } from './api.js';
 import { parseBidsCsv, saveText, toCsv, withCsv } from './csv.js';
 import { settlementOf, statementOf } from './delivery.js';
-import { el, fill, table } from './dom.js';
+import { el, fill, pager, table } from './dom.js';
 
 const PAGE = 50;
 
@@ -42,28 +42,11 @@ async function showBids(
   const rows = bidRows(a);
   const pages = Math.max(1, Math.ceil(a.bidCount / PAGE));
   const go = (c: string, b: string[]): void => void showBids(target, roundId, c, b);
-  const nav = el(
-    'nav',
-    { 'aria-label': 'bid pages', class: 'pager' },
-    el(
-      'button',
-      {
-        type: 'button',
-        ...(back.length === 0 ? { disabled: '' } : {}),
-        onclick: () => go(back[back.length - 1] ?? '', back.slice(0, -1)),
-      },
-      '‹ previous',
-    ),
-    ` page ${back.length + 1} of ${pages} (${a.bidCount} bids) `,
-    el(
-      'button',
-      {
-        type: 'button',
-        ...(a.nextCursor === undefined ? { disabled: '' } : {}),
-        onclick: () => go(a.nextCursor ?? '', [...back, cursor]),
-      },
-      'next ›',
-    ),
+  const nav = pager(
+    'bid pages',
+    `page ${back.length + 1} of ${pages} (${a.bidCount} bids)`,
+    { cursor, back, next: a.nextCursor },
+    go,
   );
   const all = el(
     'button',
