@@ -10,54 +10,38 @@
  * Run serially: `npx jest --selectProjects e2e --runInBand`.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { canonicalJson, clearRound } from '../../engine/src/mechanism';
 import { assembleRoundInput, type AssemblyBatch } from '../../chaincode/src/assemble';
 import type { WireBid } from '../../engine/src/mechanism/types';
-import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/service/service';
 import { simulateRound } from '../../engine/src/sim/simulate';
-import { DEMO_TOKENS, loadConfig } from '../../gateway/src/api/config';
-import { startApi, type ApiHandle } from '../../gateway/src/api/server';
+import { DEMO_TOKENS } from '../../gateway/src/api/config';
+import { startMarketServices, type MarketServices } from './market-services';
 import { ApiClient, instant, waitCleared } from '../../gateway/src/rest-client';
 import { splitBids } from '../../launcher/src/demo';
-import { up } from '../../network/src/network';
 
 const MINUTE = 60_000;
 const log = (line: string) => process.stdout.write(line + '\n');
 
 describe('REST API end to end on the Fabric network', () => {
-  let api: ApiHandle | undefined;
-  let auctioneer: AuctioneerHandle | undefined;
-  let tmp: string;
+  let services: MarketServices | undefined;
 
   beforeAll(async () => {
-    await up({ log });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'api-e2e-'));
-    api = await startApi({
-      config: loadConfig({}, { port: 0, logLevel: 'warn', batch: { maxWaitMs: 50 } }),
-    });
-    auctioneer = await startAuctioneer({
-      mode: 'manual',
-      http: { port: 0 },
-      checkpointFile: path.join(tmp, 'checkpoint.json'),
+    services = await startMarketServices({
+      tag: 'api-e2e',
+      batchMaxWaitMs: 50,
       reconcileIntervalMs: 5_000,
-      logLevel: 'warn',
+      log,
     });
-    await auctioneer.ready;
   }, 10 * MINUTE);
 
   afterAll(async () => {
-    await api?.close();
-    await auctioneer?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await services?.close();
   });
 
   it(
     'two utilities bid concurrently; the round clears exactly as the offline mechanism; each reads only its own settlement',
     async () => {
-      const { url } = api!;
+      const { url } = services!;
       const operator = new ApiClient(url, DEMO_TOKENS.operator);
       const utilities = [
         { msp: 'Utility1MSP', api: new ApiClient(url, DEMO_TOKENS.utility1) },

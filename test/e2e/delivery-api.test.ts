@@ -10,17 +10,12 @@
  * books (Σ = 0), and a utility is refused the other's account, bills, statement and readings.
  * Run serially: `npx jest --selectProjects e2e --runInBand`.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Settlement } from '../../chaincode/src/model';
-import { startAuctioneer, type AuctioneerHandle } from '../../auctioneer/src/service/service';
-import { DEMO_TOKENS, loadConfig } from '../../gateway/src/api/config';
-import { startApi, type ApiHandle } from '../../gateway/src/api/server';
+import { DEMO_TOKENS } from '../../gateway/src/api/config';
+import { startMarketServices, type MarketServices } from './market-services';
 import { ApiClient, instant, waitCleared } from '../../gateway/src/rest-client';
 import { parseMoney } from '../../engine/src/mechanism/units';
-import { up } from '../../network/src/network';
 
 const MINUTE = 60_000;
 const SLOT_SECONDS = 2;
@@ -95,34 +90,25 @@ async function checkAccountAndBills(
 }
 
 describe('delivery through the REST API on the Fabric network', () => {
-  let api: ApiHandle | undefined;
-  let auctioneer: AuctioneerHandle | undefined;
-  let tmp: string;
+  let services: MarketServices | undefined;
 
   beforeAll(async () => {
-    await up({ log });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'delivery-e2e-'));
-    api = await startApi({ config: loadConfig({}, { port: 0, logLevel: 'warn', batch: { maxWaitMs: 20 } }) });
-    auctioneer = await startAuctioneer({
-      mode: 'manual',
-      http: { port: 0 },
-      checkpointFile: path.join(tmp, 'checkpoint.json'),
+    services = await startMarketServices({
+      tag: 'delivery-e2e',
+      batchMaxWaitMs: 20,
       reconcileIntervalMs: 2_000,
-      logLevel: 'warn',
+      log,
     });
-    await auctioneer.ready;
   }, 10 * MINUTE);
 
   afterAll(async () => {
-    await api?.close();
-    await auctioneer?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await services?.close();
   });
 
   it(
     'takes readings over REST, refuses bad and late ones, settles once after the gate, and serves accounts and bills',
     async () => {
-      const { url } = api!;
+      const { url } = services!;
       const operator = new ApiClient(url, DEMO_TOKENS.operator);
       const u1 = new ApiClient(url, DEMO_TOKENS.utility1);
       const u2 = new ApiClient(url, DEMO_TOKENS.utility2);
