@@ -70,6 +70,9 @@ export interface RoundRecord {
   status: 'OPEN' | 'CLOSED' | 'CLEARED' | 'SETTLED';
   bidCount?: number;
   batchCount?: number;
+  /** mechanism parameters, every default filled in */
+  params?: { profile: string; alpha: string; gridStep: string; serviceFee: string };
+  mechanismVersion?: string;
   /** only in rounds opened with delivery parameters: those the operator's service settles */
   delivery?: { shortPremium: string; longDiscount: string; slotSeconds: number; gateClosureSeconds: number };
 }

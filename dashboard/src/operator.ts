@@ -107,6 +107,33 @@ async function deliveryOf(round: RoundRecord | undefined): Promise<HTMLElement |
   );
 }
 
+const UNKNOWN_PARAMS = { profile: '?', alpha: '?', gridStep: '?', serviceFee: '?' };
+
+/** Delivery's parameters of a round opened with them. */
+function deliveryParameters(r: RoundRecord): [string, string][] {
+  if (!r.delivery) return [];
+  return [
+    ['slot length', `${r.delivery.slotSeconds} s`],
+    ['meter readings until', `${gateOf(r) ?? '?'} (${r.delivery.gateClosureSeconds} s after the slot)`],
+    ['imbalance: short premium', r.delivery.shortPremium],
+    ['imbalance: long discount', r.delivery.longDiscount],
+  ];
+}
+
+/** The round's parameters: mechanism, times and, if opened with them, delivery's. */
+function parametersOf(r: RoundRecord): HTMLElement {
+  const p = r.params ?? UNKNOWN_PARAMS;
+  return totalsList(`parameters of ${r.id}`, [
+    ['mechanism', `${r.mechanismVersion ?? '?'}, profile ${p.profile}`],
+    ['alpha (leader’s weight)', p.alpha],
+    ['price grid step', p.gridStep],
+    ['service fee per kWh', p.serviceFee],
+    ['delivery slot', r.slot],
+    ['bidding closes', r.closesAt],
+    ...deliveryParameters(r),
+  ]);
+}
+
 /** One round for the operator: its curves chart, the clearing's metrics and the net positions. */
 export async function showOperatorRound(
   target: HTMLElement,
@@ -119,7 +146,10 @@ export async function showOperatorRound(
     role: 'img',
     'aria-label': `supply and demand curves of ${roundId}`,
   });
-  const parts: HTMLElement[] = [el('h2', {}, `Round ${roundId} · ${c.status}`), chart];
+  const parts: HTMLElement[] = [el('h2', {}, `Round ${roundId} · ${c.status}`)];
+  if (round)
+    parts.push(el('details', { class: 'parameters' }, el('summary', {}, 'Parameters'), parametersOf(round)));
+  parts.push(chart);
   if (c.clearing) {
     parts.push(metricsOf(c.clearing));
     parts.push(positionsOf(await api<NetPosition[]>(`/v1/rounds/${encodeURIComponent(roundId)}/positions`)));

@@ -388,6 +388,13 @@ describe('dashboard in chromium', () => {
     await openRound(page, 'r-gate');
     await page.waitForSelector('#delivery');
     expect(await textOf(page, '#delivery')).toContain(`Meter readings until ${gate}`);
+    // the round's parameters, as the ledger holds them
+    await page.click('details.parameters summary');
+    const params = await textOf(page, 'details.parameters dl');
+    const record = await ledger.client(OP).getRound('r-gate');
+    for (const v of [record.params.alpha, record.params.gridStep, record.mechanismVersion, gate, '900 s']) {
+      expect(params).toContain(v);
+    }
 
     await openRound(page, 'r-settled');
     await page.waitForSelector('#delivery table');
