@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/src/api/app';
-import { computeDelivery } from '../../../chaincode/src/delivery-input';
-import { deliveryParamsOfRound } from '../../../chaincode/src/rounds';
 import { auth, bid, fakeClients, FakeLedger, OP, testConfig, TOKENS, U1, U2 } from './fake-market';
-import { closeAndClear } from './dashboard/seed';
+import { closeAndClear, settleRound } from './dashboard/seed';
 
 interface ProblemDoc {
   status: number;
@@ -13,22 +11,6 @@ interface ProblemDoc {
 
 const BEFORE_GATE = Date.parse('2026-01-01T12:30:00Z');
 const AFTER_GATE = Date.parse('2026-01-01T13:20:00Z');
-
-/** The operator service's settle step on the fake: read, compute, commit the digest. */
-async function settle(l: FakeLedger, roundId: string): Promise<string> {
-  const op = l.client(OP);
-  const round = await op.getRound(roundId);
-  const settlements = [await op.getSettlement(roundId, U1), await op.getSettlement(roundId, U2)];
-  const batches = [...(await op.getReadings(roundId, U1)), ...(await op.getReadings(roundId, U2))];
-  const { digest } = computeDelivery(
-    await op.getResult(roundId),
-    settlements,
-    batches,
-    deliveryParamsOfRound(round),
-  );
-  await op.settleDelivery(roundId, digest);
-  return digest;
-}
 
 describe('REST API: meter readings, accounts and bills (issue #15)', () => {
   let ledger: FakeLedger;
@@ -100,7 +82,7 @@ describe('REST API: meter readings, accounts and bills (issue #15)', () => {
     const late = await post('/v1/rounds/r1/meter-readings', TOKENS.u1, JSON.stringify({ readings: [p2] }));
     expect(late.statusCode).toBe(409);
     expect(problem(late).code).toBe('GATE_CLOSED');
-    await settle(ledger, 'r1');
+    await settleRound(ledger, 'r1');
 
     const acc = await get('/v1/accounts/Utility1MSP', TOKENS.u1);
     expect(acc.statusCode).toBe(200);
@@ -216,7 +198,7 @@ describe('REST API: meter readings, accounts and bills (issue #15)', () => {
 
   it('pages the statement with limit and cursor', async () => {
     ledger.now = () => AFTER_GATE;
-    await settle(ledger, 'r1');
+    await settleRound(ledger, 'r1');
     const page = (await get('/v1/accounts/Utility1MSP?limit=1', TOKENS.u1)).json<{
       entries: unknown[];
       nextCursor?: string;
