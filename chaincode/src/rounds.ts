@@ -12,6 +12,9 @@ import { formatInstant, parseInstant } from './time';
 
 const ROUND_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const STATUSES: readonly RoundStatus[] = ['OPEN', 'CLOSED', 'CLEARED', 'SETTLED'];
+
+/** A round with a committed clearing result: cleared, and still so once its delivery is settled. */
+export const hasResult = (status: RoundStatus): boolean => status === 'CLEARED' || status === 'SETTLED';
 const PARAM_DEFAULTS: Required<WireRoundParams> = {
   profile: 'default',
   alpha: '4',

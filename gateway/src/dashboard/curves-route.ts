@@ -1,6 +1,7 @@
 import type { WireBid } from '../../../engine/src/mechanism/types';
 import type { PublicResult } from '../../../chaincode/src/clearing';
 import type { RoundRecord } from '../../../chaincode/src/model';
+import { hasResult } from '../../../chaincode/src/rounds';
 import { readCommittedBatches } from '../../../fabric-client/src/read-batches';
 import type { Tenant } from '../api/config';
 import type { ApiInstance } from '../api/instance';
@@ -87,11 +88,9 @@ export function registerCurvesRoute(app: ApiInstance, ctx: RouteContext, cache =
     const client = ctx.clientOf(t);
     const { roundId } = req.params;
     const round = await ctx.call(req, client.getRound(roundId), 'reading the round');
-    // a settled round is a cleared one whose delivery is settled too: it has its result
-    const result =
-      round.status === 'CLEARED' || round.status === 'SETTLED'
-        ? await ctx.call(req, client.getResult(roundId), 'reading the result')
-        : null;
+    const result = hasResult(round.status)
+      ? await ctx.call(req, client.getResult(roundId), 'reading the result')
+      : null;
     const key = cache.key(round, scope);
     let curves = cache.get(key);
     if (!curves) {

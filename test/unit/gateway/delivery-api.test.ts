@@ -83,6 +83,14 @@ describe('REST API: meter readings, accounts and bills (issue #15)', () => {
     expect(late.statusCode).toBe(409);
     expect(problem(late).code).toBe('GATE_CLOSED');
     await settleRound(ledger, 'r1');
+    // a settled round keeps its clearing result (it was answered null once settled)
+    const round = (await get('/v1/rounds/r1', TOKENS.u1)).json<{
+      round: { status: string };
+      result: { roundId: string; resultDigest: string } | null;
+    }>();
+    expect(round.round.status).toBe('SETTLED');
+    expect(round.result?.roundId).toBe('r1');
+    expect(round.result?.resultDigest).toMatch(/^[0-9a-f]{64}$/);
 
     const acc = await get('/v1/accounts/Utility1MSP', TOKENS.u1);
     expect(acc.statusCode).toBe(200);

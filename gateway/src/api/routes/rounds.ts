@@ -1,3 +1,4 @@
+import { hasResult } from '../../../../chaincode/src/rounds';
 import type { ApiInstance } from '../instance';
 import { tenantOf } from '../plugins/auth';
 import { closeRoundRoute, getRoundRoute, listRoundsRoute, openRoundRoute } from '../schemas';
@@ -33,8 +34,9 @@ export function registerRoundRoutes(app: ApiInstance, ctx: RouteContext): void {
     const c = clientOf(tenantOf(req));
     const round = await call(req, c.getRound(req.params.roundId), 'reading the round');
     rounds.set(round);
-    const result =
-      round.status === 'CLEARED' ? await call(req, c.getResult(round.id), 'reading the result') : null;
+    const result = hasResult(round.status)
+      ? await call(req, c.getResult(round.id), 'reading the result')
+      : null;
     return { round, result };
   });
 }
