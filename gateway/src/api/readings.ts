@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { deliveryBidId } from '../../../chaincode/src/delivery-input';
 import {
   MAX_BATCH_READINGS,
   type MeterReading,
@@ -84,7 +85,7 @@ function fieldReason(field: (typeof FIELDS)[number], v: unknown): string | undef
 }
 
 const idOf = (r: Record<string, unknown>): string | undefined =>
-  typeof r.batchId === 'string' && typeof r.id === 'string' ? `${r.batchId}/${r.id}` : undefined;
+  typeof r.batchId === 'string' && typeof r.id === 'string' ? deliveryBidId(r.batchId, r.id) : undefined;
 
 /** The shape problems of one reading (fields, unknown fields). */
 function shapeItems(req: ReadingsRequest, r: unknown, index: number): ProblemItem[] {
@@ -125,7 +126,7 @@ function duplicateItems(req: ReadingsRequest, readings: MeterReading[]): Problem
   const first = new Map<string, number>();
   const items: ProblemItem[] = [];
   readings.forEach((r, index) => {
-    const id = `${r.batchId}/${r.id}`;
+    const id = deliveryBidId(r.batchId, r.id);
     const at = first.get(id);
     if (at === undefined) first.set(id, index);
     else
@@ -152,11 +153,11 @@ function throwIfAny(items: ProblemItem[]): void {
   );
 }
 
-/** A utility's cleared bids of a round: `<batchId>/<id>` → its side. */
+/** A utility's cleared bids of a round: deliveryBidId (`<batchId>/<id>`) → its side. */
 export type ClearedSides = ReadonlyMap<string, string>;
 
 export const clearedSidesOf = (s: Settlement): ClearedSides =>
-  new Map(s.lines.map((l) => [`${l.batchId}/${l.id}`, l.side]));
+  new Map(s.lines.map((l) => [deliveryBidId(l.batchId, l.id), l.side]));
 
 /**
  * Each utility's cleared bids per round, for the last `max` rounds used: a committed clearing never
@@ -206,10 +207,11 @@ export function checkAgainstLedger(
   earlier: StoredReadingBatch[],
 ): void {
   const read = new Map<string, string>();
-  for (const b of earlier) for (const r of b.readings) read.set(`${r.batchId}/${r.id}`, b.readingBatchId);
+  for (const b of earlier)
+    for (const r of b.readings) read.set(deliveryBidId(r.batchId, r.id), b.readingBatchId);
   const items: ProblemItem[] = [];
   readings.forEach((r, index) => {
-    const id = `${r.batchId}/${r.id}`;
+    const id = deliveryBidId(r.batchId, r.id);
     const reason = ledgerReason(sides.get(id), r.side, read.get(id));
     if (reason)
       items.push({ path: where(req, index), index, id, field: reason.field, reason: reason.reason });
