@@ -75,6 +75,16 @@ async function waitFor<T>(
 const exited = (c: ChildProcess) =>
   new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
+/** Stops (SIGTERM) each child still running, and waits for it to exit. */
+async function stopChildren(...children: (ChildProcess | undefined)[]): Promise<void> {
+  for (const c of children) {
+    if (c && c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGTERM');
+      await exited(c);
+    }
+  }
+}
+
 /**
  * The auctioneer service as child processes (manual mode, JSON log at info) sharing one log: each
  * `start` spawns dist/auctioneer/src/service/main.js with `env` plus `extra`; `record(roundId, msg)`
@@ -344,12 +354,7 @@ describe('auctioneer service on the Fabric network', () => {
         expect(mine.filter((n) => n === 'RoundCleared')).toHaveLength(1);
       } finally {
         await events.close();
-        for (const c of [child, restarted]) {
-          if (c && c.exitCode === null && c.signalCode === null) {
-            c.kill('SIGTERM');
-            await exited(c);
-          }
-        }
+        await stopChildren(child, restarted);
       }
     },
     8 * MINUTE,
@@ -456,12 +461,7 @@ describe('auctioneer service on the Fabric network', () => {
         expect(settledEvents).toHaveLength(1);
       } finally {
         await events.close();
-        for (const c of [child, restarted]) {
-          if (c && c.exitCode === null && c.signalCode === null) {
-            c.kill('SIGTERM');
-            await exited(c);
-          }
-        }
+        await stopChildren(child, restarted);
       }
     },
     8 * MINUTE,
