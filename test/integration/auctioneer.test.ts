@@ -179,6 +179,21 @@ describe('auctioneer service on the Fabric network', () => {
     for (const g of gateways) g.close();
   });
 
+  /**
+   * Submits a batch once the utility's own peer has the round: OpenRound's answer comes from the
+   * operator's peer, and another org's peer may commit that block a moment later (NOT_FOUND).
+   */
+  async function bidWhenVisible(c: MarketClient, id: string, bids: typeof U1_BIDS, salt?: string) {
+    return waitFor(`${c.mspId}'s peer to have round ${id}`, 30_000, async () => {
+      try {
+        return await c.submitBids(id, bids, salt);
+      } catch (e) {
+        if (e instanceof MarketClientError && e.code === 'NOT_FOUND') return undefined;
+        throw e;
+      }
+    });
+  }
+
   /** Opens a round closing `closeInMs` from now and submits one batch per utility. */
   async function roundWithBids(closeInMs: number): Promise<string> {
     const id = `it-auct-${Date.now()}-${randomBytes(2).toString('hex')}`;
@@ -196,8 +211,8 @@ describe('auctioneer service on the Fabric network', () => {
       }
     });
     await Promise.all([
-      u1.submitBids(id, U1_BIDS, SALTS.Utility1MSP),
-      u2.submitBids(id, U2_BIDS, SALTS.Utility2MSP),
+      bidWhenVisible(u1, id, U1_BIDS, SALTS.Utility1MSP),
+      bidWhenVisible(u2, id, U2_BIDS, SALTS.Utility2MSP),
     ]);
     return id;
   }
@@ -385,7 +400,7 @@ describe('auctioneer service on the Fabric network', () => {
           gateClosureSeconds: 25,
         };
         await operator.openRound({ id, slot: instant(closesAt), closesAt: instant(closesAt), delivery });
-        await Promise.all([u1.submitBids(id, U1_BIDS), u2.submitBids(id, U2_BIDS)]);
+        await Promise.all([bidWhenVisible(u1, id, U1_BIDS), bidWhenVisible(u2, id, U2_BIDS)]);
         await waitFor('the service to clear the round', 2 * MINUTE, async () =>
           (await operator.getRound(id)).status === 'CLEARED' ? true : undefined,
         );
