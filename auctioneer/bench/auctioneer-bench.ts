@@ -10,6 +10,11 @@
  * the operator peer, which re-reads the batches and re-clears, ordering, validation).
  * Target: ≤ 3 s. Env: BENCH_RUNS (default 3), BENCH_BUYERS / BENCH_SELLERS (default 1000),
  * BENCH_SUBMIT_CONCURRENCY (batches in flight while bidding, default 4).
+ *
+ * BENCH_SCALING=1000,10000,… instead runs one round per listed size (total bids, half buyers,
+ * half sellers) and reports close → committed and the peak RSS of this process (the auctioneer and
+ * the clients), the operator's peer and its chaincode server per round, with the growth exponent
+ * fitted to the times (least squares on log time against log bids).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync } from 'node:fs';
@@ -22,10 +27,23 @@ import { startAuctioneer } from '../src/service/service';
 import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
 import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
+import { RunPaths } from '../../network/src/paths';
+import { peakRss, resetPeakRss, runningPid } from '../../network/src/processes';
+import type { Topology } from '../../network/config/topology';
+import { BenchReport, fittedExponent } from '../../engine/bench/bench-report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 1000);
 const SELLERS = Number(process.env.BENCH_SELLERS ?? 1000);
+const SCALING = (process.env.BENCH_SCALING ?? '')
+  .split(',')
+  .filter((s) => s.trim() !== '')
+  .map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 2 || n % 2 !== 0)
+      throw new Error(`BENCH_SCALING: ${s} is not an even bid count ≥ 2`);
+    return n;
+  });
 const SUBMIT_CONCURRENCY = Number(process.env.BENCH_SUBMIT_CONCURRENCY ?? 4);
 const BATCH = 1000;
 const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -61,12 +79,20 @@ async function connectClients(): Promise<Clients> {
 interface Observed {
   closed: Map<string, { perf: number; wall: number }>;
   cleared: Map<string, { at: number; wall: number; info: ClearedInfo }>;
+  /** the first failed clearing attempt of a round (the service retries; the bench stops there) */
+  failed: Map<string, string>;
 }
 
 type Row = Record<
-  'total' | 'read' | 'verify' | 'clear' | 'commit' | 'closeLag' | 'startLag' | 'waited',
+  'total' | 'read' | 'verify' | 'clear' | 'commit' | 'closeLag' | 'startLag' | 'waited' | 'submitRate',
   number
 >;
+
+/** A round's size: how many buy bids (Utility1) and sell bids (Utility2). */
+interface Size {
+  buyers: number;
+  sellers: number;
+}
 
 async function openRound(operator: MarketClient, id: string, closesAtMs: number): Promise<void> {
   for (;;) {
@@ -95,8 +121,8 @@ async function runBounded(jobs: readonly (() => Promise<unknown>)[], concurrency
 }
 
 /** Both utilities' bids as sealed batches of BATCH bids (buys by Utility1, sells by Utility2). */
-function batchSubmits(c: Clients, id: string, run: number): (() => Promise<unknown>)[] {
-  const round = simulateRound({ buyers: BUYERS, sellers: SELLERS, seed: 1000 + run });
+function batchSubmits(c: Clients, id: string, run: number, size: Size): (() => Promise<unknown>)[] {
+  const round = simulateRound({ ...size, seed: 1000 + run });
   const buys = round.bids.filter((b) => b.side === 'buy');
   const sells = round.bids.filter((b) => b.side === 'sell');
   const submits: (() => Promise<unknown>)[] = [];
@@ -111,22 +137,30 @@ async function waitForClearing(
   observed: Observed,
   id: string,
   closesAtMs: number,
+  bids: number,
 ): Promise<{ at: number; wall: number; info: ClearedInfo }> {
-  const deadline = closesAtMs + 120_000;
+  const waitMs = Math.max(120_000, bids / 5);
+  const deadline = closesAtMs + waitMs;
   for (let c = observed.cleared.get(id); ; c = observed.cleared.get(id)) {
     if (c) return c;
-    if (Date.now() > deadline) throw new Error(`round ${id} was not cleared within 2 min of its close`);
+    const failed = observed.failed.get(id);
+    if (failed !== undefined) throw new Error(`the clearing of ${id} failed: ${failed}`);
+    if (Date.now() > deadline)
+      throw new Error(`round ${id} was not cleared within ${waitMs / 1000} s of its close`);
     await sleep(50);
   }
 }
 
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+
 /** One round: open, bid, let the service close and clear it; the timings of that round. */
-async function benchRound(c: Clients, observed: Observed, run: number): Promise<Row> {
+async function benchRound(c: Clients, observed: Observed, run: number, size: Size): Promise<Row> {
   const id = `bench-${Date.now()}-${run}`;
-  const submits = batchSubmits(c, id, run);
-  // bidding window: at 5,000 bids/s (the ledger takes 1,000-bid batches at ~40,000/s,
+  const bids = size.buyers + size.sellers;
+  const submits = batchSubmits(c, id, run, size);
+  // bidding window: at 10,000 bids/s (the ledger takes 1,000-bid batches at ~40,000/s,
   // docs/benchmarks.md), at least 15 s
-  const leadMs = Math.max(15_000, (BUYERS + SELLERS) / 5);
+  const leadMs = Math.max(15_000, bids / 10);
   const closesAtMs = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
   await openRound(c.operator, id, closesAtMs);
   const t0 = performance.now();
@@ -134,7 +168,7 @@ async function benchRound(c: Clients, observed: Observed, run: number): Promise<
   const submitMs = performance.now() - t0;
   if (Date.now() >= closesAtMs)
     throw new Error('bids were submitted after the close time: raise the lead time');
-  const cleared = await waitForClearing(observed, id, closesAtMs);
+  const cleared = await waitForClearing(observed, id, closesAtMs, bids);
   const closedAt = observed.closed.get(id);
   if (closedAt === undefined) throw new Error(`round ${id} was not closed by the service`);
   const t = cleared.info.prepared.timings;
@@ -150,40 +184,177 @@ async function benchRound(c: Clients, observed: Observed, run: number): Promise<
     startLag: total - cleared.info.totalMs,
     // what a utility waits for: closesAt to the verified clearing committed (wall clock)
     waited: cleared.wall - closesAtMs,
+    submitRate: bids / (submitMs / 1000),
   };
   const stored = await c.operator.getResult(id);
   process.stdout.write(
-    `run ${run}: ${BUYERS} buyers x ${SELLERS} sellers (${submits.length} batches, submitted in ${(submitMs / 1000).toFixed(2)} s) ` +
+    `run ${run}: ${size.buyers} buyers x ${size.sellers} sellers (${submits.length} batches, submitted in ${(submitMs / 1000).toFixed(2)} s) ` +
       `status=${stored.status} price=${stored.price} energy=${stored.totals.energy} kWh — ` +
-      `closesAt→cleared ${(row.waited / 1000).toFixed(3)} s: close committed ${(row.closeLag / 1000).toFixed(3)} s after closesAt, ` +
-      `clearing started ${row.startLag.toFixed(0)} ms after it (< 0: on the RoundClosed event, before the close's submit returned); close→cleared ${(row.total / 1000).toFixed(3)} s (read ${row.read.toFixed(0)} ms, verify ${row.verify.toFixed(0)} ms, ` +
+      `closesAt→cleared ${seconds(row.waited)}: close committed ${seconds(row.closeLag)} after closesAt, ` +
+      `clearing started ${row.startLag.toFixed(0)} ms after it (< 0: on the RoundClosed event, before the close's submit returned); close→cleared ${seconds(row.total)} (read ${row.read.toFixed(0)} ms, verify ${row.verify.toFixed(0)} ms, ` +
       `clear ${row.clear.toFixed(0)} ms, commit ${row.commit.toFixed(0)} ms)\n`,
   );
   return row;
 }
 
-function report(rows: readonly Row[]): void {
+const ms = (x: number): string => `${x.toFixed(0)} ms`;
+const mb = (bytes: number | undefined): string =>
+  bytes === undefined ? '–' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/** The repeated-rounds mode: one table row per run, medians against the targets. */
+function reportRuns(report: BenchReport, rows: readonly Row[]): void {
   const col = (k: keyof Row): number[] => rows.map((r) => r[k]);
-  process.stdout.write(
-    `\nclosesAt→verified clearing committed (what a utility waits for), ${BUYERS} buyers x ${SELLERS} sellers: ` +
-      `median ${(median(col('waited')) / 1000).toFixed(3)} s, max ${(Math.max(...col('waited')) / 1000).toFixed(3)} s (target ≤ 0.8 s); ` +
-      `close committed after closesAt: median ${median(col('closeLag')).toFixed(0)} ms\n` +
-      `close→verified clearing committed, ${BUYERS} buyers x ${SELLERS} sellers, ${RUNS} runs: ` +
-      `median ${(median(col('total')) / 1000).toFixed(3)} s, max ${(Math.max(...col('total')) / 1000).toFixed(3)} s (target ≤ 3 s)\n` +
-      `  median parts: read ${median(col('read')).toFixed(0)} ms, verify ${median(col('verify')).toFixed(0)} ms, ` +
-      `clear ${median(col('clear')).toFixed(0)} ms, commit ${median(col('commit')).toFixed(0)} ms\n` +
-      `  machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}, ` +
-      `load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}\n`,
+  report.table(
+    'runs',
+    [
+      'run',
+      'closesAt → cleared',
+      'close committed after closesAt',
+      'close → cleared',
+      'read',
+      'verify',
+      'clear',
+      'commit',
+    ],
+    rows.map((r, i) => [
+      String(i + 1),
+      seconds(r.waited),
+      ms(r.closeLag),
+      seconds(r.total),
+      ms(r.read),
+      ms(r.verify),
+      ms(r.clear),
+      ms(r.commit),
+    ]),
+  );
+  const sizeText = `${BUYERS.toLocaleString('en-US')} buyers × ${SELLERS.toLocaleString('en-US')} sellers, ${rows.length} runs`;
+  const waited = median(col('waited'));
+  report.note(
+    `closesAt → verified clearing committed (what a utility waits for), ${sizeText}: median ${seconds(waited)}, ` +
+      `max ${seconds(Math.max(...col('waited')))} (target ≤ 0.8 s: ${waited <= 800 ? 'met' : 'NOT met'}).`,
+  );
+  const total = median(col('total'));
+  report.note(
+    `Close → verified clearing committed: median ${seconds(total)} (target ≤ 3 s: ${total <= 3000 ? 'met' : 'NOT met'}); ` +
+      `median parts: read ${ms(median(col('read')))}, verify ${ms(median(col('verify')))}, clear ${ms(median(col('clear')))}, commit ${ms(median(col('commit')))}.`,
   );
 }
 
+/** Peak RSS of this process, the operator's peer and its chaincode server during one round. */
+interface Peaks {
+  bench?: number;
+  peer?: number;
+  chaincode?: number;
+}
+
+/** Tracks per-round peak RSS of the processes that do the work (Linux VmHWM, reset per round). */
+class PeakTracker {
+  private readonly pids: Record<'peer' | 'chaincode', number | undefined>;
+
+  constructor(topology: Topology) {
+    const p = new RunPaths();
+    const operator = topology.orgs[0];
+    this.pids = {
+      peer: runningPid(p, operator.peer.name),
+      chaincode: runningPid(p, operator.chaincodeServer.name),
+    };
+  }
+
+  reset(): void {
+    resetPeakRss('self');
+    for (const pid of Object.values(this.pids)) if (pid !== undefined) resetPeakRss(pid);
+  }
+
+  read(): Peaks {
+    const of = (pid: number | undefined): number | undefined =>
+      pid === undefined ? undefined : peakRss(pid);
+    return { bench: peakRss('self'), peer: of(this.pids.peer), chaincode: of(this.pids.chaincode) };
+  }
+}
+
+type ScalingRow = { bids: number; row: Row; peaks: Peaks } | { bids: number; error: string };
+
+/** The scaling mode: one round per size, its times and peak RSS, and the fitted exponent. */
+async function runScaling(
+  c: Clients,
+  observed: Observed,
+  topology: Topology,
+  report: BenchReport,
+): Promise<void> {
+  const tracker = new PeakTracker(topology);
+  const results: ScalingRow[] = [];
+  for (const [i, bids] of SCALING.entries()) {
+    tracker.reset();
+    try {
+      const row = await benchRound(c, observed, i + 1, { buyers: bids / 2, sellers: bids / 2 });
+      results.push({ bids, row, peaks: tracker.read() });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      process.stdout.write(`${bids} bids: FAILED: ${error}\n`);
+      results.push({ bids, error });
+    }
+  }
+  report.table(
+    'scaling',
+    [
+      'bids',
+      'submitted at',
+      'close → committed',
+      'read',
+      'verify',
+      'clear',
+      'commit',
+      'peak RSS auctioneer + clients',
+      'peak RSS operator peer',
+      'peak RSS chaincode server',
+    ],
+    results.map((r) =>
+      'error' in r
+        ? [r.bids.toLocaleString('en-US'), `failed: ${r.error}`, '', '', '', '', '', '', '', '']
+        : [
+            r.bids.toLocaleString('en-US'),
+            `${Math.round(r.row.submitRate).toLocaleString('en-US')} bids/s`,
+            seconds(r.row.total),
+            ms(r.row.read),
+            ms(r.row.verify),
+            ms(r.row.clear),
+            ms(r.row.commit),
+            mb(r.peaks.bench),
+            mb(r.peaks.peer),
+            mb(r.peaks.chaincode),
+          ],
+    ),
+  );
+  report.data(
+    'scaling',
+    results.flatMap((r) =>
+      'error' in r
+        ? []
+        : [
+            {
+              bids: r.bids,
+              closeToCommittedMs: Math.round(r.row.total),
+              commitMs: Math.round(r.row.commit),
+              peakRssAuctioneerMb: Math.round((r.peaks.bench ?? NaN) / 2 ** 20),
+              peakRssPeerMb: Math.round((r.peaks.peer ?? NaN) / 2 ** 20),
+              peakRssChaincodeMb: Math.round((r.peaks.chaincode ?? NaN) / 2 ** 20),
+            },
+          ],
+    ),
+  );
+  const points = results.flatMap((r) => ('error' in r ? [] : [{ x: r.bids, y: r.row.total }]));
+  const large = points.filter((p) => p.x >= 100_000);
+  if (points.length >= 2)
+    report.note(
+      `Fitted growth exponent of close → committed over ${points.length} sizes: ${fittedExponent(points).toFixed(2)}` +
+        (large.length >= 2 ? `; over the sizes ≥ 100,000 bids: ${fittedExponent(large).toFixed(2)}.` : '.'),
+    );
+}
+
 async function main(): Promise<void> {
-  await up({ log: (l) => process.stderr.write(l + '\n') });
+  const { topology } = await up({ log: (l) => process.stderr.write(l + '\n') });
   const clients = await connectClients();
-  const observed: Observed = { closed: new Map(), cleared: new Map() };
+  const observed: Observed = { closed: new Map(), cleared: new Map(), failed: new Map() };
   const service = await startAuctioneer(
     {
       mode: 'manual',
@@ -196,17 +367,26 @@ async function main(): Promise<void> {
       onClosed: (id) => observed.closed.set(id, { perf: performance.now(), wall: Date.now() }),
       onCleared: (info) =>
         observed.cleared.set(info.roundId, { at: performance.now(), wall: Date.now(), info }),
+      onClearFailed: (id, e) => {
+        if (!observed.failed.has(id)) observed.failed.set(id, e instanceof Error ? e.message : String(e));
+      },
     },
   );
-  const rows: Row[] = [];
+  const report = new BenchReport(SCALING.length > 0 ? 'scaling' : 'clearing');
   try {
     await service.ready;
-    for (let run = 1; run <= RUNS; run++) rows.push(await benchRound(clients, observed, run));
+    if (SCALING.length > 0) await runScaling(clients, observed, topology, report);
+    else {
+      const rows: Row[] = [];
+      for (let run = 1; run <= RUNS; run++)
+        rows.push(await benchRound(clients, observed, run, { buyers: BUYERS, sellers: SELLERS }));
+      reportRuns(report, rows);
+    }
   } finally {
     await service.stop();
     for (const g of clients.gateways) g.close();
   }
-  report(rows);
+  report.finish();
 }
 
 main().catch((e: unknown) => {

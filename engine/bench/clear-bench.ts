@@ -22,6 +22,7 @@ import { clear, clearRound, validateRound } from '../src/mechanism';
 import type { Bid, RoundParams, WireClearingResult } from '../src/mechanism/types';
 import { simulateRound } from '../src/sim/simulate';
 import { shuffled } from '../src/sim/shuffle';
+import { BenchReport } from './bench-report';
 
 const SIZES = [10_000, 100_000, 1_000_000];
 const SEED = 20210;
@@ -170,32 +171,24 @@ function measure(n: number): string[] {
   ];
 }
 
-function printTable(rows: string[][]): void {
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]): string =>
-    `| ${cells.map((c, i) => c.padStart(widths[i] as number)).join(' | ')} |`;
-  console.log();
-  console.log(line(HEADER));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
-}
-
 const cell = (row: string[], column: string): number =>
   Number((row[HEADER.indexOf(column)] as string).replace('x', ''));
 const verdict = (value: number, target: number): string =>
   `target ≤ ${target}: ${value <= target ? 'met' : 'NOT met'}`;
 
-function printTargets(big: string[]): void {
+function noteTargets(report: BenchReport, big: string[]): void {
   const ms = cell(big, 'clear default');
   const sortRatio = cell(big, 'ratio');
   const shuffledRatio = cell(big, 'ratio shuffled');
   const shuffledVsSorted = cell(big, 'shuffled / default');
-  console.log(
-    `\n10^6 bids: clear ${ms} ms (${verdict(ms, 1000)}), ${sortRatio}x the sort (${verdict(sortRatio, 3)})` +
-      `\nshuffled: ${shuffledRatio}x a sort of the same shuffled bids (${verdict(shuffledRatio, 3)}), ` +
-      `${shuffledVsSorted}x the clear in simulated order (${verdict(shuffledVsSorted, 1.5)})` +
-      `\nledger order: ${cell(big, 'ratio ledger')}x a sort of the same input`,
+  report.note(
+    `10^6 bids: clear ${ms} ms (${verdict(ms, 1000)}), ${sortRatio}x the sort (${verdict(sortRatio, 3)}).`,
   );
+  report.note(
+    `Shuffled: ${shuffledRatio}x a sort of the same shuffled bids (${verdict(shuffledRatio, 3)}), ` +
+      `${shuffledVsSorted}x the clear in simulated order (${verdict(shuffledVsSorted, 1.5)}).`,
+  );
+  report.note(`Ledger order: ${cell(big, 'ratio ledger')}x a sort of the same input.`);
 }
 
 function main(): void {
@@ -206,9 +199,11 @@ function main(): void {
     rows.push(row);
     console.log(row.join('  '));
   }
-  printTable(rows);
+  const report = new BenchReport('clear');
+  report.table('clear', HEADER, rows);
   const big = rows[rows.length - 1];
-  if (big) printTargets(big);
+  if (big) noteTargets(report, big);
+  report.finish();
 }
 
 main();

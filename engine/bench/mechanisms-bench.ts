@@ -12,6 +12,7 @@ import { validateRound } from '../src/mechanism';
 import type { Bid } from '../src/mechanism/types';
 import { MECHANISM_NAMES, MECHANISMS, type MechanismResult } from '../src/mechanisms';
 import { simulateRound } from '../src/sim/simulate';
+import { BenchReport } from './bench-report';
 
 const SIZES = [100_000, 1_000_000];
 const SEED = 20210;
@@ -66,21 +67,21 @@ function rowsFor(n: number): string[][] {
   return rows;
 }
 
-function printTable(rows: string[][]): void {
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]): string =>
-    `| ${cells.map((c, i) => c.padStart(widths[i] as number)).join(' | ')} |`;
-  console.log(line(HEADER));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
-}
-
 function main(): void {
   if (!gc) console.warn('(run with node --expose-gc for stable numbers)');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`mechanisms-bench: node ${process.version}, ${os.cpus().length} cores (${cpu})`);
   console.log('bids: simulateRound defaults, seed', SEED, '; median ms; ratio = mechanism / sort by price\n');
-  printTable(SIZES.flatMap(rowsFor));
+  const report = new BenchReport('mechanisms');
+  const rows = SIZES.flatMap(rowsFor);
+  report.table('mechanisms', HEADER, rows);
+  const over = rows.filter((r) => r[5] !== 'met').map((r) => `${r[1]} at ${r[0]}`);
+  report.note(
+    over.length === 0
+      ? 'Every mechanism within 3× the sort of the same bids (target met).'
+      : `Over 3× the sort: ${over.join(', ')} (target NOT met).`,
+  );
+  report.finish();
 }
 
 main();

@@ -29,6 +29,7 @@ import { DEMO_TOKENS, loadConfig } from '../../gateway/src/api/config';
 import { startApi } from '../../gateway/src/api/server';
 import { ApiClient, instant } from '../../gateway/src/rest-client';
 import { up } from '../../network/src/network';
+import { BenchReport } from '../../engine/bench/bench-report';
 
 const PROSUMERS = Number(process.env.BENCH_PROSUMERS ?? 100_000);
 const PER_REQUEST = Number(process.env.BENCH_READINGS_PER_REQUEST ?? 10_000);
@@ -146,20 +147,43 @@ async function main(): Promise<void> {
     out(`settled ${secs(settleMs)} s after the gate (the service polls each 1 s)`);
     const r0 = performance.now();
     const statement = await op.getStatement(id, 'Utility1MSP');
+    const readMs = performance.now() - r0;
+    const statementMb = JSON.stringify(statement).length / 1e6;
     out(
-      `statement of Utility1: ${statement.lines.length} lines, ${(JSON.stringify(statement).length / 1e6).toFixed(1)} MB, ` +
-        `read in ${secs(performance.now() - r0)} s`,
+      `statement of Utility1: ${statement.lines.length} lines, ${statementMb.toFixed(1)} MB, read in ${secs(readMs)} s`,
     );
-    out(
-      `\ndelivery of ${PROSUMERS} prosumers: submit ${secs(submitMs)} s + settle and commit ${secs(settleMs)} s = ` +
-        `${secs(submitMs + settleMs)} s (target ≤ 30 s); peak RSS of API + auctioneer ` +
-        `${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n` +
-        `  machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}, load average ` +
-        os
-          .loadavg()
-          .map((l) => l.toFixed(2))
-          .join(' '),
+    const totalMs = submitMs + settleMs;
+    const report = new BenchReport('delivery');
+    report.table(
+      'delivery',
+      [
+        'prosumers',
+        'readings',
+        'per request',
+        'readings submitted',
+        'settled after the gate',
+        'total',
+        'statement (Utility1)',
+        'peak RSS API + auctioneer',
+      ],
+      [
+        [
+          PROSUMERS.toLocaleString('en-US'),
+          count.toLocaleString('en-US'),
+          PER_REQUEST.toLocaleString('en-US'),
+          `${secs(submitMs)} s`,
+          `${secs(settleMs)} s`,
+          `${secs(totalMs)} s`,
+          `${statement.lines.length.toLocaleString('en-US')} lines, ${statementMb.toFixed(1)} MB, read in ${secs(readMs)} s`,
+          `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+        ],
+      ],
     );
+    report.note(
+      `Delivery of ${PROSUMERS.toLocaleString('en-US')} prosumers: submit + settle ${secs(totalMs)} s ` +
+        `(target ≤ 30 s: ${totalMs <= 30_000 ? 'met' : 'NOT met'}).`,
+    );
+    report.finish();
   } finally {
     await service.stop();
     await api.close();

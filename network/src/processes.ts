@@ -58,6 +58,18 @@ export function runningPid(p: RunPaths, name: string): number | undefined {
   return undefined;
 }
 
+/** Peak resident memory (VmHWM, bytes) of process `pid` since it started or since resetPeakRss. */
+export function peakRss(pid: number | 'self'): number {
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`/proc/${pid}/status has no VmHWM line`);
+  return Number(m[1]) * 1024;
+}
+
+/** Restarts the peak-RSS count of process `pid` (Linux clear_refs 5; root or the process's owner). */
+export function resetPeakRss(pid: number | 'self'): void {
+  fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {

@@ -34,6 +34,8 @@ export interface AuctioneerCoreOptions {
   onCleared?: (c: ClearedInfo) => void;
   /** called when this service's close of a round was committed (bench, tests) */
   onClosed?: (roundId: string) => void;
+  /** called when a clearing attempt failed (it is retried later; bench, tests) */
+  onClearFailed?: (roundId: string, error: unknown) => void;
 }
 
 export interface ClearedInfo {
@@ -295,6 +297,7 @@ export class Auctioneer {
       return { roundId, outcome: 'committed', result: stored };
     } catch (e) {
       this.fail('clear', roundId, e);
+      this.o.onClearFailed?.(roundId, e);
       return { roundId, outcome: 'failed', error: e };
     }
   }

@@ -14,6 +14,7 @@ export interface AuctioneerDeps {
   logger?: Logger;
   onCleared?: (c: ClearedInfo) => void;
   onClosed?: (roundId: string) => void;
+  onClearFailed?: (roundId: string, error: unknown) => void;
   /** replace the market client (tests); events are then not listened to unless a gateway is given */
   market?: AuctioneerMarketPort;
 }
@@ -54,9 +55,12 @@ function scheduleOption(config: AuctioneerConfig): Pick<AuctioneerCoreOptions, '
 }
 
 /** The deps' callbacks, only those given (the options are exact: no undefined members). */
-const callbackOptions = (deps: AuctioneerDeps): Pick<AuctioneerCoreOptions, 'onCleared' | 'onClosed'> => ({
+const callbackOptions = (
+  deps: AuctioneerDeps,
+): Pick<AuctioneerCoreOptions, 'onCleared' | 'onClosed' | 'onClearFailed'> => ({
   ...(deps.onCleared ? { onCleared: deps.onCleared } : {}),
   ...(deps.onClosed ? { onClosed: deps.onClosed } : {}),
+  ...(deps.onClearFailed ? { onClearFailed: deps.onClearFailed } : {}),
 });
 
 /**

@@ -125,15 +125,19 @@ describe('auctioneer clearing', () => {
     const m = new FakeMarket();
     await closedWithBids(m);
     m.failNext('commitClearing', new MarketClientError('CONFLICT', 'different result stored'));
-    const { core, metrics } = make(m);
+    const failures: [string, unknown][] = [];
+    const { core, metrics } = make(m, { onClearFailed: (id, e) => failures.push([id, e]) });
     const out = await core.clear('r1');
     expect(out.outcome).toBe('failed');
     expect(out.outcome === 'failed' && (out.error as MarketClientError).code).toBe('CONFLICT');
+    // the bench's hook sees the failed attempt with its error
+    expect(failures).toEqual([['r1', out.outcome === 'failed' && out.error]]);
     expect(m.count('commitClearing')).toBe(1);
     expect(await metric(metrics, 'auctioneer_errors_total')).toBe(1);
     expect(await metric(metrics, 'auctioneer_last_error_timestamp_seconds')).toBeGreaterThan(0);
     // not marked settled: a later attempt may clear it
     expect((await core.clear('r1')).outcome).toBe('committed');
+    expect(failures).toHaveLength(1);
   });
 
   it('gives up after the retry budget and clears on a later attempt', async () => {
