@@ -37,6 +37,8 @@ describe('docker-compose.yaml', () => {
   const t = topology(DEFAULT_UTILITIES);
   const compose = load(fs.readFileSync(file, 'utf8')) as Compose;
   const packageIds = {
+    ENERGY_AUCTION_VERSION: '0.0.0-test',
+    ENERGY_NETWORK_RUN_DIR: '/tmp/energy-run-test',
     MARKET_PACKAGE_ID_OPERATOR: 'market_1.0:' + '0'.repeat(64),
     MARKET_PACKAGE_ID_UTILITY1: 'market_1.0:' + '1'.repeat(64),
     MARKET_PACKAGE_ID_UTILITY2: 'market_1.0:' + '2'.repeat(64),
@@ -114,7 +116,8 @@ describe('docker-compose.yaml', () => {
     for (const org of t.orgs) {
       const s = compose.services[org.chaincodeServer.host]!;
       expect(s).toBeDefined();
-      expect(s.image).toBe('node:20');
+      // The project's image (deploy/images), tagged with package.json's version via compose.env.
+      expect(s.image).toMatch(/^energy-auction\/market-chaincode:\$\{ENERGY_AUCTION_VERSION:\?/);
       expect(s.environment!.CORE_PEER_LOCALMSPID).toBe(org.mspId);
       const cmd = s.command as string[];
       expect(cmd.slice(0, 3)).toEqual(['node', 'node_modules/fabric-shim/cli.js', 'server']);
@@ -123,7 +126,12 @@ describe('docker-compose.yaml', () => {
     }
   });
 
-  test('nothing else but the gateway and auctioneer placeholders', () => {
+  test('nothing else but the gateway and auctioneer services (profile services, project images)', () => {
+    for (const name of ['gateway', 'auctioneer']) {
+      const image = name === 'gateway' ? 'api' : name;
+      expect(compose.services[name]?.image).toMatch(new RegExp(`^energy-auction/${image}:`));
+      expect(compose.services[name]?.network_mode).toBe('host');
+    }
     const expected = [
       ...t.orderers.map((o) => o.host),
       ...t.orgs.map((o) => o.peer.host),

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# `npm run compose:up [-- --no-services]` / `npm run compose:down [-- --purge]` / `compose.sh ps|logs <container>`:
+# docker-compose.yaml on Podman, with the images of `npm run images:build` (docs/deployment.md).
+#
+# The compose tool is Debian's docker-compose 1.29 talking to `podman system service` (Podman's
+# Docker-compatible API), not podman-compose 1.0.3: the latter has no --env-file and no profiles,
+# both of which docker-compose.yaml uses, and docker-compose is the tool the file is validated
+# with (test/integration/compose.test.ts). The API service runs only while a command runs: the
+# containers themselves are Podman's (conmon) and keep running without it.
+#
+# Run directory (crypto, channel block, packages, connection files): ENERGY_NETWORK_RUN_DIR,
+# default work/compose-run, so the native network's network/run is never touched. Ledgers are the
+# named volumes of project energy-auction; `down` keeps them, `down --purge` deletes them and the
+# run directory.
+#
+# The compose network binds the native network's fixed ports: run it, like network:up, under
+#   flock /tmp/energy-network.lock sh -c 'npm run compose:up && ... ; npm run compose:down'
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+source deploy/images/podman-env.sh
+need_apt docker-compose docker-compose
+
+export ENERGY_NETWORK_RUN_DIR=${ENERGY_NETWORK_RUN_DIR:-$repo/work/compose-run}
+PROJECT=energy-auction
+SOCK=$ENERGY_IMAGES_CACHE/podman.sock
+cli() { node dist/network/src/cli.js "$@"; }
+fail() { # fail CODE MESSAGE
+  echo "[compose] $1: $2" >&2
+  exit 1
+}
+
+api_pid=
+stop_api() {
+  [ -n "$api_pid" ] || return 0
+  kill "$api_pid" 2>/dev/null || true
+  wait "$api_pid" 2>/dev/null || true
+  api_pid=
+  rm -f "$SOCK"
+}
+trap stop_api EXIT
+
+# Podman's Docker API on a private socket, for this command only.
+start_api() {
+  rm -f "$SOCK"
+  podman --runtime runc system service --time=0 "unix://$SOCK" >"$ENERGY_IMAGES_CACHE/podman-service.log" 2>&1 &
+  api_pid=$!
+  for _ in $(seq 100); do
+    [ -S "$SOCK" ] && return 0
+    sleep 0.1
+  done
+  fail E_PODMAN_API "podman system service did not open $SOCK (log $ENERGY_IMAGES_CACHE/podman-service.log)"
+}
+
+dc() {
+  DOCKER_HOST=unix://$SOCK COMPOSE_INTERACTIVE_NO_CLI=1 docker-compose --ansi never -p "$PROJECT" \
+    --env-file "$ENERGY_NETWORK_RUN_DIR/compose.env" -f docker-compose.yaml "$@"
+}
+
+# Every image the compose file names must exist locally: nothing is pulled.
+check_images() {
+  local version image
+  version=$(node -p 'require("./package.json").version')
+  for image in hyperledger/fabric-orderer:2.5.0 hyperledger/fabric-peer:2.5.0 \
+    "energy-auction/market-chaincode:$version" "energy-auction/api:$version" \
+    "energy-auction/auctioneer:$version"; do
+    pm image exists "$image" || fail E_NO_IMAGE "$image is missing: run npm run images:build"
+  done
+}
+
+# The network's ports must be free unless our own containers hold them (a native network, or one
+# from another checkout, would otherwise answer network:setup's health checks).
+check_ports() {
+  local running busy
+  running=$(pm ps --filter "label=com.docker.compose.project=$PROJECT" -q | wc -l)
+  [ "$running" -eq 0 ] || return 0
+  busy=$(ss -Hltn | awk '{print $4}' | grep -E '^127\.0\.0\.1:7(1[0-2][0-3]|2[0-9][0-3])$' || true)
+  [ -z "$busy" ] || fail E_PORT_BUSY "ports in use by another network: $(echo $busy) (npm run network:down?)"
+}
+
+# The project's containers run as uid 10001 (the images' user `energy`) and read private keys that
+# cryptogen wrote for root only: the chaincode servers' tls/ and the peer orgs' users' msp/
+# (the API's and the auctioneer's identities) change owner, nothing else. Root on the host still
+# reads them (network:setup).
+own_service_keys() {
+  local d
+  for d in "$ENERGY_NETWORK_RUN_DIR"/crypto/peerOrganizations/*/peers/chaincode.*/tls \
+    "$ENERGY_NETWORK_RUN_DIR"/crypto/peerOrganizations/*/users/*/msp; do
+    chown -R 10001:10001 "$d"
+  done
+}
+
+# Runs each container's HEALTHCHECK once (no systemd timers here) and waits until all pass.
+wait_healthchecks() {
+  local deadline=$((SECONDS + 60)) c pending
+  while :; do
+    pending=
+    for c in $(pm ps --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}}'); do
+      [ -n "$(pm inspect --format '{{.Config.Healthcheck}}' "$c" | grep -v '^<nil>$' || true)" ] || continue
+      pm healthcheck run "$c" >/dev/null 2>&1 || pending="$pending $c"
+    done
+    [ -z "$pending" ] && return 0
+    [ $SECONDS -lt $deadline ] || fail E_UNHEALTHY "HEALTHCHECK still failing after 60 s:$pending"
+    sleep 1
+  done
+}
+
+up() {
+  local t0=$SECONDS t services=1
+  [ "${1:-}" = --no-services ] && services=0
+  [ -f dist/network/src/cli.js ] || fail E_NO_BUILD "dist/ is missing: run npm run build"
+  check_images
+  t=$SECONDS
+  cli generate | sed 's/^/  /'
+  own_service_keys
+  echo "[compose] generated run directory $ENERGY_NETWORK_RUN_DIR: $((SECONDS - t)) s"
+  start_api
+  check_ports
+  t=$SECONDS
+  dc up -d --no-build 2>&1 | sed 's/^/  /'
+  echo "[compose] containers started: $((SECONDS - t)) s"
+  stop_api
+  t=$SECONDS
+  cli setup | sed 's/^/  /'
+  echo "[compose] channel joined, chaincode deployed and answering: $((SECONDS - t)) s"
+  if [ "$services" = 1 ]; then
+    t=$SECONDS
+    start_api
+    dc --profile services up -d --no-build gateway auctioneer 2>&1 | sed 's/^/  /'
+    stop_api
+    echo "[compose] REST API (127.0.0.1:3000) and auctioneer (127.0.0.1:3100) started: $((SECONDS - t)) s"
+  fi
+  wait_healthchecks
+  pm ps --filter "label=com.docker.compose.project=$PROJECT" --format '  {{.Names}}  {{.Status}}'
+  echo "[compose] up in $((SECONDS - t0)) s (connection files in $ENERGY_NETWORK_RUN_DIR/connection)"
+}
+
+down() {
+  local t0=$SECONDS purge=0
+  [ "${1:-}" = --purge ] && purge=1
+  if [ ! -f "$ENERGY_NETWORK_RUN_DIR/compose.env" ]; then
+    echo "[compose] nothing to take down ($ENERGY_NETWORK_RUN_DIR/compose.env is missing)"
+    return 0
+  fi
+  start_api
+  if [ "$purge" = 1 ]; then
+    dc --profile services down --volumes --timeout 10 2>&1 | sed 's/^/  /'
+    rm -rf "$ENERGY_NETWORK_RUN_DIR"
+    echo "[compose] purged: containers, named volumes (ledgers) and $ENERGY_NETWORK_RUN_DIR"
+  else
+    dc --profile services down --timeout 10 2>&1 | sed 's/^/  /'
+    echo "[compose] containers removed; ledgers kept in the named volumes (${PROJECT}_*)"
+  fi
+  echo "[compose] down in $((SECONDS - t0)) s"
+}
+
+case "${1:-}" in
+  up) up "${2:-}" ;;
+  down) down "${2:-}" ;;
+  ps) pm ps -a --filter "label=com.docker.compose.project=$PROJECT" ;;
+  logs) pm logs "${2:?compose.sh logs <container name>}" ;;
+  *) fail E_USAGE "usage: compose.sh up [--no-services] | down [--purge] | ps | logs <container>" ;;
+esac
