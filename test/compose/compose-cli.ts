@@ -1,0 +1,30 @@
+/**
+ * The compose deployment from a test: deploy/compose/compose.sh up/down, and Podman on its
+ * containers (restart), with the containers.conf that deploy/images/podman-env.sh writes.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CACHE = process.env.ENERGY_AUCTION_CACHE ?? path.join(os.homedir(), '.cache', 'energy-auction');
+
+/** Runs compose.sh with its output on ours; returns seconds taken, throws with the exit status. */
+export function composeSh(args: string[], env: NodeJS.ProcessEnv): number {
+  const t0 = Date.now();
+  const r = spawnSync('bash', [path.join(ROOT, 'deploy', 'compose', 'compose.sh'), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`E_COMPOSE: compose.sh ${args.join(' ')} exited ${String(r.status)}`);
+  return (Date.now() - t0) / 1000;
+}
+
+/** `podman --runtime runc <args>` with the project's containers.conf; returns stdout. */
+export function podman(args: string[]): string {
+  return execFileSync('podman', ['--runtime', 'runc', ...args], {
+    env: { ...process.env, CONTAINERS_CONF: path.join(CACHE, 'images', 'containers.conf') },
+    encoding: 'utf8',
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * docker-compose.yaml really runs (issue #13): on Podman with the locally built images, up (Fabric,
+ * chaincode servers, and the REST API and auctioneer containers) → a round through the API → restart
+ * one peer and one orderer container → a second round still clears and each utility reads its
+ * settlement → down. Prints each duration.
+ * Opt-in (COMPOSE_TEST=1, `npm run test:compose`), under the network lock:
+ *   flock /tmp/energy-network.lock npm run test:compose
+ */
+import * as path from 'node:path';
+import { simulateRound } from '../../engine/src/sim/simulate';
+import { DEMO_TOKENS } from '../../gateway/src/api/config';
+import { ApiClient, instant, waitCleared, waitReady } from '../../gateway/src/rest-client';
+import { splitBids } from '../../launcher/src/demo';
+import { healthz } from '../../network/src/processes';
+import { composeSh, podman } from './compose-cli';
+
+const MINUTE = 60_000;
+const API_URL = 'http://127.0.0.1:3000'; // the gateway container (docker-compose.yaml)
+const RUN_DIR = process.env.ENERGY_NETWORK_RUN_DIR ?? path.resolve(__dirname, '../../work/compose-run');
+const log = (line: string) => process.stdout.write(`[compose-test] ${line}\n`);
+const seconds = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function retry<T>(what: string, fn: () => Promise<T>, ms = 90_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > end) throw new Error(`${what} kept failing for ${ms} ms: ${String(e)}`);
+      await sleep(2000);
+    }
+  }
+}
+
+/** One round: open, both utilities bid, the auctioneer clears it, each reads its settlement. */
+async function round(url: string, tag: string): Promise<void> {
+  const operator = new ApiClient(url, DEMO_TOKENS.operator);
+  const utilities = [new ApiClient(url, DEMO_TOKENS.utility1), new ApiClient(url, DEMO_TOKENS.utility2)];
+  const t0 = Date.now();
+  const now = Date.now();
+  const id = `compose-${tag}-${now}`;
+  await retry('opening the round', () =>
+    operator.openRound({
+      id,
+      slot: instant(Math.ceil((now + MINUTE) / 900_000) * 900_000),
+      closesAt: instant(now + 15_000),
+    }),
+  );
+  const plan = splitBids(simulateRound({ buyers: 6, sellers: 6, seed: now % 1000 }).bids, 2);
+  for (const [i, u] of utilities.entries()) {
+    for (const bids of plan[i] ?? []) await retry('submitting bids', () => u.submitBids(id, bids));
+  }
+  const { round: r, result } = await waitCleared(operator, id, 3 * MINUTE);
+  expect(r.status).toBe('CLEARED');
+  expect(result?.bidCount).toBe(12);
+  await checkSettlements(utilities, plan, id);
+  log(`round ${id}: ${result?.status ?? '?'} at price ${result?.price ?? '?'}, ${seconds(t0)} s`);
+}
+
+/** Each utility reads its own settlement: one line per bid it submitted. */
+async function checkSettlements(utilities: ApiClient[], plan: unknown[][][], id: string): Promise<void> {
+  for (const [i, u] of utilities.entries()) {
+    const s = await u.settlement(id);
+    expect(s.lines).toHaveLength((plan[i] ?? []).flat().length);
+  }
+}
+
+async function waitHealthz(port: number, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await healthz(port))) {
+    if (Date.now() > end) throw new Error(`E_UNHEALTHY: 127.0.0.1:${port}/healthz after ${ms} ms`);
+    await sleep(500);
+  }
+}
+
+(process.env.COMPOSE_TEST === '1' ? describe : describe.skip)('docker-compose.yaml on Podman', () => {
+  const env = { ...process.env, ENERGY_NETWORK_RUN_DIR: RUN_DIR };
+
+  beforeAll(async () => {
+    log(`compose up: ${composeSh(['up'], env).toFixed(1)} s`);
+    const t0 = Date.now();
+    await waitReady(API_URL, 2 * MINUTE);
+    log(`API container ready: ${seconds(t0)} s`);
+  }, 10 * MINUTE);
+
+  afterAll(() => {
+    log(`compose down: ${composeSh(['down'], env).toFixed(1)} s`);
+  }, 2 * MINUTE);
+
+  it(
+    'a round settles; after restarting a peer and an orderer container another round settles',
+    async () => {
+      await round(API_URL, 'a');
+      const t0 = Date.now();
+      podman(['restart', '--time', '10', 'peer0.utility1.energy.local', 'orderer1.orderer.energy.local']);
+      await waitHealthz(7212); // peer0.utility1 operations
+      await waitHealthz(7103); // orderer1 operations
+      log(`restarted peer0.utility1 and orderer1, healthy again: ${seconds(t0)} s`);
+      await round(API_URL, 'b');
+    },
+    10 * MINUTE,
+  );
+});
