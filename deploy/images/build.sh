@@ -92,11 +92,11 @@ fabric_images() {
   done
 }
 
-# Production node_modules of the lock file as one tar, made once per lock file (keyed by the hash of
-# package.json and package-lock.json); prints its directory.
+# Production node_modules of the lock file as one tar, made once per lock file (keyed by its hash:
+# `npm ci` refuses a package.json whose dependencies disagree with it); prints its directory.
 prod_deps() {
   local key dir
-  key=$(cat package.json package-lock.json | sha256sum | cut -c1-16)
+  key=$(sha256sum <package-lock.json | cut -c1-16)
   dir=$ENERGY_IMAGES_CACHE/prod-deps/$key
   if [ ! -f "$dir/node_modules.tar" ]; then
     echo "[images] npm ci --omit=dev into $dir" >&2
@@ -108,6 +108,8 @@ prod_deps() {
     tar -C "$dir.tmp" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 \
       -cf "$dir.tmp/node_modules.tar" node_modules
     rm -rf "$dir.tmp/node_modules" "$dir" && mv "$dir.tmp" "$dir"
+    # Only the current lock file's tar is kept (each is about 115 MB).
+    find "$(dirname "$dir")" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} + >&2
   fi
   echo "$dir"
 }
