@@ -6,7 +6,7 @@ import {
   parseDecimal,
   parseMoney,
 } from '../../engine/src/mechanism/units';
-import type { BidOrigin } from './assemble';
+import type { BidOrigin, BidOrigins } from './assemble';
 import { MarketError } from './errors';
 import type { NetPosition, RoundRecord, Settlement } from './model';
 
@@ -45,7 +45,7 @@ const energyTicks = (quantity: string): bigint => BigInt(parseDecimal(quantity, 
 export function settle(
   round: RoundRecord,
   result: WireClearingResult,
-  origins: ReadonlyMap<string, BidOrigin>,
+  origins: BidOrigins,
 ): { settlements: Settlement[]; positions: NetPosition[] } {
   const feeTicks = BigInt(parseDecimal(round.params.serviceFee, DECIMALS.price));
   const byUtility = new Map<string, UtilityTally>();

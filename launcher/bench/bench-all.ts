@@ -87,27 +87,36 @@ async function purgeNetwork(): Promise<void> {
   await down({ purge: true, log: (l) => process.stdout.write(`${l}\n`) });
 }
 
-async function main(): Promise<void> {
+interface Options {
+  /** the benches to run, in order */
+  selected: readonly BenchSpec[];
+  /** rewrite docs/benchmarks.md and docs/img/scaling.* (a full run without --no-doc) */
+  writeDoc: boolean;
+  keepLedger: boolean;
+}
+
+/** The command line; an unknown bench name is an error naming the known ones. */
+function parseOptions(): Options {
+  const names = BENCHES.map((b) => b.name).join(', ');
   const opts = new Command('bench-all')
     .description('Runs every benchmark and rewrites the generated blocks of docs/benchmarks.md')
-    .option(
-      '--only <names>',
-      `comma list of benches to run (${BENCHES.map((b) => b.name).join(', ')}); implies --no-doc`,
-    )
+    .option('--only <names>', `comma list of benches to run (${names}); implies --no-doc`)
     .option('--no-doc', 'leave docs/benchmarks.md and docs/img/scaling.* unchanged')
     .option('--keep-ledger', 'run on the network as it is instead of purging it first')
     .parse()
     .opts<{ only?: string; doc: boolean; keepLedger?: boolean }>();
   const only = opts.only?.split(',');
   const unknown = only?.find((n) => !BENCHES.some((b) => b.name === n));
-  if (unknown)
-    throw new Error(`--only: no bench named ${unknown} (there are ${BENCHES.map((b) => b.name).join(', ')})`);
-  const selected = BENCHES.filter((b) => !only || only.includes(b.name));
-  const started = new Date();
-  const outDir = path.join(repo, 'bench-results', started.toISOString().replace(/[:.]/g, '-'));
-  mkdirSync(outDir, { recursive: true });
+  if (unknown) throw new Error(`--only: no bench named ${unknown} (there are ${names})`);
+  return {
+    selected: BENCHES.filter((b) => !only || only.includes(b.name)),
+    writeDoc: opts.doc && !only,
+    keepLedger: opts.keepLedger === true,
+  };
+}
 
-  if (!opts.keepLedger && selected.some((b) => b.network)) await purgeNetwork();
+/** Runs the benches one after another, printing each one's outcome. */
+async function runAll(selected: readonly BenchSpec[], outDir: string): Promise<BenchOutcome[]> {
   const outcomes: BenchOutcome[] = [];
   for (const [i, spec] of selected.entries()) {
     process.stdout.write(
@@ -122,7 +131,17 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n[bench:all] ${outcomes.length} benches in ${(total / 60).toFixed(1)} min; logs in ${outDir}\n`,
   );
-  if (!opts.doc || only) return;
+  return outcomes;
+}
+
+async function main(): Promise<void> {
+  const { selected, writeDoc, keepLedger } = parseOptions();
+  const started = new Date();
+  const outDir = path.join(repo, 'bench-results', started.toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(outDir, { recursive: true });
+  if (!keepLedger && selected.some((b) => b.network)) await purgeNetwork();
+  const outcomes = await runAll(selected, outDir);
+  if (!writeDoc) return;
   const docFile = path.join(repo, 'docs/benchmarks.md');
   writeFileSync(docFile, updateBenchmarksDoc(readFileSync(docFile, 'utf8'), outcomes, started));
   await writeScalingFiles(outcomes.find((o) => o.name === 'scaling'));
