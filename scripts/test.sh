@@ -11,11 +11,13 @@ reports=test-results
 rm -rf "$reports" && mkdir -p "$reports"
 # Each phase's result, for the summary: `plan <phases>`, then `<phase> started` and `<phase> <exit> <s>`.
 phases="$reports/phases.txt"
-echo "plan deps build lint unit unit-node24 install-tools network-up integration e2e faults" >"$phases"
+echo "plan deps build lint unit unit-node24 install-tools network-up integration e2e faults images compose" >"$phases"
 network_started=0
+compose_started=0
 finish() {
   status=$?
   if [ "$network_started" = 1 ]; then node dist/network/src/cli.js down || true; fi
+  if [ "$compose_started" = 1 ]; then bash deploy/compose/compose.sh down || true; fi
   node scripts/test-summary.js "$reports" || true
   exit "$status"
 }
@@ -53,3 +55,13 @@ phase e2e npx jest --ci --selectProjects e2e --runInBand --json --outputFile="$r
 # Fault tests (test/faults): nodes and services killed with SIGKILL under load, restarted, every
 # acknowledged bid read back. Last, because they stop and start the network.
 phase faults npx jest --ci --selectProjects faults --runInBand --json --outputFile="$reports/faults.json"
+
+# The compose deployment (docker-compose.yaml on Podman, docs/deployment.md): the images (installs
+# podman, runc and mmdebstrap with apt when missing; cached when unchanged), then the deployment up,
+# a round, a peer and an orderer container restarted, another round, down. It binds the native
+# network's ports, so the native network is stopped first.
+node dist/network/src/cli.js down >/dev/null
+network_started=0
+phase images bash deploy/images/build.sh
+compose_started=1
+phase compose env COMPOSE_TEST=1 npx jest --ci --config test/compose/jest.config.cjs --runInBand --json --outputFile="$reports/compose.json"

@@ -3,7 +3,8 @@
  * chaincode servers, and the REST API and auctioneer containers) → a round through the API → restart
  * one peer and one orderer container → a second round still clears and each utility reads its
  * settlement → down. Prints each duration.
- * Opt-in (COMPOSE_TEST=1, `npm run test:compose`), under the network lock:
+ * Runs with COMPOSE_TEST=1: the `compose` phase of `npm test` (scripts/test.sh), or on its own
+ * (`npm run test:compose`) under the network lock with the native network down:
  *   flock /tmp/energy-network.lock npm run test:compose
  */
 import * as path from 'node:path';

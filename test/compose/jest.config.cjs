@@ -1,5 +1,5 @@
 /**
- * `npm run test:compose`: docker-compose.yaml on Podman (deploy/compose/compose.sh), opt-in, not part
+ * `npm run test:compose`: docker-compose.yaml on Podman (deploy/compose/compose.sh), the last phase
  * of `npm test`. Needs `npm run build` and `npm run images:build`, and the network lock: it binds
  * the native network's ports. Run: flock /tmp/energy-network.lock npm run test:compose
  */
