@@ -59,9 +59,11 @@ phase faults npx jest --ci --selectProjects faults --runInBand --json --outputFi
 # The compose deployment (docker-compose.yaml on Podman, docs/deployment.md): the images (installs
 # podman, runc and mmdebstrap with apt when missing; cached when unchanged), then the deployment up,
 # a round, a peer and an orderer container restarted, another round, down. It binds the native
-# network's ports, so the native network is stopped first.
+# network's ports, so the native network is stopped first, and starts from purged volumes.
 node dist/network/src/cli.js down >/dev/null
 network_started=0
 phase images bash deploy/images/build.sh
 compose_started=1
+# from clean volumes: ledgers kept by an earlier run belong to another run directory's crypto
+bash deploy/compose/compose.sh down --purge
 phase compose env COMPOSE_TEST=1 npx jest --ci --config test/compose/jest.config.cjs --runInBand --json --outputFile="$reports/compose.json"

@@ -52,6 +52,9 @@ start_api() {
   fail E_PODMAN_API "podman system service did not open $SOCK (log $ENERGY_IMAGES_CACHE/podman-service.log)"
 }
 
+# The named volumes of this compose project (ledgers), one per line.
+project_volumes() { pm volume ls --quiet --filter "name=^${PROJECT}_"; }
+
 dc() {
   DOCKER_HOST=unix://$SOCK COMPOSE_INTERACTIVE_NO_CLI=1 docker-compose --ansi never -p "$PROJECT" \
     --env-file "$ENERGY_NETWORK_RUN_DIR/compose.env" -f docker-compose.yaml "$@"
@@ -111,6 +114,12 @@ up() {
   [ "${1:-}" = --no-services ] && services=0
   [ -f dist/network/src/cli.js ] || fail E_NO_BUILD "dist/ is missing: run npm run build"
   check_images
+  # Ledgers in the volumes belong to the crypto and channel of the run directory that made them: a
+  # new run directory (fresh clone, deleted folder) with old volumes would start nodes whose
+  # certificates the stored channel does not know.
+  if [ ! -d "$ENERGY_NETWORK_RUN_DIR/crypto" ] && [ -n "$(project_volumes)" ]; then
+    fail E_STALE_VOLUMES "volumes $(project_volumes | tr '\n' ' ')hold ledgers of another run directory; $ENERGY_NETWORK_RUN_DIR is new. Run: bash deploy/compose/compose.sh down --purge"
+  fi
   t=$SECONDS
   cli generate | sed 's/^/  /'
   own_service_keys
@@ -140,7 +149,12 @@ down() {
   local t0=$SECONDS purge=0
   [ "${1:-}" = --purge ] && purge=1
   if [ ! -f "$ENERGY_NETWORK_RUN_DIR/compose.env" ]; then
-    echo "[compose] nothing to take down ($ENERGY_NETWORK_RUN_DIR/compose.env is missing)"
+    echo "[compose] no deployment of $ENERGY_NETWORK_RUN_DIR to take down (compose.env is missing)"
+    if [ "$purge" = 1 ] && [ -n "$(project_volumes)" ]; then
+      # volumes left by another run directory: nothing else can use them
+      # shellcheck disable=SC2046 # one volume name per word
+      pm volume rm $(project_volumes) | sed 's/^/  removed volume /'
+    fi
     return 0
   fi
   start_api
