@@ -9,6 +9,7 @@ import type { AuctioneerMetrics } from './metrics';
 import { AuctioneerError, prepareClearing, type PreparedClearing } from './prepare';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withDeadline, withRetry, type RetryPolicy } from '../../../fabric-client/src/retry';
+import { ClearBackoff } from './clear-backoff';
 import { parseInstantMs, roundsToOpen, type ScheduleConfig } from './schedule';
 import { PERMANENT_SETTLE_CODES, prepareSettlement, settleableAtMs, type SettleOutcome } from './settle';
 
@@ -51,7 +52,13 @@ export type ClearOutcome =
   | { roundId: string; outcome: 'committed'; result: PublicResult }
   | { roundId: string; outcome: 'already-cleared' }
   | { roundId: string; outcome: 'not-closed'; status: string }
-  | { roundId: string; outcome: 'failed'; error: unknown };
+  | { roundId: string; outcome: 'failed'; error: unknown }
+  /** not tried by this reconciliation: its clearing failed `failures` times in a row (ClearBackoff) */
+  | { roundId: string; outcome: 'deferred'; failures: number; retryAtMs: number };
+
+/** Reconciliation retries of a round whose clearing fails non-retryably: 30 s, 60 s, … ≤ 30 min. */
+const CLEAR_BACKOFF_BASE_MS = 30_000;
+const CLEAR_BACKOFF_MAX_MS = 30 * 60_000;
 
 export type CloseOutcome = 'closed' | 'already-closed' | 'too-early' | 'failed';
 export type { SettleOutcome } from './settle';
@@ -87,6 +94,7 @@ export function tooEarlyRetryMs(details: Record<string, unknown>): number {
 export class Auctioneer {
   private readonly closeTimers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Map<string, Promise<ClearOutcome>>();
+  private readonly clearBackoff = new ClearBackoff(CLEAR_BACKOFF_BASE_MS, CLEAR_BACKOFF_MAX_MS);
   private readonly settled = new Set<string>();
   private readonly opened = new Set<string>();
   /** rounds known to be SETTLED (delivery), and those this process gave up settling (code) */
@@ -278,6 +286,7 @@ export class Auctioneer {
         });
       }
       this.settled.add(roundId);
+      this.clearBackoff.succeeded(roundId);
       this.o.metrics.roundsCleared.inc({ status: stored.status });
       this.o.metrics.clearingDuration.observe((end - start) / 1000);
       this.log.info(
@@ -297,6 +306,12 @@ export class Auctioneer {
       return { roundId, outcome: 'committed', result: stored };
     } catch (e) {
       this.fail('clear', roundId, e);
+      const d = this.clearBackoff.failed(roundId, e, this.now());
+      if (d)
+        this.log.warn(
+          { roundId, failures: d.failures, retryAt: new Date(d.retryAtMs).toISOString() },
+          'clearing failed non-retryably: the reconciliation tries it again only after this',
+        );
       this.o.onClearFailed?.(roundId, e);
       return { roundId, outcome: 'failed', error: e };
     }
@@ -323,7 +338,10 @@ export class Auctioneer {
     const closed = await this.call('evaluate', 'listRounds(CLOSED)', '', () =>
       this.o.market.listRounds('CLOSED'),
     );
-    for (const r of closed) outcomes.push(await this.clear(r.id));
+    for (const r of closed) {
+      const d = this.clearBackoff.deferral(r.id, this.now());
+      outcomes.push(d ? { roundId: r.id, outcome: 'deferred', ...d } : await this.clear(r.id));
+    }
     await this.settleDue();
     return outcomes;
   }

@@ -151,6 +151,37 @@ describe('auctioneer clearing', () => {
     expect((await core.clear('r1')).outcome).toBe('committed');
   });
 
+  it('spaces out the reconciliation of a round whose clearing fails non-retryably, not of one whose peer is down', async () => {
+    const m = new FakeMarket();
+    await closedWithBids(m);
+    // what a round too large for the chaincode's execute timeout answers, twice
+    const timeout = () => new MarketClientError('UNKNOWN', 'timeout expired while executing transaction');
+    m.failNext('commitClearing', timeout());
+    m.failNext('commitClearing', timeout());
+    const { core } = make(m);
+    const t0 = m.nowMs;
+    const outcomes = async () => (await core.reconcile()).map((o) => o.outcome);
+    expect(await outcomes()).toEqual(['failed']);
+    expect(await outcomes()).toEqual(['deferred']); // at once: not tried again
+    m.nowMs = t0 + 29_999;
+    expect(await outcomes()).toEqual(['deferred']);
+    m.nowMs = t0 + 30_000;
+    expect(await outcomes()).toEqual(['failed']); // second failure: twice the wait
+    m.nowMs = t0 + 30_000 + 59_999;
+    expect((await core.reconcile())[0]).toMatchObject({ outcome: 'deferred', failures: 2 });
+    expect(m.count('commitClearing')).toBe(2);
+    m.nowMs = t0 + 90_000;
+    expect(await outcomes()).toEqual(['committed']);
+
+    // a peer that does not answer defers nothing: the next reconciliation tries again
+    const m2 = new FakeMarket();
+    await closedWithBids(m2);
+    for (let i = 0; i < 3; i++) m2.failNext('getCommitments', unavailable());
+    const second = make(m2).core;
+    expect((await second.reconcile()).map((o) => o.outcome)).toEqual(['failed']);
+    expect((await second.reconcile()).map((o) => o.outcome)).toEqual(['committed']);
+  });
+
   it('refuses to commit when a batch does not match its public hash', async () => {
     const m = new FakeMarket();
     await closedWithBids(m);
