@@ -30,7 +30,7 @@ import { up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
 import { peakRss, resetPeakRss, runningPid } from '../../network/src/processes';
 import type { Topology } from '../../network/config/topology';
-import { BenchReport, fittedExponent } from '../../engine/bench/bench-report';
+import { BenchReport, fittedExponent, median } from '../../engine/bench/bench-report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 1000);
@@ -47,13 +47,6 @@ const SCALING = (process.env.BENCH_SCALING ?? '')
 const SUBMIT_CONCURRENCY = Number(process.env.BENCH_SUBMIT_CONCURRENCY ?? 4);
 const BATCH = 1000;
 const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (i: number): number => s[i] ?? Number.NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? at(m) : (at(m - 1) + at(m)) / 2;
-}
 
 interface Clients {
   operator: MarketClient;

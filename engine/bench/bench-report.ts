@@ -26,7 +26,8 @@ export interface BenchResult {
   machine: string;
 }
 
-const loadAverage = (): string =>
+/** The 1, 5 and 15 min load averages, e.g. "0.52 1.10 2.03". */
+export const loadAverage = (): string =>
   os
     .loadavg()
     .map((l) => l.toFixed(2))
@@ -104,4 +105,12 @@ export function fittedExponent(points: readonly { x: number; y: number }[]): num
     sxx += (x - mx) ** 2;
   });
   return sxx === 0 ? Number.NaN : sxy / sxx;
+}
+
+/** The median of `xs` (NaN for none): the figure each bench reports of its repeated runs. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (i: number): number => s[i] ?? Number.NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? at(m) : (at(m - 1) + at(m)) / 2;
 }

@@ -22,19 +22,13 @@ import { clear, clearRound, validateRound } from '../src/mechanism';
 import type { Bid, RoundParams, WireClearingResult } from '../src/mechanism/types';
 import { simulateRound } from '../src/sim/simulate';
 import { shuffled } from '../src/sim/shuffle';
-import { BenchReport } from './bench-report';
+import { BenchReport, median } from './bench-report';
 
 const SIZES = [10_000, 100_000, 1_000_000];
 const SEED = 20210;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const collect = (): void => gc?.();
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 /** Runs fn `reps` times after `warm` warm-up runs, a GC before each run; returns the median ms. */
 function time<T>(warm: number, reps: number, fn: () => T): { ms: number; last: T } {

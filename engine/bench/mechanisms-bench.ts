@@ -12,18 +12,12 @@ import { validateRound } from '../src/mechanism';
 import type { Bid } from '../src/mechanism/types';
 import { MECHANISM_NAMES, MECHANISMS, type MechanismResult } from '../src/mechanisms';
 import { simulateRound } from '../src/sim/simulate';
-import { BenchReport } from './bench-report';
+import { BenchReport, median } from './bench-report';
 
 const SIZES = [100_000, 1_000_000];
 const SEED = 20210;
 
 const gc = (globalThis as { gc?: () => void }).gc;
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 /** The median ms of `reps` runs after one warm-up run, a GC before each. */
 function time<T>(reps: number, fn: () => T): { ms: number; last: T } {

@@ -28,7 +28,7 @@ import { BENCH_NOOP_PATH } from '../src/api/routes/bench';
 import { startApi } from '../src/api/server';
 import { ApiClient, instant } from '../src/rest-client';
 import type { LoadJob, LoadReport } from './load-worker';
-import { BenchReport } from '../../engine/bench/bench-report';
+import { BenchReport, loadAverage } from '../../engine/bench/bench-report';
 
 const env = process.env;
 const num = (k: string, d: number): number => {
@@ -73,12 +73,6 @@ async function measuredLoad(job: LoadJob): Promise<{ report: LoadReport; cpuMicr
 /** Acknowledged requests of a load report. */
 const ackedRequests = (r: LoadReport, bidsPerRequest: number): number =>
   r.acked.reduce((a, b) => a + b, 0) / bidsPerRequest;
-
-const loadAverage = (): string =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 
 interface Row {
   bidsPerRequest: number;

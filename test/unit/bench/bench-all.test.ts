@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fittedExponent, markdownTable, type BenchResult } from '../../../engine/bench/bench-report';
+import { fittedExponent, markdownTable, median, type BenchResult } from '../../../engine/bench/bench-report';
 import {
   BenchmarksDocError,
   updateBenchmarksDoc,
@@ -100,6 +100,14 @@ describe('updateBenchmarksDoc', () => {
         AT,
       ),
     ).not.toThrow();
+  });
+});
+
+describe('median', () => {
+  it('takes the middle of an odd count, the mean of the two middles of an even one', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
   });
 });
 
