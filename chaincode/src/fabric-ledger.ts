@@ -2,6 +2,7 @@ import type { Context } from 'fabric-contract-api';
 import type { Iterators } from 'fabric-shim';
 import type { KeyValue, Ledger } from './ledger';
 import { readEndorserClockMs } from './clock-guard';
+import { ROLE_ATTRIBUTE } from './access';
 
 async function drain(iterator: Iterators.StateQueryIterator): Promise<KeyValue[]> {
   const out: KeyValue[] = [];
@@ -38,6 +39,7 @@ export function fabricLedger(ctx: Context): Ledger {
     // The endorser's clock, for clock-guard.ts only (DESIGN invariant 9).
     endorserTimeMs: readEndorserClockMs,
     clientMsp: ctx.clientIdentity.getMSPID(),
+    clientRole: ctx.clientIdentity.getAttributeValue(ROLE_ATTRIBUTE) ?? undefined,
     compositeKey: (t, a) => stub.createCompositeKey(t, a),
     getState: async (k) => present(await stub.getState(k)),
     putState: (k, v) => stub.putState(k, v),

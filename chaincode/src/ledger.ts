@@ -23,6 +23,11 @@ export interface Ledger {
   endorserTimeMs(): number;
   /** MSP id of the client that signed the proposal. */
   readonly clientMsp: string;
+  /**
+   * The `market.role` attribute of the client's enrollment certificate (Fabric CA), undefined
+   * when the certificate has none (access.ts).
+   */
+  readonly clientRole: string | undefined;
   compositeKey(objectType: string, attributes: string[]): string;
   getState(key: string): Promise<Uint8Array | undefined>;
   putState(key: string, value: Uint8Array): Promise<void>;

@@ -83,12 +83,14 @@ check_ports() {
 }
 
 # The project's containers run as uid 10001 (the images' user `energy`) and read private keys that
-# cryptogen wrote for root only: the chaincode servers' tls/ and the peer orgs' users' msp/
-# (the API's and the auctioneer's identities) change owner, nothing else. Root on the host still
+# cryptogen and Fabric CA wrote for root only: the chaincode servers' tls/ and the peer orgs'
+# enrolled/ (the API's and the auctioneer's identities, from each org's CA) and users' msp/ change
+# owner, nothing else. Root on the host still
 # reads them (network:setup).
 own_service_keys() {
   local d
   for d in "$ENERGY_NETWORK_RUN_DIR"/crypto/peerOrganizations/*/peers/chaincode.*/tls \
+    "$ENERGY_NETWORK_RUN_DIR"/crypto/peerOrganizations/*/enrolled \
     "$ENERGY_NETWORK_RUN_DIR"/crypto/peerOrganizations/*/users/*/msp; do
     chown -R 10001:10001 "$d"
   done

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { defaultRunDir } from './run-dir';
 
 export interface IdentityFiles {
-  /** The identity's name in its org (cryptogen: `User1`, `Admin`). */
+  /** The identity's name in its org (`auctioneer`, `bidder` from its Fabric CA; cryptogen's `Admin`). */
   name: string;
   /** PEM X.509 signing certificate. */
   certPath: string;

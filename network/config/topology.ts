@@ -10,6 +10,7 @@
  * | orderer k (k = 1..3)        | 7100+10(k-1) | +1 (Raft cluster)  | +2 (osnadmin)      | +3   |
  * | peer0 of org i (i = 0..N)   | 7200+10i     | +1 (peer chaincode listener, unused by ccaas) | +2 (operations: /healthz) | |
  * | chaincode server of org i   | 7200+10i+3   |                    |                    |      |
+ * | Fabric CA of org i          | 7200+10i+4 (only while identities are enrolled: network/src/ca.ts) | | | |
  *
  * Org 0 is the operator, orgs 1..N the utilities: with the default N = 2,
  * orderer1 7100-7103, orderer2 7110-7113, orderer3 7120-7123,
@@ -63,6 +64,8 @@ export interface PeerOrg {
     host: string;
     port: number;
   };
+  /** This org's Fabric CA (client identities with their `market.role`). */
+  ca: { name: string; port: number };
 }
 
 export interface Topology {
@@ -94,6 +97,7 @@ function peerOrg(i: number, name: string, kind: PeerOrg['kind']): PeerOrg {
       operationsPort: base + 2,
     },
     chaincodeServer: { name: `chaincode.${lower}`, host: `chaincode.${domain}`, port: base + 3 },
+    ca: { name: `ca.${lower}`, port: base + 4 },
   };
 }
 
@@ -144,6 +148,7 @@ export function allPorts(t: Topology): { port: number; owner: string; what: stri
     ports.push({ port: org.peer.chaincodePort, owner: org.peer.name, what: 'chaincode listener' });
     ports.push({ port: org.peer.operationsPort, owner: org.peer.name, what: 'operations' });
     ports.push({ port: org.chaincodeServer.port, owner: org.chaincodeServer.name, what: 'chaincode server' });
+    ports.push({ port: org.ca.port, owner: org.ca.name, what: 'Fabric CA (during enrollment)' });
   }
   return ports;
 }

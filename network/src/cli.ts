@@ -7,9 +7,11 @@
  *   network status               one line per node (pid, health, ports) and the channel's Raft health
  *   network generate             only generate crypto, channel block, packages (for docker-compose)
  *   network setup                join + deploy on nodes started elsewhere (docker-compose)
+ *   network identity register --org O --role R --name N   a client identity from O's Fabric CA
  */
 import { Command } from 'commander';
 import { consensusStatus, down, prepare, setup, status, up, type NodeStatus } from './network';
+import { registerIdentity } from './identity';
 import type { RaftHealth } from './raft-health';
 
 const program = new Command('network').description('The native Hyperledger Fabric network of energy-auction');
@@ -97,6 +99,21 @@ program
     const raft = await consensusStatus();
     if (raft) printRaft(raft);
     if (ok !== nodes.length || (raft && !raft.healthy)) process.exitCode = 3;
+  });
+
+program
+  .command('identity')
+  .description("client identities from each org's Fabric CA")
+  .command('register')
+  .description('register and enroll a client identity with its market.role (docs/network.md)')
+  .requiredOption('--org <org>', 'Operator, Utility1, ... (or the MSP id)')
+  .requiredOption('--role <role>', 'operator | auctioneer (Operator only), bidder (utilities only), auditor')
+  .requiredOption('--name <name>', 'identity name: lower-case letters, digits, -')
+  .action((o: { org: string; role: string; name: string }) => {
+    const id = registerIdentity(o);
+    console.log(`[identity] ${o.name} (${id.org.mspId}, market.role=${o.role}) enrolled:`);
+    console.log(`  certificate ${id.certPath}`);
+    console.log(`  private key ${id.keyPath}`);
   });
 
 program.parseAsync().catch((err: unknown) => {

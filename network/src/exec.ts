@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { repoRoot } from '../../fabric-client/src/run-dir';
 
 export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin'] as const;
-export type FabricTool = (typeof FABRIC_TOOLS)[number];
+/** Fabric CA 1.5.21 (network/scripts/install-fabric-ca.sh), in the same directory. */
+export const FABRIC_CA_TOOLS = ['fabric-ca-server', 'fabric-ca-client'] as const;
+export type FabricTool = (typeof FABRIC_TOOLS)[number] | (typeof FABRIC_CA_TOOLS)[number];
 
 export class FabricBin {
   constructor(readonly dir: string) {}
@@ -14,7 +16,9 @@ export class FabricBin {
   path(tool: FabricTool): string {
     const file = path.join(this.dir, tool);
     if (!fs.existsSync(file)) {
-      throw new Error(`Fabric binary ${tool} missing in ${this.dir}: run network/scripts/install-fabric.sh`);
+      throw new Error(
+        `Fabric binary ${tool} missing in ${this.dir}: run network/scripts/install-fabric.sh and install-fabric-ca.sh`,
+      );
     }
     return file;
   }
@@ -38,18 +42,26 @@ export function fabricBinDir(): string {
  * when present; honours FABRIC_BIN and FABRIC_HOME) and returns where they are.
  */
 export function ensureFabric(log: (line: string) => void = console.log): FabricBin {
-  const script = path.join(repoRoot(), 'network', 'scripts', 'install-fabric.sh');
-  const result = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const dir = installStep('install-fabric.sh', [], log);
+  return new FabricBin(installStep('install-fabric-ca.sh', [dir], log));
+}
+
+/** Runs one install script; its last output line is the binaries' directory. */
+function installStep(name: string, args: string[], log: (line: string) => void): string {
+  const script = path.join(repoRoot(), 'network', 'scripts', name);
+  const result = spawnSync('bash', [script, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (result.error)
     throw new Error(`installing the Fabric binaries failed (${script}): ${result.error.message}`);
-  // The script's progress lines, then as its last line the binaries' directory.
   const out = result.stdout.trim().split('\n');
   const dir = out.pop() ?? '';
   for (const line of out) log(line);
   if (result.status !== 0) {
     throw new Error(`installing the Fabric binaries failed (${script}, exit ${result.status}); see above`);
   }
-  return new FabricBin(dir);
+  return dir;
 }
 
 export interface RunOptions {

@@ -3,6 +3,7 @@
  * `energy` channel's genesis block (configtxgen, no system channel), the private data collections
  * and one chaincode-as-a-service package per org. Each step is skipped when its output exists.
  */
+import { enrollDefaultIdentities } from './ca';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -189,6 +190,9 @@ export function generate(t: Topology, p: RunPaths, bin: FabricBin): string[] {
     fs.writeFileSync(path.join(p.crypto, 'DONE'), new Date().toISOString() + '\n');
     done.push('crypto');
   }
+
+  const enrolled = enrollDefaultIdentities(t, p, bin);
+  if (enrolled.length) done.push(`client identities of ${enrolled.join(', ')} (Fabric CA)`);
 
   if (!fs.existsSync(p.channelBlock)) {
     fs.writeFileSync(

@@ -89,6 +89,25 @@ export class RunPaths {
   userDir(org: PeerOrg, user: 'Admin' | 'User1'): string {
     return path.join(this.orgDir(org), 'users', `${user}@${org.domain}`);
   }
+  /** The org's Fabric CA server home (database, config; its signing key is the org's CA key). */
+  caHome(org: PeerOrg): string {
+    return path.join(this.root, 'ca', org.name);
+  }
+  /** The CA registrar's password (generated once, readable by the owner only). */
+  caRegistrarSecret(org: PeerOrg): string {
+    return path.join(this.caHome(org), 'registrar.secret');
+  }
+  /** An identity enrolled from the org's CA: stays in the org's crypto directory. */
+  enrolledDir(org: PeerOrg, name: string): string {
+    return path.join(this.orgDir(org), 'enrolled', name);
+  }
+  enrolledIdentity(org: PeerOrg, name: string): { certPath: string; keyPath: string } {
+    const msp = path.join(this.enrolledDir(org, name), 'msp');
+    return {
+      certPath: path.join(msp, 'signcerts', 'cert.pem'),
+      keyPath: path.join(msp, 'keystore', 'key.pem'),
+    };
+  }
   /** Certificate and private key of a user's signing identity (cryptogen layout). */
   userIdentity(org: PeerOrg, user: 'Admin' | 'User1'): { certPath: string; keyPath: string } {
     const msp = path.join(this.userDir(org, user), 'msp');

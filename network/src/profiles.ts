@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CHAINCODE_NAME, HOST, type PeerOrg, type Topology } from '../config/topology';
 import type { ConnectionProfile } from '../../fabric-client/src/connect';
+import { applicationIdentity } from './ca';
 import { chaincodePackages, packageOf } from './generate';
 import type { RunPaths } from './paths';
 
@@ -21,7 +22,11 @@ export function connectionProfile(t: Topology, p: RunPaths, org: PeerOrg): Conne
       tlsCACertPem: fs.readFileSync(p.orgTlsCa(org), 'utf8'),
     },
     identities: {
-      user: { name: 'User1', ...p.userIdentity(org, 'User1') },
+      // The org's application identity from its Fabric CA, with its market.role (network/src/ca.ts).
+      user: {
+        name: applicationIdentity(org).name,
+        ...p.enrolledIdentity(org, applicationIdentity(org).name),
+      },
       admin: { name: 'Admin', ...p.userIdentity(org, 'Admin') },
     },
   };

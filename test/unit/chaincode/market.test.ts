@@ -101,6 +101,45 @@ describe('rounds', () => {
     expect((await asOp(ch)((l) => getRound(l, 'r1'))).status).toBe('OPEN');
   });
 
+  it('checks the market.role as well as the MSP: auctioneer commits, bidder bids, auditor only reads public data', async () => {
+    const ch = newChannel();
+    const expected = await closedVectorA(ch);
+    // The operator's own org, without the auctioneer role: no commit, whichever other role.
+    for (const role of ['operator', 'auditor', 'bidder', null]) {
+      await expectCode(
+        tx(ch, { msp: OP, time: AFTER_CLOSE, role })((l) => commitClearing(l, 'r1', digest(expected))),
+        'FORBIDDEN',
+        'auctioneer',
+      );
+    }
+    // A utility's auditor (or an identity without a role) cannot bid, nor read private data.
+    for (const role of ['auditor', 'operator', null]) {
+      const opts = { msp: U1, time: T0 + 60, role, transient: batch(U1_BIDS, SALT_B) };
+      await expectCode(
+        tx(ch, opts)((l) => submitBatch(l, 'r1')),
+        'FORBIDDEN',
+        'bidder',
+      );
+      await expectCode(
+        tx(ch, { msp: U1, time: T0, role })((l) => readBatches(l, 'r1', '')),
+        'FORBIDDEN',
+      );
+    }
+    // The operator's auditor reads public data, not bids; its operator role reads bids.
+    const auditor = tx(ch, { msp: OP, time: T0, role: 'auditor' });
+    expect((await auditor((l) => getRound(l, 'r1'))).status).toBe('CLOSED');
+    await expectCode(
+      auditor((l) => readBatches(l, 'r1', U1)),
+      'FORBIDDEN',
+      'auctioneer or operator',
+    );
+    const operator = tx(ch, { msp: OP, time: T0, role: 'operator' });
+    expect((await operator((l) => readBatches(l, 'r1', U1))).length).toBe(1);
+    // Nothing refused was written: the auctioneer's commit still goes through.
+    await asOp(ch, AFTER_CLOSE)((l) => commitClearing(l, 'r1', digest(expected)));
+    expect((await auditor((l) => getRound(l, 'r1'))).status).toBe('CLEARED');
+  });
+
   it('opens with defaults filled in and emits RoundOpened', async () => {
     const ch = newChannel();
     await openDefault(ch, { serviceFee: '0.5' });

@@ -14,6 +14,11 @@ const settled = <T>(f: () => T): Promise<T> => new Promise((resolve) => resolve(
 export interface TxOptions {
   /** MSP of the signing client */
   msp: string;
+  /**
+   * The client's `market.role` (default: what the network enrolls as each org's application
+   * identity, `auctioneer` for the operator and `bidder` for a utility; null: no role)
+   */
+  role?: string | null;
   /** the proposal's timestamp, seconds since the epoch (may have a fraction) */
   time: number;
   /** the endorsing peer's clock, seconds since the epoch (default: `time`, an honest client) */
@@ -21,6 +26,11 @@ export interface TxOptions {
   /** MSP of the peer that executes the transaction (default: the client's) */
   peer?: string;
   transient?: Record<string, string>;
+}
+
+function roleOf(opts: TxOptions): string | undefined {
+  if (opts.role === null) return undefined;
+  return opts.role ?? (opts.msp === 'OperatorMSP' ? 'auctioneer' : 'bidder');
 }
 
 /**
@@ -58,6 +68,7 @@ export class MemoryChannel {
       txTimeMs: opts.time * 1000,
       endorserTimeMs: () => (opts.endorserTime ?? opts.time) * 1000,
       clientMsp: opts.msp,
+      clientRole: roleOf(opts),
       compositeKey,
       getState: (k) => settled(() => this.state.get(k)),
       putState: (k, v) => settled(() => void writes.push(() => this.state.set(k, v))),

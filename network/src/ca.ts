@@ -1,0 +1,237 @@
+/**
+ * Each peer org's Fabric CA (fabric-ca-server 1.5.21) issues its client identities, with the
+ * `market.role` attribute the chaincode checks (chaincode/src/access.ts) in the certificate.
+ *
+ * The CA signs with the org's root CA key, the one cryptogen made for the org's nodes, so the
+ * channel's MSP of the org trusts both without a change of the channel configuration; nodes keep
+ * their cryptogen certificates (issued once with the network, never added to). The server runs
+ * only while identities are registered (at generation and for `npm run identity:register`), on
+ * 127.0.0.1 at the org's CA port; its database (who is registered, with which role) stays in the
+ * run directory. Keys never leave the org's crypto directory.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROLES, type Role } from '../../chaincode/src/access';
+import { HOST, type PeerOrg, type Topology } from '../config/topology';
+import { run, type FabricBin } from './exec';
+import type { RunPaths } from './paths';
+
+export interface AppIdentity {
+  name: string;
+  role: Role;
+}
+
+/** The identities every org gets with the network; the first is the org's application identity. */
+export function defaultIdentities(org: PeerOrg): [AppIdentity, ...AppIdentity[]] {
+  return org.kind === 'operator'
+    ? [
+        { name: 'auctioneer', role: 'auctioneer' },
+        { name: 'operator', role: 'operator' },
+        { name: 'auditor', role: 'auditor' },
+      ]
+    : [
+        { name: 'bidder', role: 'bidder' },
+        { name: 'auditor', role: 'auditor' },
+      ];
+}
+
+/** The identity the org's services act as (the connection profile's `user`). */
+export function applicationIdentity(org: PeerOrg): AppIdentity {
+  return defaultIdentities(org)[0];
+}
+
+export class IdentityError extends Error {
+  constructor(
+    readonly code: 'E_ROLE' | 'E_NAME' | 'E_ORG' | 'E_CA_START' | 'E_REGISTERED',
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'IdentityError';
+  }
+}
+
+const NAME_RE = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Which roles an org may hold: the operator's staff and services, a utility's bidders; auditors anywhere. */
+export function checkRole(org: PeerOrg, role: string): Role {
+  if (!(ROLES as readonly string[]).includes(role)) {
+    throw new IdentityError('E_ROLE', `role "${role}" is not one of ${ROLES.join(', ')}`);
+  }
+  const allowed: Role[] =
+    org.kind === 'operator' ? ['auctioneer', 'operator', 'auditor'] : ['bidder', 'auditor'];
+  if (!allowed.includes(role as Role)) {
+    throw new IdentityError('E_ROLE', `${org.name} may not hold role ${role} (only ${allowed.join(', ')})`);
+  }
+  return role as Role;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** One org's CA, started for the duration of `session`. */
+export class OrgCa {
+  constructor(
+    private readonly p: RunPaths,
+    private readonly bin: FabricBin,
+    readonly org: PeerOrg,
+  ) {}
+
+  private get url(): string {
+    return `http://${HOST}:${this.org.ca.port}`;
+  }
+  private get registrarHome(): string {
+    return path.join(this.p.caHome(this.org), 'registrar');
+  }
+
+  private registrarSecret(): string {
+    const file = this.p.caRegistrarSecret(this.org);
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, crypto.randomBytes(16).toString('hex') + '\n', { mode: 0o600 });
+    }
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+
+  /** Starts the server, enrolls the registrar, runs `body`, stops the server (also on failure). */
+  session<T>(body: (ca: OrgCa) => T): T {
+    if (this.answers()) {
+      throw new IdentityError(
+        'E_CA_START',
+        `port ${this.org.ca.port} of ${this.org.ca.name} is taken by another process`,
+      );
+    }
+    const server = this.start();
+    try {
+      this.waitReady(server);
+      if (!fs.existsSync(path.join(this.registrarHome, 'msp', 'signcerts', 'cert.pem'))) {
+        const secret = this.registrarSecret();
+        this.client(
+          ['enroll', '-u', `http://registrar:${secret}@${HOST}:${this.org.ca.port}`],
+          this.registrarHome,
+        );
+      }
+      return body(this);
+    } finally {
+      server.kill('SIGTERM');
+    }
+  }
+
+  private start(): ChildProcess {
+    const home = this.p.caHome(this.org);
+    const caDir = path.join(this.p.orgDir(this.org), 'ca');
+    fs.mkdirSync(path.join(this.p.root, 'logs'), { recursive: true });
+    const log = fs.openSync(this.p.log(this.org.ca.name), 'a');
+    // The org's root CA key and certificate, on every start (the config file does not keep them).
+    const args = ['start', '-H', home, '--address', HOST, '--port', String(this.org.ca.port)];
+    args.push('--ca.certfile', path.join(caDir, `ca.${this.org.domain}-cert.pem`));
+    args.push('--ca.keyfile', path.join(caDir, 'priv_sk'), '--operations.listenaddress', `${HOST}:0`);
+    args.push('-b', `registrar:${this.registrarSecret()}`);
+    const server = spawn(this.bin.path('fabric-ca-server'), args, { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    return server;
+  }
+
+  /** Whether a CA answers at the org's CA address. */
+  private answers(): boolean {
+    fs.mkdirSync(this.p.caHome(this.org), { recursive: true });
+    const tmp = fs.mkdtempSync(path.join(this.p.caHome(this.org), 'probe-'));
+    try {
+      return (
+        spawnSync(this.bin.path('fabric-ca-client'), ['getcainfo', '-u', this.url, '-H', tmp]).status === 0
+      );
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  private waitReady(server: ChildProcess): void {
+    for (let i = 0; i < 200 && server.exitCode === null; i++) {
+      if (this.answers()) return;
+      sleep(100);
+    }
+    server.kill('SIGKILL');
+    throw new IdentityError(
+      'E_CA_START',
+      `${this.org.ca.name} did not answer at ${this.url} (port busy? log ${this.p.log(this.org.ca.name)})`,
+    );
+  }
+
+  /** fabric-ca-client; a failure's message has the secrets of enrollment URLs masked. */
+  private client(args: string[], home: string): string {
+    try {
+      return run(this.bin.path('fabric-ca-client'), [...args, '-H', home], { timeout: 30_000 });
+    } catch (err) {
+      throw new Error((err as Error).message.replace(/(http:\/\/[^:/]+:)[0-9a-f]+@/g, '$1***@'));
+    }
+  }
+
+  /** Registers `name` with `role` and enrolls it into the org's crypto directory. */
+  register(id: AppIdentity): { certPath: string; keyPath: string } {
+    if (!NAME_RE.test(id.name)) {
+      throw new IdentityError('E_NAME', `identity name "${id.name}" must match ${NAME_RE.source}`);
+    }
+    checkRole(this.org, id.role);
+    // The enrollment secret is kept (owner-only) until enrolled: an interrupted run enrolls again.
+    const secretFile = path.join(this.p.enrolledDir(this.org, id.name), 'enrollment.secret');
+    if (fs.existsSync(secretFile)) return this.enroll(id.name, fs.readFileSync(secretFile, 'utf8').trim());
+    const secret = crypto.randomBytes(16).toString('hex');
+    fs.mkdirSync(path.dirname(secretFile), { recursive: true });
+    fs.writeFileSync(secretFile, secret + '\n', { mode: 0o600 });
+    try {
+      this.client(
+        [
+          'register',
+          '-u',
+          this.url,
+          '--id.name',
+          id.name,
+          '--id.secret',
+          secret,
+          '--id.type',
+          'client',
+        ].concat(['--id.attrs', `market.role=${id.role}:ecert`]),
+        this.registrarHome,
+      );
+    } catch (err) {
+      fs.rmSync(secretFile);
+      if (/already registered/.test((err as Error).message)) {
+        throw new IdentityError(
+          'E_REGISTERED',
+          `${id.name} is already registered with ${this.org.name}'s CA`,
+        );
+      }
+      throw err;
+    }
+    return this.enroll(id.name, secret);
+  }
+
+  private enroll(name: string, secret: string): { certPath: string; keyPath: string } {
+    const dir = this.p.enrolledDir(this.org, name);
+    const msp = path.join(dir, 'msp');
+    this.client(['enroll', '-u', `http://${name}:${secret}@${HOST}:${this.org.ca.port}`, '-M', msp], dir);
+    // One key per enrollment: give it the fixed name the connection profile points at.
+    const keystore = path.join(msp, 'keystore');
+    const [key] = fs.readdirSync(keystore).filter((f) => f.endsWith('_sk'));
+    if (!key) throw new Error(`fabric-ca-client enroll wrote no key into ${keystore}`);
+    fs.renameSync(path.join(keystore, key), path.join(keystore, 'key.pem'));
+    fs.rmSync(path.join(dir, 'enrollment.secret'), { force: true });
+    return this.p.enrolledIdentity(this.org, name);
+  }
+}
+
+/** Enrolls each org's default identities that are not enrolled yet; returns the orgs it did. */
+export function enrollDefaultIdentities(t: Topology, p: RunPaths, bin: FabricBin): string[] {
+  const done: string[] = [];
+  for (const org of t.orgs) {
+    const missing = defaultIdentities(org).filter(
+      (id) => !fs.existsSync(p.enrolledIdentity(org, id.name).keyPath),
+    );
+    if (missing.length === 0) continue;
+    new OrgCa(p, bin, org).session((ca) => missing.forEach((id) => ca.register(id)));
+    done.push(org.name);
+  }
+  return done;
+}
