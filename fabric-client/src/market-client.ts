@@ -98,7 +98,7 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_ABORTED = 10;
 /** how a peer reports an unreachable chaincode server during simulation */
 const CHAINCODE_DOWN =
-  /could not launch chaincode|error creating grpc connection to|chaincode .* is not running/;
+  /could not launch chaincode|error creating grpc connection to|chaincode .* is not running|chaincode stream terminated/;
 
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([k, v]) => [v, k]));
 
@@ -228,8 +228,9 @@ const TRANSIENT_GRPC_CODES: ReadonlySet<number> = new Set([
 
 /**
  * A failure that comes back by itself: a peer that cannot reach its chaincode server (killed,
- * restarting) fails the endorsement with ABORTED "could not launch chaincode" (nothing was
- * ordered), and the transport codes UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED.
+ * restarting) fails the endorsement with ABORTED "could not launch chaincode", or "chaincode
+ * stream terminated" for proposals in flight when it died (nothing was ordered either way), and
+ * the transport codes UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED.
  */
 const isUnavailable = (g: GatewayFailure): boolean =>
   g.texts.some((t) => CHAINCODE_DOWN.test(t)) || TRANSIENT_GRPC_CODES.has(g.err.code);

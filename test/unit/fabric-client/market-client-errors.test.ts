@@ -59,6 +59,28 @@ describe('toMarketClientError', () => {
     expect(e.message).toContain('could not launch chaincode');
   });
 
+  it('maps a proposal in flight when the chaincode server died (stream terminated) to retryable UNAVAILABLE', () => {
+    // Seen in the fault test: the operator's chaincode server killed under REST load.
+    const err = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx10',
+      message: '10 ABORTED: failed to collect enough transaction endorsements',
+      details: [
+        {
+          address: '127.0.0.1:7200',
+          mspId: 'OperatorMSP',
+          message:
+            'error in simulation: failed to execute transaction tx10: error sending: chaincode stream terminated',
+        },
+      ],
+    });
+    const e = toMarketClientError(err);
+    expect(e.code).toBe('UNAVAILABLE');
+    expect(e.retryable).toBe(true);
+    expect(e.fate.mayHaveCommitted).toBe(false);
+  });
+
   it('marks an unreachable peer as retryable UNAVAILABLE and keeps the peer details', () => {
     const err = new EndorseError({
       code: 14,
