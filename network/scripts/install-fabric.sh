@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned Hyperledger Fabric binaries (peer, orderer, configtxgen, cryptogen, osnadmin)
+# Installs the pinned Hyperledger Fabric binaries (peer, orderer, configtxgen, configtxlator, cryptogen,
+# osnadmin)
 # into ${FABRIC_HOME:-~/.cache/energy-auction/fabric-2.5.0-bd8e248-raftfix2}/bin, built with Go from
 # the wrapper module network/fabric-build (Fabric release-2.5 at commit bd8e248, reported as 2.5.0)
 # with the patches in network/fabric-build/patches applied to a copy of the module's source:
@@ -23,7 +24,7 @@ COMMIT=bd8e248
 BUILD=$COMMIT-raftfix2
 MODULE=github.com/hyperledger/fabric
 MODULE_VERSION=v1.4.0-rc1.0.20230401164317-bd8e24856939
-TOOLS=(peer orderer configtxgen cryptogen osnadmin)
+TOOLS=(peer orderer configtxgen configtxlator cryptogen osnadmin)
 network_dir=$(cd "$(dirname "$0")/.." && pwd)
 
 # usable DIR: every tool is there, executable, and peer reports the pinned major.minor version.
@@ -62,7 +63,7 @@ cd "$network_dir/fabric-build"
 start=$SECONDS
 pkgs=()
 for t in "${TOOLS[@]}"; do pkgs+=("github.com/hyperledger/fabric/cmd/$t"); done
-# Step 1: download only the modules the five commands need (about 1 minute when cold).
+# Step 1: download only the modules the six commands need (about 1 minute when cold).
 echo "[fabric] downloading Go modules for Fabric $VERSION ($COMMIT) ..."
 timeout 540 go list -deps "${pkgs[@]}" >/dev/null
 echo "[fabric] modules ready after $((SECONDS - start)) s; building ${TOOLS[*]} (about 1.5 minutes on 2 cores) ..."

@@ -208,6 +208,18 @@ export class OrgCa {
     return this.enroll(id.name, secret);
   }
 
+  /**
+   * Revokes every certificate of `name` and returns the CA's new certificate revocation list
+   * (PEM), which the channel needs before peers refuse them (channel-config.ts).
+   */
+  revoke(name: string): string {
+    this.client(
+      ['revoke', '-u', this.url, '-e', name, '-r', 'keycompromise', '--gencrl'],
+      this.registrarHome,
+    );
+    return fs.readFileSync(path.join(this.registrarHome, 'msp', 'crls', 'crl.pem'), 'utf8');
+  }
+
   private enroll(name: string, secret: string): { certPath: string; keyPath: string } {
     const dir = this.p.enrolledDir(this.org, name);
     const msp = path.join(dir, 'msp');

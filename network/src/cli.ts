@@ -8,10 +8,11 @@
  *   network generate             only generate crypto, channel block, packages (for docker-compose)
  *   network setup                join + deploy on nodes started elsewhere (docker-compose)
  *   network identity register --org O --role R --name N   a client identity from O's Fabric CA
+ *   network identity revoke --org O --name N              revoked at the CA and on the channel
  */
 import { Command } from 'commander';
 import { consensusStatus, down, prepare, setup, status, up, type NodeStatus } from './network';
-import { registerIdentity } from './identity';
+import { registerIdentity, revokeIdentity } from './identity';
 import type { RaftHealth } from './raft-health';
 
 const program = new Command('network').description('The native Hyperledger Fabric network of energy-auction');
@@ -101,9 +102,19 @@ program
     if (ok !== nodes.length || (raft && !raft.healthy)) process.exitCode = 3;
   });
 
-program
-  .command('identity')
-  .description("client identities from each org's Fabric CA")
+const identity = program.command('identity').description("client identities from each org's Fabric CA");
+identity
+  .command('revoke')
+  .description("revoke an enrolled identity at its CA and in the org's channel MSP (peers refuse it)")
+  .requiredOption('--org <org>', 'Operator, Utility1, ... (or the MSP id)')
+  .requiredOption('--name <name>', 'the enrolled identity')
+  .action((o: { org: string; name: string }) => {
+    const org = revokeIdentity(o);
+    console.log(
+      `[identity] ${o.name} of ${org.mspId} revoked; the channel's ${org.mspId} MSP has the new CRL`,
+    );
+  });
+identity
   .command('register')
   .description('register and enroll a client identity with its market.role (docs/network.md)')
   .requiredOption('--org <org>', 'Operator, Utility1, ... (or the MSP id)')

@@ -5,7 +5,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../../fabric-client/src/run-dir';
 
-export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin'] as const;
+export const FABRIC_TOOLS = [
+  'peer',
+  'orderer',
+  'configtxgen',
+  'configtxlator',
+  'cryptogen',
+  'osnadmin',
+] as const;
 /** Fabric CA 1.5.21 (network/scripts/install-fabric-ca.sh), in the same directory. */
 export const FABRIC_CA_TOOLS = ['fabric-ca-server', 'fabric-ca-client'] as const;
 export type FabricTool = (typeof FABRIC_TOOLS)[number] | (typeof FABRIC_CA_TOOLS)[number];

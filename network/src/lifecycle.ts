@@ -18,7 +18,7 @@ import { chaincodePackages, packageOf, type ChaincodePackageInfo } from './gener
 import { peerCliEnv } from './nodes';
 import type { RunPaths } from './paths';
 
-function ordererArgs(t: Topology, p: RunPaths): string[] {
+export function ordererArgs(t: Topology, p: RunPaths): string[] {
   return ['-o', `${HOST}:${t.orderers[0].port}`, '--tls', '--cafile', p.ordererTlsCa(t)];
 }
 

@@ -13,7 +13,7 @@ import { MarketClient, MarketClientError } from '../../fabric-client/src/market-
 import { topology } from '../../network/config/topology';
 import { up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
-import { registerIdentity } from '../../network/src/identity';
+import { registerIdentity, revokeIdentity } from '../../network/src/identity';
 import { U1_BIDS } from '../fixtures/vector-a-split';
 
 const MINUTE = 60_000;
@@ -147,6 +147,35 @@ describe('identities from Fabric CA, roles checked by the chaincode', () => {
         /E_ROLE/,
       );
       expect(() => registerIdentity({ org: 'Utility1', role: 'bidder', name })).toThrow(/E_REGISTERED/);
+    },
+    3 * MINUTE,
+  );
+
+  test(
+    'a revoked identity is refused by the peers (its org CA’s CRL in the channel MSP); others still bid',
+    async () => {
+      const name = `revoked-${randomBytes(3).toString('hex')}`;
+      const carol = await clientAs(U1, registerIdentity({ org: 'Utility1', role: 'bidder', name }));
+      await carol.getRound(roundId); // accepted before the revocation
+      revokeIdentity({ org: 'Utility1', name });
+      // The config block reaches each peer within a block's time; wait for both endorsers.
+      let refused: unknown;
+      for (let i = 0; i < 40 && refused === undefined; i++) {
+        refused = await carol.getRound(roundId).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (refused === undefined) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(refused).toBeInstanceOf(MarketClientError);
+      log(`[identities] revoked identity refused: ${(refused as Error).message}`);
+      const before = (await auctioneer.getCommitments(roundId)).length;
+      await failure(carol.submitBids(roundId, U1_BIDS));
+      const bidder = await enrolled(U1, 'bidder');
+      await bidder.submitBids(roundId, U1_BIDS);
+      // one more commitment (the bidder's), none of the revoked identity
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await bidder.getCommitments(roundId)).length).toBe(before + 1);
     },
     3 * MINUTE,
   );
