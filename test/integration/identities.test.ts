@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import type { Gateway } from '@hyperledger/fabric-gateway';
 import { connectGatewayWith, readConnectionProfile } from '../../fabric-client/src/connect';
 import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { failure } from './client-failure';
 import { topology } from '../../network/config/topology';
 import { up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
@@ -25,15 +26,6 @@ const run = `ids-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 const paths = new RunPaths();
 const t = topology();
 const orgOf = (msp: string) => t.orgs.find((o) => o.mspId === msp)!;
-
-async function failure(p: Promise<unknown>): Promise<MarketClientError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MarketClientError);
-  return err as MarketClientError;
-}
 
 /** The market.role written into a certificate by Fabric CA (attribute extension 1.2.3.4.5.6.7.8.1). */
 function roleInCertificate(certPath: string): string | undefined {

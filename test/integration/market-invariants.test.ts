@@ -15,6 +15,7 @@ import { parseMoney } from '../../engine/src/mechanism/units';
 import { assembleRoundInput } from '../../chaincode/src/assemble';
 import type { RoundRecord } from '../../chaincode/src/model';
 import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { failure } from './client-failure';
 import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { U1_BIDS, U2_BIDS } from '../fixtures/vector-a-split';
@@ -30,16 +31,6 @@ const run = `inv-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 /** What CommitClearing takes: SHA-256 of the canonical JSON of the full result (computed here). */
 const digestOf = (result: WireClearingResult): string =>
   createHash('sha256').update(canonicalJson(result)).digest('hex');
-
-/** The MarketClientError a call failed with (fails the test if it succeeded). */
-async function failure(p: Promise<unknown>): Promise<MarketClientError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MarketClientError);
-  return err as MarketClientError;
-}
 
 describe('market invariants on the Fabric network', () => {
   const gateways: Gateway[] = [];
