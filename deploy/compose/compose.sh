@@ -22,6 +22,15 @@ source deploy/images/podman-env.sh
 need_apt docker-compose docker-compose
 
 export ENERGY_NETWORK_RUN_DIR=${ENERGY_NETWORK_RUN_DIR:-$repo/work/compose-run}
+# The compose file: the committed one (2 utilities) or one of `npm run compose:generate -- --utilities
+# N --file F`; its x-energy-network block says for how many utilities to generate the crypto.
+COMPOSE_FILE=$(realpath "${ENERGY_COMPOSE_FILE:-docker-compose.yaml}")
+ENERGY_UTILITIES=$(awk '/^x-energy-network:/ { f = 1 } f && /^  utilities:/ { print $2; exit }' "$COMPOSE_FILE")
+[[ "$ENERGY_UTILITIES" =~ ^[1-9]$ ]] || {
+  echo "[compose] E_COMPOSE_FILE: $COMPOSE_FILE has no x-energy-network.utilities (1..9): regenerate it with npm run compose:generate" >&2
+  exit 1
+}
+export ENERGY_UTILITIES
 PROJECT=energy-auction
 SOCK=$ENERGY_IMAGES_CACHE/podman.sock
 cli() { node dist/network/src/cli.js "$@"; }
@@ -57,7 +66,7 @@ project_volumes() { pm volume ls --quiet --filter "name=^${PROJECT}_"; }
 
 dc() {
   DOCKER_HOST=unix://$SOCK COMPOSE_INTERACTIVE_NO_CLI=1 docker-compose --ansi never -p "$PROJECT" \
-    --env-file "$ENERGY_NETWORK_RUN_DIR/compose.env" -f docker-compose.yaml "$@"
+    --env-file "$ENERGY_NETWORK_RUN_DIR/compose.env" -f "$COMPOSE_FILE" --project-directory "$repo" "$@"
 }
 
 # Every image the compose file names must exist locally: nothing is pulled.
@@ -144,7 +153,7 @@ up() {
   fi
   wait_healthchecks
   pm ps --filter "label=com.docker.compose.project=$PROJECT" --format '  {{.Names}}  {{.Status}}'
-  echo "[compose] up in $((SECONDS - t0)) s (connection files in $ENERGY_NETWORK_RUN_DIR/connection)"
+  echo "[compose] up in $((SECONDS - t0)) s: $ENERGY_UTILITIES utilities (connection files in $ENERGY_NETWORK_RUN_DIR/connection)"
 }
 
 down() {

@@ -7,12 +7,15 @@
  *   network status               one line per node (pid, health, ports) and the channel's Raft health
  *   network generate             only generate crypto, channel block, packages (for docker-compose)
  *   network setup                join + deploy on nodes started elsewhere (docker-compose)
+ *   network compose-file [--utilities N] [--file F] [--check]   write (or check) docker-compose.yaml
  *   network identity register --org O --role R --name N   a client identity from O's Fabric CA
  *   network identity revoke --org O --name N              revoked at the CA and on the channel
  */
 import { Command } from 'commander';
 import { consensusStatus, down, prepare, setup, status, up, type NodeStatus } from './network';
 import { registerIdentity, revokeIdentity } from './identity';
+import { writeComposeFile } from './compose-file';
+import { DEFAULT_UTILITIES } from '../config/topology';
 import type { RaftHealth } from './raft-health';
 
 const program = new Command('network').description('The native Hyperledger Fabric network of energy-auction');
@@ -48,6 +51,19 @@ program
   .action(async () => {
     await setup();
     console.log('[network] channel and chaincode ready');
+  });
+
+program
+  .command('compose-file')
+  .description('write docker-compose.yaml for N utility orgs (the committed file is the one for 2)')
+  .option('--utilities <n>', `number of utility orgs (default ${DEFAULT_UTILITIES})`, (v) => Number(v))
+  .option('--file <path>', 'where to write it (default: docker-compose.yaml at the repo root)')
+  .option('--check', 'only check that the file is what the generator writes (exit 1 if not)')
+  .action((o: { utilities?: number; file?: string; check?: boolean }) => {
+    const utilities = o.utilities ?? DEFAULT_UTILITIES;
+    const r = writeComposeFile({ utilities, file: o.file, check: o.check === true });
+    const what = o.check === true ? 'is up to date' : r.upToDate ? 'was already up to date' : 'written';
+    console.log(`[compose] ${r.file} for ${utilities} utilities ${what}`);
   });
 
 program

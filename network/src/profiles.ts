@@ -9,6 +9,7 @@ import type { ConnectionProfile } from '../../fabric-client/src/connect';
 import { applicationIdentity } from './ca';
 import { chaincodePackages, packageOf } from './generate';
 import type { RunPaths } from './paths';
+import { packageIdVariable } from './compose-file';
 
 export function connectionProfile(t: Topology, p: RunPaths, org: PeerOrg): ConnectionProfile {
   return {
@@ -58,7 +59,7 @@ export function writeComposeEnv(t: Topology, p: RunPaths): void {
   ];
   const packages = chaincodePackages(t, p);
   for (const org of t.orgs) {
-    lines.push(`MARKET_PACKAGE_ID_${org.name.toUpperCase()}=${packageOf(packages, org.mspId).packageId}`);
+    lines.push(`${packageIdVariable(org)}=${packageOf(packages, org.mspId).packageId}`);
   }
   fs.writeFileSync(path.join(p.root, 'compose.env'), lines.join('\n') + '\n');
 }

@@ -1,16 +1,31 @@
 /**
  * docker-compose.yaml: valid for docker-compose (`config -q`, no engine needed) and the same
  * topology as the native network (network/config/topology.ts): orgs, MSP ids, ports, channel.
+ * Checked for the committed file (2 utilities) and for the generator's output for 3
+ * (`npm run compose:generate -- --utilities 3`, network/src/compose-file.ts).
  * scripts/test.sh installs docker-compose (Debian package) when it is missing.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { load } from 'js-yaml';
 import { CHAINCODE_NAME, CHANNEL, DEFAULT_UTILITIES, topology } from '../../network/config/topology';
+import { packageIdVariable, writeComposeFile } from '../../network/src/compose-file';
 
 const root = path.join(__dirname, '..', '..');
-const file = path.join(root, 'docker-compose.yaml');
+const generatedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-test-'));
+afterAll(() => fs.rmSync(generatedDir, { recursive: true, force: true }));
+
+/** The committed file, and one the generator writes for 3 utilities (outside the repo). */
+function composeFiles(): Array<[string, string, number]> {
+  const three = path.join(generatedDir, 'docker-compose.3.yaml');
+  writeComposeFile({ utilities: 3, file: three });
+  return [
+    ['docker-compose.yaml', path.join(root, 'docker-compose.yaml'), DEFAULT_UTILITIES],
+    ['generated for 3 utilities', three, 3],
+  ];
+}
 
 interface Service {
   image: string;
@@ -33,22 +48,24 @@ function hasDockerCompose(): boolean {
   }
 }
 
-describe('docker-compose.yaml', () => {
-  const t = topology(DEFAULT_UTILITIES);
+describe.each(composeFiles())('%s', (_label, file, utilities) => {
+  const t = topology(utilities);
   const compose = load(fs.readFileSync(file, 'utf8')) as Compose;
-  const packageIds = {
+  const packageIds: Record<string, string> = {
     ENERGY_AUCTION_VERSION: '0.0.0-test',
     ENERGY_NETWORK_RUN_DIR: '/tmp/energy-run-test',
-    MARKET_PACKAGE_ID_OPERATOR: 'market_1.0:' + '0'.repeat(64),
-    MARKET_PACKAGE_ID_UTILITY1: 'market_1.0:' + '1'.repeat(64),
-    MARKET_PACKAGE_ID_UTILITY2: 'market_1.0:' + '2'.repeat(64),
+    ...Object.fromEntries(
+      t.orgs.map((org, i) => [packageIdVariable(org), 'market_1.0:' + String(i).repeat(64)]),
+    ),
   };
+  // Relative paths (./network/config) resolve against the repo wherever the file is.
+  const configArgs = ['-f', file, '--project-directory', root, 'config', '-q'];
 
   test('docker-compose config -q accepts it', () => {
     if (!hasDockerCompose()) {
       throw new Error('docker-compose is not installed: run network/scripts/ensure-docker-compose.sh');
     }
-    execFileSync('docker-compose', ['-f', file, 'config', '-q'], {
+    execFileSync('docker-compose', configArgs, {
       cwd: root,
       env: { ...process.env, ...packageIds },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,9 +75,9 @@ describe('docker-compose.yaml', () => {
   test('and refuses to run without the chaincode package ids', () => {
     if (!hasDockerCompose()) throw new Error('docker-compose is not installed');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in packageIds)));
-    expect(() =>
-      execFileSync('docker-compose', ['-f', file, 'config', '-q'], { cwd: root, env, stdio: 'pipe' }),
-    ).toThrow(/network:generate/);
+    expect(() => execFileSync('docker-compose', configArgs, { cwd: root, env, stdio: 'pipe' })).toThrow(
+      /network:generate/,
+    );
   });
 
   test('channel, chaincode and number of utilities match the native network', () => {

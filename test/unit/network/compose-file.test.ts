@@ -1,0 +1,87 @@
+/**
+ * The compose file generator (network/src/compose-file.ts): the committed docker-compose.yaml is
+ * its output for the default 2 utilities, and N utilities give N peers and chaincode servers on
+ * the topology's ports. docker-compose's own check of generated files: test/integration/compose.test.ts.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { load } from 'js-yaml';
+import { DEFAULT_UTILITIES, MAX_UTILITIES, topology } from '../../../network/config/topology';
+import {
+  composeFile,
+  defaultComposePath,
+  packageIdVariable,
+  writeComposeFile,
+} from '../../../network/src/compose-file';
+
+interface Compose {
+  'x-energy-network': { utilities: number };
+  services: Record<string, { environment?: Record<string, string>; command?: string[]; image: string }>;
+  volumes: Record<string, unknown>;
+}
+
+describe('compose file generator', () => {
+  test('the committed docker-compose.yaml is the output for the default topology', () => {
+    const committed = fs.readFileSync(defaultComposePath(), 'utf8');
+    // On failure: npm run compose:generate (the file was edited by hand or the generator changed).
+    expect(committed).toBe(composeFile(topology(DEFAULT_UTILITIES)));
+  });
+
+  test('3 utilities: a third peer and chaincode server on its ports with its own package id', () => {
+    const t = topology(3);
+    const org = t.orgs[3]!;
+    const compose = load(composeFile(t)) as Compose;
+    expect(compose['x-energy-network'].utilities).toBe(3);
+    const peer = compose.services['peer0.utility3.energy.local']!;
+    expect(peer.environment!.CORE_PEER_LOCALMSPID).toBe('Utility3MSP');
+    expect(peer.environment!.CORE_PEER_ADDRESS).toBe(`127.0.0.1:${org.peer.port}`);
+    expect(org.peer.port).toBe(7230);
+    const cc = compose.services['chaincode.utility3.energy.local']!;
+    const arg = (flag: string): string | undefined => cc.command![cc.command!.indexOf(flag) + 1];
+    expect(arg('--chaincode-id')).toMatch(new RegExp(`^\\$\\{${packageIdVariable(org)}:\\?`));
+    expect(packageIdVariable(org)).toBe('MARKET_PACKAGE_ID_UTILITY3');
+    expect(arg('--chaincode-address')).toBe('127.0.0.1:7233');
+    expect(Object.keys(compose.volumes)).toContain('peer0.utility3');
+  });
+
+  test.each(Array.from({ length: MAX_UTILITIES }, (_, i) => i + 1))(
+    '%i utilities: valid YAML with one peer and one chaincode server per org',
+    (n) => {
+      const t = topology(n);
+      const compose = load(composeFile(t)) as Compose;
+      const names = Object.keys(compose.services);
+      expect(names.filter((s) => s.startsWith('peer0.'))).toHaveLength(n + 1);
+      expect(names.filter((s) => s.startsWith('chaincode.'))).toHaveLength(n + 1);
+      expect(names.filter((s) => s.startsWith('orderer'))).toHaveLength(3);
+      for (const org of t.orgs) expect(compose.services[org.peer.host]).toBeDefined();
+    },
+  );
+
+  describe('writeComposeFile', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-file-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test('writes, then reports up to date; --check refuses a file edited by hand', () => {
+      const file = path.join(dir, 'docker-compose.yaml');
+      expect(writeComposeFile({ utilities: 2, file })).toEqual({ file, upToDate: false });
+      expect(writeComposeFile({ utilities: 2, file, check: true })).toEqual({ file, upToDate: true });
+      fs.appendFileSync(file, '# hand edit\n');
+      expect(() => writeComposeFile({ utilities: 2, file, check: true })).toThrow(
+        /E_COMPOSE_STALE: .* run npm run compose:generate -- --utilities 2/,
+      );
+      // --check never writes
+      expect(fs.readFileSync(file, 'utf8')).toMatch(/# hand edit\n$/);
+      expect(() => writeComposeFile({ utilities: 3, file, check: true })).toThrow(/--utilities 3/);
+    });
+
+    test('a bad number of utilities is refused before anything is written', () => {
+      const file = path.join(dir, 'x.yaml');
+      expect(() => writeComposeFile({ utilities: 0, file })).toThrow(/integer in 1\.\.9, got 0/);
+      expect(fs.existsSync(file)).toBe(false);
+    });
+  });
+});
