@@ -33,6 +33,7 @@ export type MarketClientErrorCode =
   | MarketErrorCode
   | 'COMMIT_FAILED'
   | 'ENDORSEMENT_MISMATCH'
+  | 'IDENTITY_REFUSED'
   | 'UNAVAILABLE'
   | 'UNKNOWN';
 
@@ -220,6 +221,25 @@ function endorsementMismatchOf(g: GatewayFailure): MarketClientError | undefined
   );
 }
 
+/** A peer's proposal check of the creator: "access denied: channel [c] creator org [M]". */
+const ACCESS_DENIED = /access denied: channel \[[^\]]*\] creator org/;
+
+/**
+ * The peers refused the client's own certificate before any chaincode ran (revoked by its org's
+ * CA, expired, or not of a channel member): a retry with the same identity cannot succeed.
+ */
+function identityRefusedOf(g: GatewayFailure): MarketClientError | undefined {
+  if (!g.texts.some((t) => ACCESS_DENIED.test(t))) return undefined;
+  return new MarketClientError(
+    'IDENTITY_REFUSED',
+    `the peers refused this client's identity (revoked, expired or not a channel member): ${g.err.message}${peerDetails(g.err)}`,
+    { grpcCode: g.err.code },
+    g.txId,
+    false,
+    g.fate,
+  );
+}
+
 const TRANSIENT_GRPC_CODES: ReadonlySet<number> = new Set([
   GRPC_UNAVAILABLE,
   GRPC_DEADLINE_EXCEEDED,
@@ -261,7 +281,7 @@ function fromGatewayError(err: GatewayError, during: 'evaluate' | 'submit'): Mar
     txId: (err as { transactionId?: string }).transactionId,
     texts: [...err.details.map((d) => d.message), err.message],
   };
-  return chaincodeErrorOf(g) ?? endorsementMismatchOf(g) ?? transportErrorOf(g);
+  return chaincodeErrorOf(g) ?? endorsementMismatchOf(g) ?? identityRefusedOf(g) ?? transportErrorOf(g);
 }
 
 /** Not from the gateway client: an evaluate left no transaction, a submit may have. */

@@ -160,6 +160,7 @@ describe('identities from Fabric CA, roles checked by the chaincode', () => {
         if (refused === undefined) await new Promise((r) => setTimeout(r, 250));
       }
       expect(refused).toBeInstanceOf(MarketClientError);
+      expect((refused as MarketClientError).code).toBe('IDENTITY_REFUSED');
       log(`[identities] revoked identity refused: ${(refused as Error).message}`);
       const before = (await auctioneer.getCommitments(roundId)).length;
       await failure(carol.submitBids(roundId, U1_BIDS));

@@ -52,6 +52,8 @@ export class ApiProblem extends Error {
 
 const STATUS_BY_CODE: Record<MarketClientErrorCode, [number, string]> = {
   FORBIDDEN: [403, 'Forbidden'],
+  // the identity this tenant signs with (config `identity`) was revoked at its org's CA
+  IDENTITY_REFUSED: [403, 'Identity refused by the peers'],
   NOT_FOUND: [404, 'Not found'],
   CONFLICT: [409, 'Conflict'],
   INVALID_ARGUMENT: [422, 'Invalid argument'],

@@ -110,6 +110,30 @@ describe('toMarketClientError', () => {
     expect(e.retryable).toBe(true);
   });
 
+  it('names a certificate the peers refuse (revoked at its CA) IDENTITY_REFUSED, not retryable', () => {
+    const denied = 'error validating proposal: access denied: channel [energy] creator org [Utility1MSP]';
+    const err = new EndorseError({
+      code: 10,
+      cause,
+      transactionId: 'tx4',
+      message: '10 ABORTED: failed to collect enough transaction endorsements',
+      details: [
+        { address: '127.0.0.1:7210', mspId: 'Utility1MSP', message: denied },
+        {
+          address: '127.0.0.1:7200',
+          mspId: 'OperatorMSP',
+          message: `rpc error: code = Unknown desc = ${denied}`,
+        },
+      ],
+    });
+    const e = toMarketClientError(err);
+    expect(e.code).toBe('IDENTITY_REFUSED');
+    expect(e.retryable).toBe(false);
+    expect(e.message).toContain('revoked');
+    expect(e.message).toContain('Utility1MSP@127.0.0.1:7210');
+    expect(e.fate.mayHaveReachedOrderer).toBe(false);
+  });
+
   it('wraps anything else as UNKNOWN with its text', () => {
     const e = toMarketClientError(new Error('boom'));
     expect(e.code).toBe('UNKNOWN');
