@@ -39,6 +39,8 @@ export interface ConnectionProfile {
   };
   /** `user`: an ordinary client identity of the org; `admin`: the org's Admin. */
   identities: { user: IdentityFiles; admin: IdentityFiles };
+  /** The org's identities enrolled from its Fabric CA, one folder each (enrolled-identity.ts). */
+  enrolledDir?: string;
 }
 
 export function connectionProfilePath(mspId: string, runDir: string = defaultRunDir()): string {

@@ -4,6 +4,7 @@
  * packages, ledgers, logs, pids and the clients' connection files.
  */
 import * as path from 'node:path';
+import { enrolledIdentityFiles } from '../../fabric-client/src/enrolled-identity';
 import { defaultRunDir, repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
 
@@ -99,14 +100,14 @@ export class RunPaths {
   }
   /** An identity enrolled from the org's CA: stays in the org's crypto directory. */
   enrolledDir(org: PeerOrg, name: string): string {
-    return path.join(this.orgDir(org), 'enrolled', name);
+    return path.join(this.enrolledRoot(org), name);
+  }
+  /** The folder of all of them (connection files name it: clients act as one by name). */
+  enrolledRoot(org: PeerOrg): string {
+    return path.join(this.orgDir(org), 'enrolled');
   }
   enrolledIdentity(org: PeerOrg, name: string): { certPath: string; keyPath: string } {
-    const msp = path.join(this.enrolledDir(org, name), 'msp');
-    return {
-      certPath: path.join(msp, 'signcerts', 'cert.pem'),
-      keyPath: path.join(msp, 'keystore', 'key.pem'),
-    };
+    return enrolledIdentityFiles(this.enrolledRoot(org), name);
   }
   /** Certificate and private key of a user's signing identity (cryptogen layout). */
   userIdentity(org: PeerOrg, user: 'Admin' | 'User1'): { certPath: string; keyPath: string } {

@@ -30,6 +30,7 @@ export function connectionProfile(t: Topology, p: RunPaths, org: PeerOrg): Conne
       },
       admin: { name: 'Admin', ...p.userIdentity(org, 'Admin') },
     },
+    enrolledDir: p.enrolledRoot(org),
   };
 }
 

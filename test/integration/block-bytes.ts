@@ -108,3 +108,46 @@ export function findAll(
   }
   return hits;
 }
+
+/** Who signed each envelope of a serialized common.Block: its creator's MSP and certificate. */
+export interface EnvelopeCreator {
+  txId: string;
+  mspId: string;
+  /** the creator's id_bytes: a PEM certificate for an X.509 MSP */
+  certPem: string;
+  /** the envelope's bytes, to search */
+  bytes: Uint8Array;
+}
+
+/**
+ *   Envelope { payload = 1 } → Payload { header = 1 } → Header { channel_header = 1, signature_header = 2 }
+ *   → SignatureHeader { creator = 1 } → SerializedIdentity { mspid = 1, id_bytes = 2 }
+ */
+export function envelopeCreators(block: Uint8Array): EnvelopeCreator[] {
+  const data = sub(block, 2);
+  if (!data) return [];
+  return protoFields(data)
+    .filter((f) => f.no === 1)
+    .flatMap((env) => {
+      const creator = creatorOf(env.bytes!);
+      return creator ? [creator] : [];
+    });
+}
+
+/** One envelope's tx id and creator, if it has both. */
+function creatorOf(envelope: Uint8Array): EnvelopeCreator | undefined {
+  const payload = sub(envelope, 1);
+  const header = payload && sub(payload, 1);
+  const channelHeader = header && sub(header, 1);
+  const signatureHeader = header && sub(header, 2);
+  const txId = channelHeader && sub(channelHeader, 5);
+  const creator = signatureHeader && sub(signatureHeader, 1);
+  if (!txId || !creator) return undefined;
+  const text = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('utf8');
+  return { txId: text(txId), mspId: text(sub(creator, 1)), certPem: text(sub(creator, 2)), bytes: envelope };
+}
+
+/** BlockchainInfo.height (qscc GetChainInfo). */
+export function chainHeight(info: Uint8Array): bigint {
+  return protoFields(info).find((f) => f.no === 1)?.varint ?? 0n;
+}

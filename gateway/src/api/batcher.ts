@@ -139,6 +139,12 @@ function unknownOutcome(roundId: string, why: string, transactionIds: string[]):
  */
 export class BidBatcher {
   private readonly lanes = new Map<string, Lane>();
+  /**
+   * A number per market client: lanes are per client (an org may have one per enrolled identity,
+   * and a batch is signed by one), not per MSP id.
+   */
+  private readonly clientNumbers = new WeakMap<ApiMarketPort, number>();
+  private nextClientNumber = 0;
   private readonly idle = new Set<() => void>();
   private closed = false;
 
@@ -146,6 +152,15 @@ export class BidBatcher {
     private readonly opts: BatcherOptions,
     private readonly observer: BatchObserver = {},
   ) {}
+
+  private numberOf(client: ApiMarketPort): number {
+    let n = this.clientNumbers.get(client);
+    if (n === undefined) {
+      n = this.nextClientNumber++;
+      this.clientNumbers.set(client, n);
+    }
+    return n;
+  }
 
   /** Number of requests queued or in a transaction. */
   get pending(): number {
@@ -178,7 +193,7 @@ export class BidBatcher {
         new RangeError(`a request carries 1..${this.opts.maxBids} bids, got ${bids.length}`),
       );
     }
-    const key = `${client.mspId}\u0000${roundId}`;
+    const key = `${this.numberOf(client)}\u0000${roundId}`;
     let lane = this.lanes.get(key);
     if (!lane) {
       lane = new Lane(client, roundId);

@@ -8,6 +8,19 @@ export interface Tenant {
   role: Role;
   /** a short label for logs and metrics (never the token) */
   name: string;
+  /**
+   * The enrolled identity of `mspId` (network:generate's or `npm run identity:register`'s name) that
+   * signs this tenant's transactions; absent: the org's application identity (its connection file).
+   */
+  identity?: string;
+}
+
+/** Fabric CA enrollment ids as identity:register accepts them. */
+const IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The Fabric connection a tenant's requests use: one per org and enrolled identity. */
+export function connectionKey(t: Pick<Tenant, 'mspId' | 'identity'>): string {
+  return t.identity === undefined ? t.mspId : `${t.mspId}/${t.identity}`;
 }
 
 export interface ApiConfig {
@@ -74,6 +87,14 @@ function intIn(problems: string[], name: string, v: unknown, min: number, max: n
   return n;
 }
 
+/** A tenant's optional `identity`: the name of one of its org's enrolled identities. */
+function checkIdentity(problems: string[], mspId: string, identity: unknown): void {
+  if (identity === undefined || (typeof identity === 'string' && IDENTITY_NAME.test(identity))) return;
+  problems.push(
+    `tenant ${mspId}: identity must be the name of an enrolled identity (A-Za-z0-9._-), got ${JSON.stringify(identity)}`,
+  );
+}
+
 /** One tenant entry, or undefined with its problems recorded. */
 function checkTenant(problems: string[], token: string, v: unknown): Tenant | undefined {
   const o = v as Partial<Tenant> | null;
@@ -87,14 +108,20 @@ function checkTenant(problems: string[], token: string, v: unknown): Tenant | un
     problems.push(`tenant ${o.mspId}: role must be "utility" or "operator"`);
     return undefined;
   }
+  checkIdentity(problems, o.mspId, o.identity);
   if (problems.length > before) return undefined;
-  return { mspId: o.mspId, role: o.role, name: typeof o.name === 'string' ? o.name : o.mspId };
+  return {
+    mspId: o.mspId,
+    role: o.role,
+    name: typeof o.name === 'string' ? o.name : o.mspId,
+    ...(o.identity !== undefined ? { identity: o.identity } : {}),
+  };
 }
 
 /** The token -> tenant table; its problems recorded. */
 function checkTenants(problems: string[], t: unknown): Record<string, Tenant> {
   if (typeof t !== 'object' || t === null || Array.isArray(t)) {
-    problems.push('tenants must be an object {token: {mspId, role}}');
+    problems.push('tenants must be an object {token: {mspId, role, name?, identity?}}');
     return {};
   }
   const out: Record<string, Tenant> = {};
@@ -122,7 +149,7 @@ function rawTenants(problems: string[], env: NodeJS.ProcessEnv, overrides: Layer
   try {
     return JSON.parse(env.API_TENANTS);
   } catch {
-    problems.push('API_TENANTS must be JSON {token: {mspId, role}}');
+    problems.push('API_TENANTS must be JSON {token: {mspId, role, name?, identity?}}');
     return {};
   }
 }

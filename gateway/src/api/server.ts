@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 /**
  * The REST API server: `node dist/gateway/src/api/server.js`. One Fabric Gateway connection per org
- * named in the tenant table (each tenant acts only with its own org's identity), then listens on
- * 127.0.0.1. SIGTERM/SIGINT: stop accepting, drain pending bid batches, close the gateways.
+ * and enrolled identity named in the tenant table (each tenant signs with its own org's identity:
+ * its `identity`, or the org's application identity), then listens on 127.0.0.1.
+ * SIGTERM/SIGINT: stop accepting, drain pending bid batches, close the gateways.
  */
 import type { Gateway } from '@hyperledger/fabric-gateway';
 import { followChaincodeEvents } from '../../../fabric-client/src/chaincode-events';
-import { connectGateway, readConnectionProfile } from '../../../fabric-client/src/connect';
+import { connectGatewayWith, readConnectionProfile } from '../../../fabric-client/src/connect';
+import { profileAs } from '../../../fabric-client/src/enrolled-identity';
 import { MarketClient } from '../../../fabric-client/src/market-client';
 import type { MarketEvents } from '../dashboard/events';
 import type { SystemTargets } from '../dashboard/system';
 import { buildApp, type ApiApp } from './app';
-import { loadConfig, type ApiConfig } from './config';
+import { connectionKey, loadConfig, type ApiConfig, type Tenant } from './config';
 import type { ApiMarketPort } from './market-port';
 import { apiTimeouts } from './timeouts';
 
@@ -24,8 +26,11 @@ export interface ApiHandle extends ApiApp {
 
 export interface StartApiOptions {
   config?: ApiConfig;
-  /** test hook: the market client of an org (default: a Gateway from network/run/connection) */
-  connect?: (mspId: string) => Promise<OrgConnection>;
+  /**
+   * test hook: the market client of an org acting as `identity` (undefined: the org's application
+   * identity); default: a Gateway from network/run/connection
+   */
+  connect?: (mspId: string, identity?: string) => Promise<OrgConnection>;
   extraReadiness?: () => Promise<Record<string, unknown>>;
   /** the benchmark's empty route (AppOptions.benchRoute) */
   benchRoute?: boolean;
@@ -45,14 +50,19 @@ interface EventErrors {
   report: (mspId: string, e: unknown) => void;
 }
 
-/** A gateway connection of `mspId` whose gRPC deadlines fit in the request timeout (timeouts.ts). */
+/**
+ * A gateway connection of `mspId` acting as `identity` whose gRPC deadlines fit in the request
+ * timeout (timeouts.ts).
+ */
 async function connectOrg(
   mspId: string,
+  identity: string | undefined,
   requestTimeoutMs: number,
   errors: EventErrors,
 ): Promise<OrgConnection> {
-  const profile = readConnectionProfile(mspId);
-  const gateway: Gateway = await connectGateway(mspId, {
+  const orgProfile = readConnectionProfile(mspId);
+  const profile = identity === undefined ? orgProfile : profileAs(orgProfile, identity);
+  const gateway: Gateway = await connectGatewayWith(profile, {
     deadlines: apiTimeouts(requestTimeoutMs).deadlines,
   });
   const network = gateway.getNetwork(profile.channel);
@@ -71,24 +81,33 @@ async function connectOrg(
 
 type Connection = OrgConnection;
 
-/** The chaincode events of the connections that have them, by MSP id. */
+/** The chaincode events of each org: those of its first connection that has them (one stream per org). */
 function eventsOf(connections: ReadonlyMap<string, Connection>): Map<string, MarketEvents> {
   const out = new Map<string, MarketEvents>();
-  for (const [msp, c] of connections) if (c.events) out.set(msp, c.events);
+  for (const c of connections.values()) {
+    if (c.events && !out.has(c.client.mspId)) out.set(c.client.mspId, c.events);
+  }
   return out;
 }
 
-/** One connection per org of the tenant table, in MSP id order; all closed again if one fails. */
+/**
+ * One connection per org and identity of the tenant table (connectionKey), in key order; all
+ * closed again if one fails, e.g. a tenant's identity that its org never enrolled (E_IDENTITY).
+ */
 async function connectAll(
   config: ApiConfig,
   connect: StartApiOptions['connect'],
   errors: EventErrors,
 ): Promise<Map<string, Connection>> {
-  const orgs = [...new Set(Object.values(config.tenants).map((t) => t.mspId))].sort();
+  const byKey = new Map<string, Tenant>();
+  for (const t of Object.values(config.tenants)) byKey.set(connectionKey(t), t);
   const connections = new Map<string, Connection>();
   try {
-    const open = connect ?? ((msp: string) => connectOrg(msp, config.requestTimeoutMs, errors));
-    for (const msp of orgs) connections.set(msp, await open(msp));
+    const open =
+      connect ?? ((msp: string, id?: string) => connectOrg(msp, id, config.requestTimeoutMs, errors));
+    for (const [key, t] of [...byKey].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      connections.set(key, await open(t.mspId, t.identity));
+    }
   } catch (e) {
     for (const c of connections.values()) c.close();
     throw e;

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../../../gateway/src/api/app';
 import { ConfigError } from '../../../engine/src/config-error';
-import { DEFAULT_CONFIG, loadConfig } from '../../../gateway/src/api/config';
+import { connectionKey, DEFAULT_CONFIG, loadConfig } from '../../../gateway/src/api/config';
 import { startApi } from '../../../gateway/src/api/server';
 import { auth, bid, fakeClients, FakeLedger, testConfig, TOKENS } from './fake-market';
 
@@ -55,6 +55,28 @@ describe('API config', () => {
       'tok-12345': { mspId: 'Utility9MSP', role: 'utility', name: 'Utility9MSP' },
     });
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('maps a tenant to an enrolled identity by name, and refuses a name that cannot be one', () => {
+    const c = loadConfig({
+      API_TENANTS: '{"tok-alice-1":{"mspId":"Utility1MSP","role":"utility","identity":"alice"}}',
+    });
+    expect(c.tenants['tok-alice-1']).toEqual({
+      mspId: 'Utility1MSP',
+      role: 'utility',
+      name: 'Utility1MSP',
+      identity: 'alice',
+    });
+    expect(connectionKey(c.tenants['tok-alice-1']!)).toBe('Utility1MSP/alice');
+    expect(connectionKey({ mspId: 'Utility1MSP' })).toBe('Utility1MSP');
+    for (const bad of ['../bidder', '', 7, 'a b']) {
+      const tenants = JSON.stringify({
+        'tok-bad-12': { mspId: 'Utility1MSP', role: 'utility', identity: bad },
+      });
+      expect(() => loadConfig({ API_TENANTS: tenants })).toThrow(
+        `tenant Utility1MSP: identity must be the name of an enrolled identity (A-Za-z0-9._-), got ${JSON.stringify(bad)}`,
+      );
+    }
   });
 });
 
@@ -132,6 +154,53 @@ describe('startApi', () => {
     expect(Date.now() - t0).toBeLessThan(1_500); // drained at once, not after the wait
     expect(ledger.batches).toHaveLength(1);
     expect(closed.sort()).toEqual(['OperatorMSP', 'Utility1MSP', 'Utility2MSP']);
+  });
+
+  it('opens one connection per org and identity, and a tenant with an identity signs with it', async () => {
+    const ledger = new FakeLedger();
+    await ledger.addRound('r1');
+    const connected: string[] = [];
+    const signers: string[] = [];
+    const base = testConfig();
+    const api = await startApi({
+      config: {
+        ...base,
+        port: 0,
+        tenants: {
+          ...base.tenants,
+          'tok-alice-123': { mspId: 'Utility1MSP', role: 'utility', name: 'alice', identity: 'alice' },
+        },
+      },
+      connect: (msp, identity) => {
+        connected.push(identity === undefined ? msp : `${msp}/${identity}`);
+        const client = ledger.client(msp);
+        const submit = client.submitBids.bind(client);
+        // which connection a batch went through, as the ledger would see its creator
+        client.submitBids = (...args) => {
+          signers.push(identity ?? 'org');
+          return submit(...args);
+        };
+        return Promise.resolve({ client, close: () => undefined });
+      },
+    });
+    expect(connected.sort()).toEqual(['OperatorMSP', 'Utility1MSP', 'Utility1MSP/alice', 'Utility2MSP']);
+    const post = (token: string, id: string) =>
+      fetch(`${api.url}/v1/rounds/r1/bids`, {
+        method: 'POST',
+        headers: { ...auth(token), 'content-type': 'application/json' },
+        body: JSON.stringify({ bids: [bid(id)] }),
+      });
+    const [a, b] = await Promise.all([post('tok-alice-123', 'by-alice'), post(TOKENS.u1, 'by-org')]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    // two lanes, one per connection: each batch signed by the identity of the tenant that sent it
+    expect(signers.sort()).toEqual(['alice', 'org']);
+    expect(
+      ledger.submitCalls
+        .map((c) => c.bids.map((x) => x.id))
+        .flat()
+        .sort(),
+    ).toEqual(['by-alice', 'by-org']);
+    await api.close();
   });
 
   it('closes the connections already made when one org cannot connect', async () => {

@@ -3,7 +3,7 @@ import type { RoundRecord } from '../../../../chaincode/src/model';
 import { MarketClientError } from '../../../../fabric-client/src/market-client';
 import type { BidBatcher } from '../batcher';
 import type { BidIdRegistry } from '../bid-ids';
-import type { ApiConfig, Tenant } from '../config';
+import { connectionKey, type ApiConfig, type Tenant } from '../config';
 import type { ApiMarketPort } from '../market-port';
 import type { ApiMetrics } from '../metrics';
 import { ApiProblem } from '../problem';
@@ -87,9 +87,9 @@ export interface RouteContext {
   rounds: RoundCache;
   /** fills /healthz and /readyz details, e.g. the auctioneer service's state */
   extraReadiness?: () => Promise<Record<string, unknown>>;
-  /** every org's market client (keyed by MSP id) */
+  /** the market clients, one per org and identity (keyed by connectionKey) */
   clients: ReadonlyMap<string, ApiMarketPort>;
-  /** the market client signing as the tenant's org (503 without one) */
+  /** the market client signing as the tenant's identity of its org (503 without one) */
   clientOf: (t: Tenant) => ApiMarketPort;
   /** When `req` must be answered (epoch ms): every await of a request path is bounded by it. */
   deadlineOf: (req: FastifyRequest) => number;
@@ -105,13 +105,13 @@ export function routeContext(parts: ContextParts): RouteContext {
   return {
     ...parts,
     clientOf: (t) => {
-      const c = clients.get(t.mspId);
+      const c = clients.get(connectionKey(t));
       if (!c) {
         throw new ApiProblem(
           503,
           'UNAVAILABLE',
           'Fabric unavailable',
-          `no gateway connection for ${t.mspId}`,
+          `no gateway connection for ${connectionKey(t)}`,
         );
       }
       return c;

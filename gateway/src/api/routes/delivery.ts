@@ -99,7 +99,8 @@ function registerReadingsRoute(app: ApiInstance, ctx: RouteContext): void {
  * for has no collection on the channel either, so it is a 404 here (the peer would fail it as 500).
  */
 function requireKnownUtility(ctx: RouteContext, target: string, where: string): void {
-  if (target === '' || target === 'operator' || ctx.clients.has(target)) return;
+  if (target === '' || target === 'operator') return;
+  for (const c of ctx.clients.values()) if (c.mspId === target) return;
   throw new ApiProblem(404, 'NOT_FOUND', 'Not found', `no utility ${target} on this market`, [
     { path: where, field: where.split('/')[1] ?? 'utility', reason: 'not a utility of this market' },
   ]);

@@ -30,12 +30,18 @@ async function readinessDetails(ctx: RouteContext): Promise<Record<string, unkno
   ).catch((e: unknown) => ({ extra: e instanceof Error ? e.message : String(e) }));
 }
 
-/** Every org's probe ("ok" or why its peer does not answer); ready when every peer answers. */
+/**
+ * Every org's probe ("ok" or why its peer does not answer); ready when every peer answers. One
+ * client per org: readiness is about the peers, and one tenant's revoked identity must not take
+ * the whole API out of a load balancer (its own requests are refused, 403).
+ */
 async function probeAll(
   clients: ReadonlyMap<string, ApiMarketPort>,
 ): Promise<{ ready: boolean; orgs: Record<string, string> }> {
+  const perOrg = new Map<string, ApiMarketPort>();
+  for (const c of clients.values()) if (!perOrg.has(c.mspId)) perOrg.set(c.mspId, c);
   const answers = await Promise.all(
-    [...clients.entries()].map(async ([msp, c]) => [msp, await probeOrg(c)] as const),
+    [...perOrg.entries()].map(async ([msp, c]) => [msp, await probeOrg(c)] as const),
   );
   return {
     ready: answers.every(([, problem]) => problem === null),
