@@ -44,19 +44,19 @@ const samePem = (a: string, b: string) =>
   new X509Certificate(a).fingerprint256 === new X509Certificate(b).fingerprint256;
 
 describe('the API signs each tenant’s transactions with its enrolled identity', () => {
-  let api: ApiHandle;
-  let gateway: Gateway;
+  let api: ApiHandle | undefined;
+  let gateway: Gateway | undefined;
   let roundId: string;
   let aliceCert: string;
   let bidderCert: string;
 
   const post = (token: string, body: unknown) =>
-    fetch(`${api.url}/v1/rounds/${roundId}/bids`, {
+    fetch(`${api!.url}/v1/rounds/${roundId}/bids`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const qscc = () => gateway.getNetwork(CHANNEL).getContract('qscc');
+  const qscc = () => gateway!.getNetwork(CHANNEL).getContract('qscc');
   const height = async () => chainHeight(await qscc().evaluateTransaction('GetChainInfo', CHANNEL));
 
   /** The envelopes of blocks [from, height) that name `batchId` (the commitment key it writes). */
@@ -160,7 +160,7 @@ describe('the API signs each tenant’s transactions with its enrolled identity'
       expect(problem.code).toBe('IDENTITY_REFUSED');
       const byOrg = await post(TOKENS.u1, { bids: bids() });
       expect(byOrg.status).toBe(201);
-      const ready = await fetch(`${api.url}/readyz`);
+      const ready = await fetch(`${api!.url}/readyz`);
       expect(ready.status).toBe(200);
     },
     3 * MINUTE,
