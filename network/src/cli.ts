@@ -141,6 +141,14 @@ identity
     console.log(`[identity] ${o.name} (${id.org.mspId}, market.role=${o.role}) enrolled:`);
     console.log(`  certificate ${id.certPath}`);
     console.log(`  private key ${id.keyPath}`);
+    // what the REST API's tenant table needs to sign a token's requests as this identity
+    const tenant = {
+      mspId: id.org.mspId,
+      role: id.org.kind === 'operator' ? 'operator' : 'utility',
+      name: o.name,
+      identity: o.name,
+    };
+    console.log(`  API tenant (docs/api.md, "Tenants and identities"): ${JSON.stringify(tenant)}`);
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -4,6 +4,7 @@
  * transaction's creator, and revoking it at the org's CA refuses that tenant only. The creators
  * are read from the blocks (qscc), not from what the API says.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Gateway } from '@hyperledger/fabric-gateway';
@@ -13,7 +14,7 @@ import { startApi, type ApiHandle } from '../../gateway/src/api/server';
 import { connectGatewayWith, readConnectionProfile } from '../../fabric-client/src/connect';
 import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
 import { topology } from '../../network/config/topology';
-import { registerIdentity, revokeIdentity } from '../../network/src/identity';
+import { revokeIdentity } from '../../network/src/identity';
 import { up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
 import { chainHeight, envelopeCreators } from './block-bytes';
@@ -29,11 +30,36 @@ const paths = new RunPaths();
 const u1Org = topology().orgs.find((o) => o.mspId === U1)!;
 const alice = `alice-${randomBytes(3).toString('hex')}`;
 const TOKENS = { alice: `tok-alice-${run}`, u1: `tok-u1-${run}`, op: `tok-op-${run}` };
-const tenants: Record<string, Tenant> = {
-  [TOKENS.alice]: { mspId: U1, role: 'utility', name: 'alice', identity: alice },
+/** The tenant table: alice's entry as `identity register` prints it, the org's bidder, the operator. */
+const tenantsWith = (aliceTenant: Tenant): Record<string, Tenant> => ({
+  [TOKENS.alice]: aliceTenant,
   [TOKENS.u1]: { mspId: U1, role: 'utility', name: 'utility1' },
   [TOKENS.op]: { mspId: OP, role: 'operator', name: 'operator' },
-};
+});
+
+/** `identity register` as a user runs it (the built CLI): the certificate path and the tenant entry it prints. */
+function registerWithCli(name: string): { certPath: string; tenant: Tenant } {
+  const out = execFileSync(
+    process.execPath,
+    [
+      'dist/network/src/cli.js',
+      'identity',
+      'register',
+      '--org',
+      'Utility1',
+      '--role',
+      'bidder',
+      '--name',
+      name,
+    ],
+    { encoding: 'utf8' },
+  );
+  const certPath = /certificate (\S+)/.exec(out)?.[1];
+  const tenant = /API tenant \(.*\): (\{.*\})/.exec(out)?.[1];
+  if (certPath === undefined || tenant === undefined)
+    throw new Error(`unexpected output of identity register:\n${out}`);
+  return { certPath, tenant: JSON.parse(tenant) as Tenant };
+}
 
 let nextBid = 0;
 const bids = (): WireBid[] => [
@@ -74,8 +100,9 @@ describe('the API signs each tenant’s transactions with its enrolled identity'
 
   beforeAll(async () => {
     await up({ log });
-    const id = registerIdentity({ org: 'Utility1', role: 'bidder', name: alice });
-    aliceCert = fs.readFileSync(id.certPath, 'utf8');
+    const registered = registerWithCli(alice);
+    expect(registered.tenant).toEqual({ mspId: U1, role: 'utility', name: alice, identity: alice });
+    aliceCert = fs.readFileSync(registered.certPath, 'utf8');
     bidderCert = fs.readFileSync(paths.enrolledIdentity(u1Org, 'bidder').certPath, 'utf8');
     gateway = await connectGatewayWith(readConnectionProfile(U1));
     const profile = readConnectionProfile(OP);
@@ -106,7 +133,10 @@ describe('the API signs each tenant’s transactions with its enrolled identity'
       opGateway.close();
     }
     api = await startApi({
-      config: loadConfig({}, { port: 0, logLevel: 'warn', tenants, batch: { maxWaitMs: 20 } }),
+      config: loadConfig(
+        {},
+        { port: 0, logLevel: 'warn', tenants: tenantsWith(registered.tenant), batch: { maxWaitMs: 20 } },
+      ),
     });
   }, 15 * MINUTE);
 
