@@ -12,12 +12,13 @@ import type { WireBid } from '../../engine/src/mechanism/types';
 import { loadConfig, type Tenant } from '../../gateway/src/api/config';
 import { startApi, type ApiHandle } from '../../gateway/src/api/server';
 import { connectGatewayWith, readConnectionProfile } from '../../fabric-client/src/connect';
-import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { MarketClient } from '../../fabric-client/src/market-client';
 import { topology } from '../../network/config/topology';
 import { revokeIdentity } from '../../network/src/identity';
 import { up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
 import { chainHeight, envelopeCreators } from './block-bytes';
+import { whileUnavailable } from './round-helpers';
 
 const MINUTE = 60_000;
 const CHANNEL = 'energy';
@@ -120,15 +121,9 @@ describe('the API signs each tenant’s transactions with its enrolled identity'
       const auctioneer = new MarketClient(opGateway.getNetwork(CHANNEL).getContract('market'), OP);
       roundId = `${run}-open`;
       const closesAt = instant(Math.ceil((Date.now() + 10 * MINUTE) / 1000) * 1000);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await auctioneer.openRound({ id: roundId, slot: instant(Date.now() + 60 * MINUTE), closesAt });
-          break;
-        } catch (e) {
-          if (!(e instanceof MarketClientError && e.code === 'UNAVAILABLE') || attempt > 20) throw e;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
+      await whileUnavailable(() =>
+        auctioneer.openRound({ id: roundId, slot: instant(Date.now() + 60 * MINUTE), closesAt }),
+      );
     } finally {
       opGateway.close();
     }

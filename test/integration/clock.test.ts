@@ -11,10 +11,11 @@ import { randomBytes } from 'node:crypto';
 import type { Contract, Gateway, ProposalOptions, Signer } from '@hyperledger/fabric-gateway';
 import type { WireBid } from '../../engine/src/mechanism/types';
 import type { RoundRecord } from '../../chaincode/src/model';
-import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { MarketClient } from '../../fabric-client/src/market-client';
 import { connectGateway, gatewayOptions, readConnectionProfile } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { submitForged, type ForgedOutcome } from './forged-proposal';
+import { whileUnavailable } from './round-helpers';
 
 const MINUTE = 60_000;
 const OP = 'OperatorMSP';
@@ -59,15 +60,10 @@ describe('the endorsers’ clock guard against forged proposal timestamps (issue
 
   /** Opens a round as the operator; retries while the orderers elect a leader right after `up`. */
   async function openRound(id: string, closesInMs: number): Promise<RoundRecord> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const closesAt = instant(Math.ceil((Date.now() + closesInMs) / 1000) * 1000);
-        return await op.market.openRound({ id, slot: instant(Date.now() + 60 * MINUTE), closesAt });
-      } catch (e) {
-        if (!(e instanceof MarketClientError && e.code === 'UNAVAILABLE') || attempt > 20) throw e;
-        await sleep(1000);
-      }
-    }
+    return whileUnavailable(() => {
+      const closesAt = instant(Math.ceil((Date.now() + closesInMs) / 1000) * 1000);
+      return op.market.openRound({ id, slot: instant(Date.now() + 60 * MINUTE), closesAt });
+    });
   }
 
   const report = (what: string, o: ForgedOutcome) =>

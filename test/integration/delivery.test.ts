@@ -34,6 +34,7 @@ import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { U1_BIDS, U2_BIDS } from '../fixtures/vector-a-split';
 import { blockNumber, blockTxIds, findAll, type Haystack, type Needle } from './block-bytes';
+import { whileUnavailable } from './round-helpers';
 
 const MINUTE = 60_000;
 const CHANNEL = 'energy';
@@ -112,19 +113,9 @@ describe('delivery: meter readings, settlement and accounts on the Fabric networ
 
   /** Opens a round; retries while the orderers elect a leader right after `up`. */
   async function openRound(id: string, slot: number, closesAt: number): Promise<RoundRecord> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await op.openRound({
-          id,
-          slot: instant(slot),
-          closesAt: instant(closesAt),
-          delivery: DELIVERY,
-        });
-      } catch (e) {
-        if (!(e instanceof MarketClientError && e.code === 'UNAVAILABLE') || attempt > 20) throw e;
-        await sleep(1000);
-      }
-    }
+    return whileUnavailable(() =>
+      op.openRound({ id, slot: instant(slot), closesAt: instant(closesAt), delivery: DELIVERY }),
+    );
   }
 
   /** Closes and clears a round with the mechanism's result on its committed batches. */

@@ -16,6 +16,7 @@ import { up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
 import { registerIdentity, revokeIdentity } from '../../network/src/identity';
 import { U1_BIDS } from '../fixtures/vector-a-split';
+import { whileUnavailable } from './round-helpers';
 
 const MINUTE = 60_000;
 const OP = 'OperatorMSP';
@@ -56,15 +57,9 @@ describe('identities from Fabric CA, roles checked by the chaincode', () => {
     auctioneer = await enrolled(OP, 'auctioneer');
     roundId = `${run}-open`;
     const closesAt = instant(Math.ceil((Date.now() + 10 * MINUTE) / 1000) * 1000);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await auctioneer.openRound({ id: roundId, slot: instant(Date.now() + 60 * MINUTE), closesAt });
-        break;
-      } catch (e) {
-        if (!(e instanceof MarketClientError && e.code === 'UNAVAILABLE') || attempt > 20) throw e;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+    await whileUnavailable(() =>
+      auctioneer.openRound({ id: roundId, slot: instant(Date.now() + 60 * MINUTE), closesAt }),
+    );
   }, 15 * MINUTE);
 
   afterAll(() => {

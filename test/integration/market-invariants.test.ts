@@ -19,6 +19,7 @@ import { failure } from './client-failure';
 import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { U1_BIDS, U2_BIDS } from '../fixtures/vector-a-split';
+import { untilVisible, whileUnavailable } from './round-helpers';
 
 const MINUTE = 60_000;
 const OP = 'OperatorMSP';
@@ -40,39 +41,12 @@ describe('market invariants on the Fabric network', () => {
 
   /** Opens a round as the operator; retries while the orderers elect a leader right after `up`. */
   async function openRound(id: string, closesInMs: number, params = {}): Promise<RoundRecord> {
-    for (let attempt = 0; ; attempt++) {
-      let round: RoundRecord;
-      try {
-        const closesAt = instant(Math.ceil((Date.now() + closesInMs) / 1000) * 1000);
-        round = await op.openRound({ id, slot: instant(Date.now() + 60 * MINUTE), closesAt, params });
-      } catch (e) {
-        if (!(e instanceof MarketClientError && e.code === 'UNAVAILABLE') || attempt > 20) throw e;
-        await sleep(1000);
-        continue;
-      }
-      await visibleToUtilities(id);
-      return round;
-    }
-  }
-
-  /**
-   * OpenRound's answer comes from the operator's peer; a utility's peer may commit that block a
-   * moment later, and a bid endorsed there before then is refused NOT_FOUND.
-   */
-  async function visibleToUtilities(id: string): Promise<void> {
-    for (const c of [u1, u2]) {
-      for (let attempt = 0; ; attempt++) {
-        const seen = await c.getRound(id).then(
-          () => true,
-          (e: unknown) => {
-            if (e instanceof MarketClientError && e.code === 'NOT_FOUND' && attempt < 100) return false;
-            throw e;
-          },
-        );
-        if (seen) break;
-        await sleep(100);
-      }
-    }
+    const round = await whileUnavailable(() => {
+      const closesAt = instant(Math.ceil((Date.now() + closesInMs) / 1000) * 1000);
+      return op.openRound({ id, slot: instant(Date.now() + 60 * MINUTE), closesAt, params });
+    });
+    await untilVisible(id, [u1, u2]);
+    return round;
   }
 
   async function waitUntil(isoInstant: string): Promise<void> {

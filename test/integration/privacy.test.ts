@@ -20,11 +20,12 @@ import type { WireBid, WireClearingResult } from '../../engine/src/mechanism/typ
 import { assembleRoundInput } from '../../chaincode/src/assemble';
 import { settlementSaltOf } from '../../chaincode/src/clearing';
 import type { RoundRecord } from '../../chaincode/src/model';
-import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
+import { MarketClient } from '../../fabric-client/src/market-client';
 import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { PRIVACY_PARAMS, U1_PRIVACY_BIDS, U2_PRIVACY_BIDS } from '../fixtures/privacy-bids';
 import { blockNumber, blockTxIds, findAll, type Haystack, type Needle } from './block-bytes';
+import { whileUnavailable } from './round-helpers';
 
 const MINUTE = 60_000;
 const CHANNEL = 'energy';
@@ -69,16 +70,11 @@ describe('privacy of the blocks on the Fabric network', () => {
 
   /** Opens a round as the operator; retries while the orderers elect a leader right after `up`. */
   async function openRound(id: string, closesInMs: number): Promise<RoundRecord> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const closesAt = instant(Math.ceil((Date.now() + closesInMs) / 1000) * 1000);
-        const slot = instant(Date.now() + 60 * MINUTE);
-        return await op.openRound({ id, slot, closesAt, params: PRIVACY_PARAMS });
-      } catch (e) {
-        if (!(e instanceof MarketClientError && e.code === 'UNAVAILABLE') || attempt > 20) throw e;
-        await sleep(1000);
-      }
-    }
+    return whileUnavailable(() => {
+      const closesAt = instant(Math.ceil((Date.now() + closesInMs) / 1000) * 1000);
+      const slot = instant(Date.now() + 60 * MINUTE);
+      return op.openRound({ id, slot, closesAt, params: PRIVACY_PARAMS });
+    });
   }
 
   /** What the mechanism makes of the round's committed batches, read on the operator's peer. */
