@@ -355,4 +355,18 @@ describe('REST API: input validation, auth and tenancy', () => {
     expect(JSON.parse(res.body)).toMatchObject({ orgs: { Utility2MSP: 'down', Utility1MSP: 'ok' } });
     await built.app.close();
   });
+
+  it('readyz stays 200 when the peer refuses the probing identity (revoked): the peer answered', async () => {
+    const clients = fakeClients(ledger);
+    const revoked = clients.get('Utility2MSP');
+    if (revoked) {
+      revoked.getRound = () =>
+        Promise.reject(new MarketClientError('IDENTITY_REFUSED', 'the peers refused this client’s identity'));
+    }
+    const built = await buildApp({ config: testConfig(), clients });
+    const res = await built.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ orgs: { Utility2MSP: 'ok', Utility1MSP: 'ok' } });
+    await built.app.close();
+  });
 });

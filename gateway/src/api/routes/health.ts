@@ -9,7 +9,14 @@ import type { RouteContext } from './context';
 const PROBE_ROUND = '__readiness_probe__';
 const PROBE_MS = 5_000;
 
-/** null if the org's peer answers (NOT_FOUND for the probe round is an answer), else why not. */
+/**
+ * Failures that are the peer's answer: NOT_FOUND for the probe round, and IDENTITY_REFUSED (the
+ * peer is up and refuses the probing identity, a tenant's that was revoked: only that tenant's
+ * requests suffer).
+ */
+const ANSWERS: ReadonlySet<string> = new Set(['NOT_FOUND', 'IDENTITY_REFUSED']);
+
+/** null if the org's peer answers, else why not. */
 async function probeOrg(client: ApiMarketPort): Promise<string | null> {
   try {
     await until(client.getRound(PROBE_ROUND), Date.now() + PROBE_MS, () =>
@@ -17,7 +24,7 @@ async function probeOrg(client: ApiMarketPort): Promise<string | null> {
     );
     return null;
   } catch (e) {
-    if (e instanceof MarketClientError && e.code === 'NOT_FOUND') return null;
+    if (e instanceof MarketClientError && ANSWERS.has(e.code)) return null;
     return e instanceof Error ? e.message : String(e);
   }
 }
