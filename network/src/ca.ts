@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { ROLES, type Role } from '../../chaincode/src/access';
 import { HOST, type PeerOrg, type Topology } from '../config/topology';
 import { run, type FabricBin } from './exec';
+import { ownLikeParent } from './owner';
 import type { RunPaths } from './paths';
 
 export interface AppIdentity {
@@ -230,6 +231,7 @@ export class OrgCa {
     if (!key) throw new Error(`fabric-ca-client enroll wrote no key into ${keystore}`);
     fs.renameSync(path.join(keystore, key), path.join(keystore, 'key.pem'));
     fs.rmSync(path.join(dir, 'enrollment.secret'), { force: true });
+    ownLikeParent(dir);
     return this.p.enrolledIdentity(this.org, name);
   }
 }
