@@ -64,19 +64,31 @@ export function blockNumber(block: Uint8Array): bigint {
   return protoFields(header).find((f) => f.no === 1)?.varint ?? 0n;
 }
 
-/** The tx_id of every envelope of a serialized common.Block, in block order. */
-export function blockTxIds(block: Uint8Array): string[] {
+/** The envelopes of a serialized common.Block (data = 2 → data = 1, repeated), in block order. */
+function envelopesOf(block: Uint8Array): Uint8Array[] {
   const data = sub(block, 2);
   if (!data) return [];
-  const ids: string[] = [];
-  for (const env of protoFields(data).filter((f) => f.no === 1)) {
-    const payload = sub(env.bytes!, 1);
-    const header = payload && sub(payload, 1);
-    const channelHeader = header && sub(header, 1);
-    const txId = channelHeader && sub(channelHeader, 5);
-    if (txId) ids.push(Buffer.from(txId).toString('utf8'));
-  }
-  return ids;
+  return protoFields(data)
+    .filter((f) => f.no === 1)
+    .map((f) => f.bytes!);
+}
+
+/** An envelope's Header: its channel header (with tx_id = 5) and signature header (creator = 1). */
+function headersOf(envelope: Uint8Array): { channel?: Uint8Array; signature?: Uint8Array } {
+  const payload = sub(envelope, 1);
+  const header = payload && sub(payload, 1);
+  return header ? { channel: sub(header, 1), signature: sub(header, 2) } : {};
+}
+
+const utf8 = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('utf8');
+
+/** The tx_id of every envelope of a serialized common.Block, in block order. */
+export function blockTxIds(block: Uint8Array): string[] {
+  return envelopesOf(block).flatMap((env) => {
+    const { channel } = headersOf(env);
+    const txId = channel && sub(channel, 5);
+    return txId ? [utf8(txId)] : [];
+  });
 }
 
 export interface Haystack {
@@ -124,27 +136,13 @@ export interface EnvelopeCreator {
  *   → SignatureHeader { creator = 1 } → SerializedIdentity { mspid = 1, id_bytes = 2 }
  */
 export function envelopeCreators(block: Uint8Array): EnvelopeCreator[] {
-  const data = sub(block, 2);
-  if (!data) return [];
-  return protoFields(data)
-    .filter((f) => f.no === 1)
-    .flatMap((env) => {
-      const creator = creatorOf(env.bytes!);
-      return creator ? [creator] : [];
-    });
-}
-
-/** One envelope's tx id and creator, if it has both. */
-function creatorOf(envelope: Uint8Array): EnvelopeCreator | undefined {
-  const payload = sub(envelope, 1);
-  const header = payload && sub(payload, 1);
-  const channelHeader = header && sub(header, 1);
-  const signatureHeader = header && sub(header, 2);
-  const txId = channelHeader && sub(channelHeader, 5);
-  const creator = signatureHeader && sub(signatureHeader, 1);
-  if (!txId || !creator) return undefined;
-  const text = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('utf8');
-  return { txId: text(txId), mspId: text(sub(creator, 1)), certPem: text(sub(creator, 2)), bytes: envelope };
+  return envelopesOf(block).flatMap((env) => {
+    const { channel, signature } = headersOf(env);
+    const txId = channel && sub(channel, 5);
+    const creator = signature && sub(signature, 1);
+    if (!txId || !creator) return [];
+    return [{ txId: utf8(txId), mspId: utf8(sub(creator, 1)), certPem: utf8(sub(creator, 2)), bytes: env }];
+  });
 }
 
 /** BlockchainInfo.height (qscc GetChainInfo). */
