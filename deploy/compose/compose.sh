@@ -132,22 +132,22 @@ up() {
     fail E_STALE_VOLUMES "volumes $(project_volumes | tr '\n' ' ')hold ledgers of another run directory; $ENERGY_NETWORK_RUN_DIR is new. Run: bash deploy/compose/compose.sh down --purge"
   fi
   t=$SECONDS
-  cli generate | sed 's/^/  /'
+  cli generate --addresses names | sed -u 's/^/  /'
   own_service_keys
   echo "[compose] generated run directory $ENERGY_NETWORK_RUN_DIR: $((SECONDS - t)) s"
   start_api
   check_ports
   t=$SECONDS
-  dc up -d --no-build 2>&1 | sed 's/^/  /'
+  dc up -d --no-build 2>&1 | sed -u 's/^/  /'
   echo "[compose] containers started: $((SECONDS - t)) s"
   stop_api
   t=$SECONDS
-  cli setup | sed 's/^/  /'
+  cli setup | sed -u 's/^/  /'
   echo "[compose] channel joined, chaincode deployed and answering: $((SECONDS - t)) s"
   if [ "$services" = 1 ]; then
     t=$SECONDS
     start_api
-    dc --profile services up -d --no-build gateway auctioneer 2>&1 | sed 's/^/  /'
+    dc --profile services up -d --no-build gateway auctioneer 2>&1 | sed -u 's/^/  /'
     stop_api
     echo "[compose] REST API (127.0.0.1:3000) and auctioneer (127.0.0.1:3100) started: $((SECONDS - t)) s"
   fi
@@ -170,11 +170,11 @@ down() {
   fi
   start_api
   if [ "$purge" = 1 ]; then
-    dc --profile services down --volumes --timeout 10 2>&1 | sed 's/^/  /'
+    dc --profile services down --volumes --timeout 10 2>&1 | sed -u 's/^/  /'
     rm -rf "$ENERGY_NETWORK_RUN_DIR"
     echo "[compose] purged: containers, named volumes (ledgers) and $ENERGY_NETWORK_RUN_DIR"
   else
-    dc --profile services down --timeout 10 2>&1 | sed 's/^/  /'
+    dc --profile services down --timeout 10 2>&1 | sed -u 's/^/  /'
     echo "[compose] containers removed; ledgers kept in the named volumes (${PROJECT}_*)"
   fi
   echo "[compose] down in $((SECONDS - t0)) s"

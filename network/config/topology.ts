@@ -1,9 +1,10 @@
 /**
  * The energy-auction Fabric network: organizations, nodes and every port, in one place.
  *
- * Everything listens on 127.0.0.1 only. Ports are fixed (docker-compose.yaml uses the same ones,
- * with host networking) and chosen away from Fabric's defaults (7050/7051/9443) so that another
- * Fabric network on the same machine does not clash:
+ * Everything listens on 127.0.0.1 only (the compose containers listen inside their own network
+ * namespaces and publish the same ports on 127.0.0.1). Ports are fixed and chosen away from
+ * Fabric's defaults (7050/7051/9443) so that another Fabric network on the same machine does not
+ * clash:
  *
  * | node                        | listen | cluster / peer chaincode | admin / operations | ops  |
  * |-----------------------------|--------|--------------------------|--------------------|------|
@@ -28,6 +29,18 @@ export const ENDORSEMENT_POLICY = "OR('OperatorMSP.peer')";
 export const DEFAULT_UTILITIES = 2;
 export const MAX_UTILITIES = 9;
 export const HOST = '127.0.0.1';
+
+/**
+ * How nodes name each other where another node dials them (orderer endpoints and Raft consenters
+ * in the channel block, anchor peers, gossip endpoints, the chaincode packages' server address):
+ * - `loopback`: the native network, every process on this host's 127.0.0.1;
+ * - `names`: docker-compose, every node in its own network namespace (as if on its own host) and
+ *   found by its host name only (the compose network's DNS; a real DNS name across machines).
+ * Clients on the host (network:setup, the tests) always dial 127.0.0.1: the compose file publishes
+ * every port there.
+ */
+export type Addressing = 'loopback' | 'names';
+export const ADDRESSINGS: readonly Addressing[] = ['loopback', 'names'];
 
 const ORDERER_BASE_PORT = 7100;
 const PEER_BASE_PORT = 7200;
@@ -71,6 +84,7 @@ export interface PeerOrg {
 export interface Topology {
   channel: string;
   utilities: number;
+  addressing: Addressing;
   ordererOrg: { name: string; mspId: string; domain: string };
   /** The channel's Raft cluster: three orderers (a majority of 2 survives one down). */
   orderers: [OrdererNode, OrdererNode, OrdererNode];
@@ -114,19 +128,36 @@ function ordererNode(k: number): OrdererNode {
 }
 
 /** The topology with `utilities` utility orgs (1..MAX_UTILITIES). */
-export function topology(utilities: number = DEFAULT_UTILITIES): Topology {
+export function topology(
+  utilities: number = DEFAULT_UTILITIES,
+  addressing: Addressing = 'loopback',
+): Topology {
   if (!Number.isInteger(utilities) || utilities < 1 || utilities > MAX_UTILITIES) {
     throw new Error(`number of utilities must be an integer in 1..${MAX_UTILITIES}, got ${utilities}`);
   }
   const utilityOrgs: PeerOrg[] = [];
   for (let u = 1; u <= utilities; u++) utilityOrgs.push(peerOrg(u, `Utility${u}`, 'utility'));
+  if (!ADDRESSINGS.includes(addressing)) {
+    throw new Error(`E_ADDRESSING: addressing must be one of ${ADDRESSINGS.join(', ')}, got ${addressing}`);
+  }
   return {
     channel: CHANNEL,
     utilities,
+    addressing,
     ordererOrg: { name: 'Orderer', mspId: 'OrdererMSP', domain: `orderer.${DOMAIN}` },
     orderers: [ordererNode(1), ordererNode(2), ordererNode(3)],
     orgs: [peerOrg(0, 'Operator', 'operator'), ...utilityOrgs],
   };
+}
+
+/** The host by which other nodes dial the node named `host` (see Addressing). */
+export function advertisedHost(t: Topology, host: string): string {
+  return t.addressing === 'names' ? host : HOST;
+}
+
+/** `host:port` by which other nodes dial the node named `host` on `port`. */
+export function advertised(t: Topology, host: string, port: number): string {
+  return `${advertisedHost(t, host)}:${port}`;
 }
 
 /** The operator's org: the first of every topology. */

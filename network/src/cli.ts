@@ -5,17 +5,18 @@
  *   network up [--utilities N]   start everything that is not running (idempotent)
  *   network down [--purge]       stop the processes it started; --purge also deletes network/run
  *   network status               one line per node (pid, health, ports) and the channel's Raft health
- *   network generate             only generate crypto, channel block, packages (for docker-compose)
+ *   network generate [--utilities N] [--addresses names|loopback]   only generate crypto, channel
+ *                                block, packages, connection files (for docker-compose: names)
  *   network setup                join + deploy on nodes started elsewhere (docker-compose)
  *   network compose-file [--utilities N] [--file F] [--check]   write (or check) docker-compose.yaml
  *   network identity register --org O --role R --name N   a client identity from O's Fabric CA
  *   network identity revoke --org O --name N              revoked at the CA and on the channel
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { consensusStatus, down, prepare, setup, status, up, type NodeStatus } from './network';
 import { registerIdentity, revokeIdentity } from './identity';
 import { writeComposeFile } from './compose-file';
-import { DEFAULT_UTILITIES } from '../config/topology';
+import { ADDRESSINGS, DEFAULT_UTILITIES, type Addressing } from '../config/topology';
 import type { RaftHealth } from './raft-health';
 
 const program = new Command('network').description('The native Hyperledger Fabric network of energy-auction');
@@ -39,9 +40,18 @@ program
   .option('--utilities <n>', 'number of utility orgs when generating a new network (default 2)', (v) =>
     Number(v),
   )
-  .action((o: { utilities?: number }) => {
+  .addOption(
+    new Option(
+      '--addresses <mode>',
+      'how nodes dial each other: names (docker-compose, one network namespace per node) or ' +
+        'loopback (the native network on 127.0.0.1)',
+    )
+      .choices(ADDRESSINGS)
+      .default('names'),
+  )
+  .action((o: { utilities?: number; addresses: Addressing }) => {
     const envUtilities = process.env.ENERGY_UTILITIES ? Number(process.env.ENERGY_UTILITIES) : undefined;
-    const { p } = prepare({ utilities: o.utilities ?? envUtilities });
+    const { p } = prepare({ utilities: o.utilities ?? envUtilities, addressing: o.addresses });
     console.log(`[network] ready in ${p.root}`);
   });
 

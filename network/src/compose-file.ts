@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
-import { CHAINCODE_NAME, HOST, topology } from '../config/topology';
+import { advertised, CHAINCODE_NAME, HOST, topology } from '../config/topology';
 
 /** The official Fabric images' tag (deploy/images/build.sh builds the same names here). */
 export const FABRIC_IMAGE_VERSION = '2.5.0';
@@ -20,6 +20,16 @@ export const FABRIC_IMAGE_VERSION = '2.5.0';
 const CRYPTO = '/etc/energy/crypto';
 const RUN_DIR = '${ENERGY_NETWORK_RUN_DIR:-./network/run}';
 const NEEDS_ENV = 'run npm run network:generate and pass --env-file network/run/compose.env';
+/** Inside its own network namespace a node listens on every interface; the host sees it on 127.0.0.1. */
+const ANY = '0.0.0.0';
+
+/**
+ * `ports:` publishing each of `ports` on the host's 127.0.0.1 only: network:setup, clients and tests
+ * dial them there, and network:setup's health checks want every port of a node open.
+ */
+function published(ports: number[]): string {
+  return '    ports:\n' + ports.map((p) => `      - ${HOST}:${p}:${p}\n`).join('');
+}
 
 /** The compose variable holding an org's chaincode package id (written by network:generate). */
 export function packageIdVariable(org: PeerOrg): string {
@@ -41,9 +51,13 @@ function header(t: Topology): string {
 # or all of it on Podman: \`npm run compose:up\` / \`npm run compose:down [-- --purge]\`
 # (deploy/compose/compose.sh, run directory work/compose-run; docs/deployment.md).
 #
-# Every service uses host networking and listens on ${HOST} exactly like the native network, so
-# the channel's genesis block (orderer endpoints, Raft consenters, anchor peers) is the same for
-# both. Ports: network/config/topology.ts. Ledgers live in named volumes.
+# Every service runs in its own network namespace on the project's network, as if on its own
+# host, and reaches the others by their host names only (the network's DNS): the channel block's
+# orderer endpoints and Raft consenters, the anchor peers, the gossip endpoints and the chaincode
+# packages name hosts, not 127.0.0.1 (network:generate --addresses names). Each node listens on
+# ${ANY} inside its namespace; its ports are published on the host's ${HOST} only, where
+# network:setup and the clients reach them. On separate machines, give each host name a DNS entry.
+# Ports: network/config/topology.ts. Ledgers live in named volumes.
 #
 # network/run/compose.env (written by network:generate) holds each org's chaincode package id and
 # the project's version (the tag of its images). ENERGY_NETWORK_RUN_DIR moves the run directory
@@ -64,15 +78,14 @@ function templates(): string {
   return `
 x-orderer: &orderer
   image: hyperledger/fabric-orderer:${FABRIC_IMAGE_VERSION}
-  network_mode: host
   restart: unless-stopped
   command: orderer
 
 x-orderer-env: &orderer-env
   FABRIC_CFG_PATH: /etc/hyperledger/fabric
   FABRIC_LOGGING_SPEC: info
-  ORDERER_GENERAL_LISTENADDRESS: ${HOST}
-  ORDERER_GENERAL_CLUSTER_LISTENADDRESS: ${HOST}
+  ORDERER_GENERAL_LISTENADDRESS: ${ANY}
+  ORDERER_GENERAL_CLUSTER_LISTENADDRESS: ${ANY}
   ORDERER_GENERAL_LOCALMSPID: OrdererMSP
   ORDERER_FILELEDGER_LOCATION: /var/hyperledger/production/orderer
   ORDERER_CONSENSUS_WALDIR: /var/hyperledger/production/orderer/etcdraft/wal
@@ -80,7 +93,6 @@ x-orderer-env: &orderer-env
 
 x-peer: &peer
   image: hyperledger/fabric-peer:${FABRIC_IMAGE_VERSION}
-  network_mode: host
   restart: unless-stopped
   command: peer node start
 
@@ -96,7 +108,6 @@ x-peer-env: &peer-env
 # energy, uid 10001, which must be able to read its TLS key: compose.sh hands it the server's tls/).
 x-chaincode: &chaincode
   image: energy-auction/market-chaincode:\${ENERGY_AUCTION_VERSION:?${NEEDS_ENV}}
-  network_mode: host
   restart: unless-stopped
   working_dir: /app
   volumes:
@@ -113,8 +124,8 @@ function ordererService(t: Topology, o: OrdererNode): string {
       <<: *orderer-env
       ORDERER_GENERAL_LISTENPORT: '${o.port}'
       ORDERER_GENERAL_CLUSTER_LISTENPORT: '${o.clusterPort}'
-      ORDERER_ADMIN_LISTENADDRESS: ${HOST}:${o.adminPort}
-      ORDERER_OPERATIONS_LISTENADDRESS: ${HOST}:${o.operationsPort}
+      ORDERER_ADMIN_LISTENADDRESS: ${ANY}:${o.adminPort}
+      ORDERER_OPERATIONS_LISTENADDRESS: ${ANY}:${o.operationsPort}
       ORDERER_GENERAL_LOCALMSPDIR: ${dir}/msp
       ORDERER_GENERAL_TLS_PRIVATEKEY: &${o.name}-key ${dir}/tls/server.key
       ORDERER_GENERAL_TLS_CERTIFICATE: &${o.name}-crt ${dir}/tls/server.crt
@@ -131,12 +142,12 @@ function ordererService(t: Topology, o: OrdererNode): string {
       - ./network/config:/etc/hyperledger/fabric:ro # orderer.yaml
       - ${RUN_DIR}/crypto:${CRYPTO}:ro
       - ${o.name}:/var/hyperledger/production
-`;
+${published([o.port, o.clusterPort, o.adminPort, o.operationsPort])}`;
 }
 
-function peerService(org: PeerOrg): string {
+function peerService(t: Topology, org: PeerOrg): string {
   const dir = `${CRYPTO}/peerOrganizations/${org.domain}/peers/${org.peer.host}`;
-  const endpoint = `${HOST}:${org.peer.port}`;
+  const endpoint = advertised(t, org.peer.host, org.peer.port);
   return `  ${org.peer.host}:
     <<: *peer
     container_name: ${org.peer.host}
@@ -144,12 +155,12 @@ function peerService(org: PeerOrg): string {
       <<: *peer-env
       CORE_PEER_ID: ${org.peer.host}
       CORE_PEER_LOCALMSPID: ${org.mspId}
-      CORE_PEER_LISTENADDRESS: ${endpoint}
+      CORE_PEER_LISTENADDRESS: ${ANY}:${org.peer.port}
       CORE_PEER_ADDRESS: ${endpoint}
       CORE_PEER_GOSSIP_BOOTSTRAP: ${endpoint}
       CORE_PEER_GOSSIP_EXTERNALENDPOINT: ${endpoint}
-      CORE_PEER_CHAINCODELISTENADDRESS: ${HOST}:${org.peer.chaincodePort}
-      CORE_OPERATIONS_LISTENADDRESS: ${HOST}:${org.peer.operationsPort}
+      CORE_PEER_CHAINCODELISTENADDRESS: ${ANY}:${org.peer.chaincodePort}
+      CORE_OPERATIONS_LISTENADDRESS: ${ANY}:${org.peer.operationsPort}
       CORE_PEER_MSPCONFIGPATH: ${dir}/msp
       CORE_PEER_TLS_CERT_FILE: ${dir}/tls/server.crt
       CORE_PEER_TLS_KEY_FILE: ${dir}/tls/server.key
@@ -159,7 +170,7 @@ function peerService(org: PeerOrg): string {
       - ${RUN_DIR}/crypto:${CRYPTO}:ro
       - ./network/builder:/opt/energy-auction/builder:ro
       - ${org.peer.name}:/var/hyperledger/production
-`;
+${published([org.peer.port, org.peer.chaincodePort, org.peer.operationsPort])}`;
 }
 
 function chaincodeService(org: PeerOrg): string {
@@ -174,7 +185,7 @@ function chaincodeService(org: PeerOrg): string {
       - node_modules/fabric-shim/cli.js
       - server
       - --chaincode-address
-      - ${HOST}:${org.chaincodeServer.port}
+      - ${ANY}:${org.chaincodeServer.port}
       - --chaincode-id
       - \${${packageIdVariable(org)}:?${NEEDS_ENV}}
       - --module-path
@@ -183,51 +194,54 @@ function chaincodeService(org: PeerOrg): string {
       - ${dir}/tls/server.crt
       - --chaincode-tls-key-file
       - ${dir}/tls/server.key
-`;
+${published([org.chaincodeServer.port])}`;
 }
 
 function applicationServices(): string {
   return `
-  # --- application services (profile \`services\`): the project's images, on the host network ------
-  # Both read the run directory's connection files (network/run/connection/<MSPID>.json), whose
-  # paths are absolute: the directory is mounted at the same path (ENERGY_NETWORK_RUN_DIR, written
-  # into compose.env by network:generate). They run as uid 10001, which must be able to read the
-  # users' keys: compose.sh hands it the users' msp/ directories.
+  # --- application services (profile \`services\`): the project's images ------------------------------
+  # Both read the run directory's connection files for containers (connection-containers/<MSPID>.json:
+  # the peers by host name), mounted where the host's set lies; their paths are absolute, so the
+  # run directory is mounted at the same path (ENERGY_NETWORK_RUN_DIR, written into compose.env by
+  # network:generate). They run as uid 10001, which must be able to read the users' keys:
+  # compose.sh hands it the users' msp/ directories. Both listen on ${ANY} in their namespace
+  # (API_ALLOW_REMOTE / AUCTIONEER_ALLOW_REMOTE) and are published on the host's ${HOST} only.
   # The REST API for utilities and the operator (gateway/; docs/api.md): ${HOST}:3000.
   # API_TENANTS (JSON {token: {mspId, role}}) replaces the demo tokens.
   gateway:
     image: energy-auction/api:\${ENERGY_AUCTION_VERSION:?${NEEDS_ENV}}
     container_name: gateway.energy.local
-    network_mode: host
     profiles: [services]
     restart: unless-stopped
     environment:
       ENERGY_NETWORK_RUN_DIR: &run-dir \${ENERGY_NETWORK_RUN_DIR:?${NEEDS_ENV}}
-      API_HOST: ${HOST}
+      API_HOST: ${ANY}
+      API_ALLOW_REMOTE: '1'
       API_PORT: '3000'
       API_TENANTS: \${API_TENANTS:-}
     volumes:
-      - \${ENERGY_NETWORK_RUN_DIR}/connection:\${ENERGY_NETWORK_RUN_DIR}/connection:ro
+      - \${ENERGY_NETWORK_RUN_DIR}/connection-containers:\${ENERGY_NETWORK_RUN_DIR}/connection:ro
       - \${ENERGY_NETWORK_RUN_DIR}/crypto:\${ENERGY_NETWORK_RUN_DIR}/crypto:ro
-
+${published([3000])}
   # The operator's auctioneer (auctioneer/; docs/auctioneer.md): opens rounds by its schedule,
   # closes and clears them; /healthz, /readyz, /metrics on ${HOST}:3100. Its checkpoint (where
   # its event stream resumes) lives in the named volume \`auctioneer\`.
   auctioneer:
     image: energy-auction/auctioneer:\${ENERGY_AUCTION_VERSION:?${NEEDS_ENV}}
     container_name: auctioneer.energy.local
-    network_mode: host
     profiles: [services]
     restart: unless-stopped
     environment:
       ENERGY_NETWORK_RUN_DIR: *run-dir
+      AUCTIONEER_HOST: ${ANY}
+      AUCTIONEER_ALLOW_REMOTE: '1'
       AUCTIONEER_PORT: '3100'
       AUCTIONEER_MODE: \${AUCTIONEER_MODE:-schedule}
     volumes:
-      - \${ENERGY_NETWORK_RUN_DIR}/connection:\${ENERGY_NETWORK_RUN_DIR}/connection:ro
+      - \${ENERGY_NETWORK_RUN_DIR}/connection-containers:\${ENERGY_NETWORK_RUN_DIR}/connection:ro
       - \${ENERGY_NETWORK_RUN_DIR}/crypto:\${ENERGY_NETWORK_RUN_DIR}/crypto:ro
       - auctioneer:/var/lib/energy-auction
-`;
+${published([3100])}`;
 }
 
 function volumes(t: Topology): string {
@@ -235,8 +249,11 @@ function volumes(t: Topology): string {
   return '\nvolumes:\n' + names.map((n) => `  ${n}:\n`).join('');
 }
 
-/** The whole docker-compose.yaml for `t`. */
+/** The whole docker-compose.yaml for `t` (a topology with addressing by names). */
 export function composeFile(t: Topology): string {
+  if (t.addressing !== 'names') {
+    throw new Error(`E_ADDRESSING: compose services dial each other by name; got ${t.addressing} addressing`);
+  }
   const section = (title: string, services: string[]): string =>
     `  # --- ${title} ${'-'.repeat(Math.max(3, 95 - title.length))}\n` + services.join('\n');
   return [
@@ -248,7 +265,10 @@ export function composeFile(t: Topology): string {
       t.orderers.map((o) => ordererService(t, o)),
     ),
     '\n',
-    section('one peer per org', t.orgs.map(peerService)),
+    section(
+      'one peer per org',
+      t.orgs.map((org) => peerService(t, org)),
+    ),
     '\n',
     section(
       "the market chaincode as a service: one server per org, TLS, the org's own package id",
@@ -280,7 +300,7 @@ export function writeComposeFile(o: {
   check?: boolean;
 }): ComposeFileResult {
   const file = path.resolve(o.file ?? defaultComposePath());
-  const text = composeFile(topology(o.utilities));
+  const text = composeFile(topology(o.utilities, 'names'));
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
   const upToDate = current === text;
   if (o.check === true) {

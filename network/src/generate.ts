@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import {
   CHAINCODE_NAME,
   CHAINCODE_VERSION,
+  advertised,
+  advertisedHost,
   collectionsConfig,
   HOST,
   type Topology,
@@ -66,7 +68,7 @@ export function configtx(t: Topology, p: RunPaths): YamlValue {
       Writers: signature(`OR('${ordererMsp}.member')`),
       Admins: signature(`OR('${ordererMsp}.admin')`),
     },
-    OrdererEndpoints: t.orderers.map((o) => `${HOST}:${o.port}`),
+    OrdererEndpoints: t.orderers.map((o) => advertised(t, o.host, o.port)),
   };
   const peerOrgs = t.orgs.map((org) => {
     const m = org.mspId;
@@ -81,7 +83,7 @@ export function configtx(t: Topology, p: RunPaths): YamlValue {
         Endorsement: signature(`OR('${m}.peer')`),
       },
       // Anchor peers in the genesis block: gossip (discovery, private data) across orgs.
-      AnchorPeers: [{ Host: HOST, Port: org.peer.port }],
+      AnchorPeers: [{ Host: advertisedHost(t, org.peer.host), Port: org.peer.port }],
     };
   });
   return {
@@ -102,7 +104,12 @@ export function configtx(t: Topology, p: RunPaths): YamlValue {
           EtcdRaft: {
             Consenters: t.orderers.map((o) => {
               const cert = path.join(p.ordererDir(t, o), 'tls', 'server.crt');
-              return { Host: HOST, Port: o.clusterPort, ClientTLSCert: cert, ServerTLSCert: cert };
+              return {
+                Host: advertisedHost(t, o.host),
+                Port: o.clusterPort,
+                ClientTLSCert: cert,
+                ServerTLSCert: cert,
+              };
             }),
             Options: {
               TickInterval: '500ms',
@@ -152,7 +159,7 @@ export function chaincodePackages(t: Topology, p: RunPaths): ChaincodePackageInf
     const file = p.chaincodePackage(org);
     if (!fs.existsSync(file)) {
       const bytes = ccaasPackage(CHAINCODE_LABEL, {
-        address: `${HOST}:${org.chaincodeServer.port}`,
+        address: advertised(t, org.chaincodeServer.host, org.chaincodeServer.port),
         dial_timeout: '10s',
         tls_required: true,
         client_auth_required: false,
@@ -176,7 +183,8 @@ export function generate(t: Topology, p: RunPaths, bin: FabricBin): string[] {
   const done: string[] = [];
   fs.mkdirSync(p.config, { recursive: true });
   if (!fs.existsSync(p.topologyFile)) {
-    fs.writeFileSync(p.topologyFile, JSON.stringify({ utilities: t.utilities }, null, 2) + '\n');
+    const recorded = { utilities: t.utilities, addressing: t.addressing };
+    fs.writeFileSync(p.topologyFile, JSON.stringify(recorded, null, 2) + '\n');
   }
 
   if (!fs.existsSync(path.join(p.crypto, 'DONE'))) {

@@ -7,7 +7,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHAINCODE_NAME, DEFAULT_UTILITIES, HOST, topology, type Topology } from '../config/topology';
+import {
+  CHAINCODE_NAME,
+  DEFAULT_UTILITIES,
+  HOST,
+  topology,
+  type Addressing,
+  type Topology,
+} from '../config/topology';
 import { waitChaincode } from './chaincode-ready';
 import { joinOrderers, joinPeer, waitRaftLeader } from './channel';
 import { ensureFabric, FabricBin, fabricBinDir } from './exec';
@@ -34,22 +41,38 @@ export interface NetworkOptions {
   runDir?: string;
   /** Number of utility orgs; only used when the run directory is generated (default 2). */
   utilities?: number;
+  /** How nodes dial each other; only used when the run directory is generated (default loopback). */
+  addressing?: Addressing;
   log?: (line: string) => void;
 }
 
+/** What a run directory was generated for (topology.json; made before `addressing`: loopback). */
+interface RecordedTopology {
+  utilities: number;
+  addressing?: Addressing;
+}
+
 /** The topology of the run directory (fixed when it was first generated). */
-export function loadTopology(p: RunPaths, requested?: number): Topology {
-  if (fs.existsSync(p.topologyFile)) {
-    const { utilities } = JSON.parse(fs.readFileSync(p.topologyFile, 'utf8')) as { utilities: number };
-    if (requested !== undefined && requested !== utilities) {
-      throw new Error(
-        `${p.root} was generated with ${utilities} utilities, not ${requested}: ` +
-          'run `npm run network:down -- --purge` first to change the topology',
-      );
-    }
-    return topology(utilities);
+export function loadTopology(p: RunPaths, requested?: number, requestedAddressing?: Addressing): Topology {
+  if (!fs.existsSync(p.topologyFile)) {
+    return topology(requested ?? DEFAULT_UTILITIES, requestedAddressing);
   }
-  return topology(requested ?? DEFAULT_UTILITIES);
+  const recorded = JSON.parse(fs.readFileSync(p.topologyFile, 'utf8')) as RecordedTopology;
+  const { utilities, addressing = 'loopback' } = recorded;
+  if (requested !== undefined && requested !== utilities) {
+    throw new Error(
+      `${p.root} was generated with ${utilities} utilities, not ${requested}: ` +
+        'run `npm run network:down -- --purge` first to change the topology',
+    );
+  }
+  if (requestedAddressing !== undefined && requestedAddressing !== addressing) {
+    throw new Error(
+      `E_ADDRESSING: ${p.root} was generated for ${addressing} addressing, not ${requestedAddressing} ` +
+        '(the native network needs loopback, docker-compose names): use another ENERGY_NETWORK_RUN_DIR ' +
+        'or purge this one',
+    );
+  }
+  return topology(utilities, addressing);
 }
 
 function seconds(since: number): string {
@@ -73,7 +96,7 @@ function specsOf(all: { kind: NodeKind; spec: ProcessSpec }[], kind: NodeKind): 
 export function prepare(opts: NetworkOptions = {}): { t: Topology; p: RunPaths; bin: FabricBin } {
   const log = opts.log ?? console.log;
   const p = new RunPaths(opts.runDir);
-  const t = loadTopology(p, opts.utilities);
+  const t = loadTopology(p, opts.utilities, opts.addressing);
   fs.mkdirSync(p.root, { recursive: true });
   const bin = ensureFabric(log);
   const generated = generate(t, p, bin);
@@ -111,7 +134,8 @@ export async function up(opts: NetworkOptions = {}): Promise<{ topology: Topolog
       `${chaincodeMain} is missing: run \`npm run build\` first (the chaincode servers run the build)`,
     );
   }
-  const prepared = prepare(opts);
+  // Native processes share this host's loopback: a run directory made for containers does not run.
+  const prepared = prepare({ ...opts, addressing: 'loopback' });
   const { t, bin } = prepared;
 
   const all = networkSpecs(t, p, bin);

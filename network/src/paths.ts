@@ -50,6 +50,13 @@ export class RunPaths {
   connectionFile(mspId: string): string {
     return path.join(this.connection, `${mspId}.json`);
   }
+  /**
+   * The connection files for clients inside the compose network (the API and auctioneer
+   * containers, which mount this folder at `connection`): peers by host name, not 127.0.0.1.
+   */
+  get containerConnection(): string {
+    return path.join(this.root, 'connection-containers');
+  }
   nodeData(name: string): string {
     return path.join(this.root, 'data', name);
   }

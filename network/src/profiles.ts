@@ -1,23 +1,33 @@
 /**
  * Connection material the network's clients read: one Gateway connection profile per org
- * (network/run/connection/<msp>.json) and compose.env (package ids for docker-compose).
+ * (network/run/connection/<msp>.json; for clients inside the compose network also
+ * connection-containers/<msp>.json) and compose.env (package ids for docker-compose).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHAINCODE_NAME, HOST, type PeerOrg, type Topology } from '../config/topology';
+import { advertised, CHAINCODE_NAME, HOST, type PeerOrg, type Topology } from '../config/topology';
 import type { ConnectionProfile } from '../../fabric-client/src/connect';
 import { applicationIdentity } from './ca';
 import { chaincodePackages, packageOf } from './generate';
 import type { RunPaths } from './paths';
 import { packageIdVariable } from './compose-file';
 
-export function connectionProfile(t: Topology, p: RunPaths, org: PeerOrg): ConnectionProfile {
+/**
+ * The profile of `org`'s clients: on this host (`host`, the peer at 127.0.0.1, natively or through
+ * the compose file's published port) or in a container of the compose network (by the peer's name).
+ */
+export function connectionProfile(
+  t: Topology,
+  p: RunPaths,
+  org: PeerOrg,
+  where: 'host' | 'container' = 'host',
+): ConnectionProfile {
   return {
     mspId: org.mspId,
     channel: t.channel,
     chaincode: CHAINCODE_NAME,
     peer: {
-      endpoint: `${HOST}:${org.peer.port}`,
+      endpoint: where === 'host' ? `${HOST}:${org.peer.port}` : advertised(t, org.peer.host, org.peer.port),
       hostAlias: org.peer.host,
       tlsCACertPath: p.orgTlsCa(org),
       tlsCACertPem: fs.readFileSync(p.orgTlsCa(org), 'utf8'),
@@ -35,13 +45,15 @@ export function connectionProfile(t: Topology, p: RunPaths, org: PeerOrg): Conne
 }
 
 export function writeConnectionProfiles(t: Topology, p: RunPaths): void {
-  fs.mkdirSync(p.connection, { recursive: true });
-  for (const org of t.orgs) {
-    fs.writeFileSync(
-      p.connectionFile(org.mspId),
-      JSON.stringify(connectionProfile(t, p, org), null, 2) + '\n',
-    );
-  }
+  const write = (dir: string, where: 'host' | 'container') => {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const org of t.orgs) {
+      const profile = connectionProfile(t, p, org, where);
+      fs.writeFileSync(path.join(dir, `${org.mspId}.json`), JSON.stringify(profile, null, 2) + '\n');
+    }
+  };
+  write(p.connection, 'host');
+  if (t.addressing === 'names') write(p.containerConnection, 'container');
 }
 
 /**

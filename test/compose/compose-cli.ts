@@ -21,10 +21,19 @@ export function composeSh(args: string[], env: NodeJS.ProcessEnv): number {
   return (Date.now() - t0) / 1000;
 }
 
+const podmanEnv = () => ({ ...process.env, CONTAINERS_CONF: path.join(CACHE, 'images', 'containers.conf') });
+
 /** `podman --runtime runc <args>` with the project's containers.conf; returns stdout. */
 export function podman(args: string[]): string {
-  return execFileSync('podman', ['--runtime', 'runc', ...args], {
-    env: { ...process.env, CONTAINERS_CONF: path.join(CACHE, 'images', 'containers.conf') },
+  return execFileSync('podman', ['--runtime', 'runc', ...args], { env: podmanEnv(), encoding: 'utf8' });
+}
+
+/** Whether `bash -c` of `script` inside `container` exits 0 (e.g. a TCP dial through /dev/tcp). */
+export function execSucceeds(container: string, script: string): boolean {
+  const r = spawnSync('podman', ['--runtime', 'runc', 'exec', container, 'bash', '-c', script], {
+    env: podmanEnv(),
     encoding: 'utf8',
+    timeout: 15_000,
   });
+  return r.status === 0;
 }

@@ -7,13 +7,19 @@
  * (`npm run test:compose`) under the network lock with the native network down:
  *   flock /tmp/energy-network.lock npm run test:compose
  */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { topology } from '../../network/config/topology';
+import { FabricBin, fabricBinDir } from '../../network/src/exec';
+import { RunPaths } from '../../network/src/paths';
 import { simulateRound } from '../../engine/src/sim/simulate';
 import { DEMO_TOKENS } from '../../gateway/src/api/config';
 import { ApiClient, instant, waitCleared, waitReady } from '../../gateway/src/rest-client';
 import { splitBids } from '../../launcher/src/demo';
 import { healthz } from '../../network/src/processes';
-import { composeSh, podman } from './compose-cli';
+import { composeSh, execSucceeds, podman } from './compose-cli';
 
 const MINUTE = 60_000;
 const API_URL = 'http://127.0.0.1:3000'; // the gateway container (docker-compose.yaml)
@@ -75,6 +81,66 @@ async function waitHealthz(port: number, ms = 120_000): Promise<void> {
   }
 }
 
+const PROJECT = 'energy-auction';
+
+/** The channel block's addresses: orderer endpoints, Raft consenters, anchor peers. */
+function blockAddresses(blockFile: string): { endpoints: string[]; consenters: string[]; anchors: string[] } {
+  const configtxlator = new FabricBin(fabricBinDir()).path('configtxlator');
+  // --output to a file: configtxlator cannot open /dev/stdout when it is a pipe
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'block-')), 'block.json');
+  execFileSync(configtxlator, [
+    'proto_decode',
+    '--type',
+    'common.Block',
+    '--input',
+    blockFile,
+    '--output',
+    out,
+  ]);
+  const json = fs.readFileSync(out, 'utf8');
+  fs.rmSync(path.dirname(out), { recursive: true });
+  const group = (JSON.parse(json) as ConfigBlock).data.data[0]!.payload.data.config.channel_group.groups;
+  const hostPort = (a: { host: string; port: number }) => `${a.host}:${a.port}`;
+  return {
+    endpoints: Object.values(group.Orderer.groups).flatMap((g) => g.values.Endpoints?.value.addresses ?? []),
+    consenters: group.Orderer.values.ConsensusType.value.metadata.consenters.map(hostPort),
+    anchors: Object.values(group.Application.groups).flatMap((g) =>
+      (g.values.AnchorPeers?.value.anchor_peers ?? []).map(hostPort),
+    ),
+  };
+}
+
+interface ConfigBlock {
+  data: {
+    data: {
+      payload: {
+        data: {
+          config: {
+            channel_group: {
+              groups: {
+                Orderer: {
+                  groups: Record<string, { values: { Endpoints?: { value: { addresses: string[] } } } }>;
+                  values: {
+                    ConsensusType: { value: { metadata: { consenters: { host: string; port: number }[] } } };
+                  };
+                };
+                Application: {
+                  groups: Record<
+                    string,
+                    {
+                      values: { AnchorPeers?: { value: { anchor_peers: { host: string; port: number }[] } } };
+                    }
+                  >;
+                };
+              };
+            };
+          };
+        };
+      };
+    }[];
+  };
+}
+
 (process.env.COMPOSE_TEST === '1' ? describe : describe.skip)('docker-compose.yaml on Podman', () => {
   const env = { ...process.env, ENERGY_NETWORK_RUN_DIR: RUN_DIR };
 
@@ -88,6 +154,44 @@ async function waitHealthz(port: number, ms = 120_000): Promise<void> {
   afterAll(() => {
     log(`compose down: ${composeSh(['down'], env).toFixed(1)} s`);
   }, 2 * MINUTE);
+
+  it('each node has its own network namespace and reaches the others by host name only', () => {
+    const t = topology(2, 'names');
+    const names = podman([
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${PROJECT}`,
+      '--format',
+      '{{.Names}}',
+    ])
+      .trim()
+      .split('\n')
+      .sort();
+    const nodes = [
+      ...t.orderers.map((o) => o.host),
+      ...t.orgs.flatMap((org) => [org.peer.host, org.chaincodeServer.host]),
+    ];
+    expect(names).toEqual([...nodes, 'auctioneer.energy.local', 'gateway.energy.local'].sort());
+    for (const c of names) {
+      const networks = podman([
+        'inspect',
+        '--format',
+        '{{range $n, $_ := .NetworkSettings.Networks}}{{$n}} {{end}}',
+        c,
+      ]);
+      expect([c, networks.trim()]).toEqual([c, `${PROJECT}_default`]);
+    }
+    // From a peer's namespace: the orderer answers at its name; 127.0.0.1 is the peer's own loopback.
+    const peer = t.orgs[1]!.peer.host;
+    const orderer = t.orderers[0];
+    expect(execSucceeds(peer, `exec 3<>/dev/tcp/${orderer.host}/${orderer.port}`)).toBe(true);
+    expect(execSucceeds(peer, `exec 3<>/dev/tcp/127.0.0.1/${orderer.port}`)).toBe(false);
+    // The channel the nodes run on names hosts, never 127.0.0.1.
+    const a = blockAddresses(new RunPaths(RUN_DIR).channelBlock);
+    expect(a.endpoints.sort()).toEqual(t.orderers.map((o) => `${o.host}:${o.port}`).sort());
+    expect(a.consenters.sort()).toEqual(t.orderers.map((o) => `${o.host}:${o.clusterPort}`).sort());
+    expect(a.anchors.sort()).toEqual(t.orgs.map((org) => `${org.peer.host}:${org.peer.port}`).sort());
+  });
 
   it(
     'a round settles; after restarting a peer and an orderer container another round settles',

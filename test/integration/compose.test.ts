@@ -1,6 +1,7 @@
 /**
  * docker-compose.yaml: valid for docker-compose (`config -q`, no engine needed) and the same
- * topology as the native network (network/config/topology.ts): orgs, MSP ids, ports, channel.
+ * topology as the native network (network/config/topology.ts): orgs, MSP ids, ports, channel;
+ * each service in its own network namespace, dialled by its host name.
  * Checked for the committed file (2 utilities) and for the generator's output for 3
  * (`npm run compose:generate -- --utilities 3`, network/src/compose-file.ts).
  * scripts/test.sh installs docker-compose (Debian package) when it is missing.
@@ -33,6 +34,7 @@ interface Service {
   environment?: Record<string, string>;
   command?: string | string[];
   volumes?: string[];
+  ports?: string[];
 }
 interface Compose {
   'x-energy-network': { channel: string; chaincode: string; utilities: number };
@@ -49,7 +51,7 @@ function hasDockerCompose(): boolean {
 }
 
 describe.each(composeFiles())('%s', (_label, file, utilities) => {
-  const t = topology(utilities);
+  const t = topology(utilities, 'names');
   const compose = load(fs.readFileSync(file, 'utf8')) as Compose;
   const packageIds: Record<string, string> = {
     ENERGY_AUCTION_VERSION: '0.0.0-test',
@@ -93,14 +95,18 @@ describe.each(composeFiles())('%s', (_label, file, utilities) => {
       const s = compose.services[o.host]!;
       expect(s).toBeDefined();
       expect(s.image).toBe('hyperledger/fabric-orderer:2.5.0');
-      expect(s.network_mode).toBe('host');
+      // its own network namespace: listens on every interface there, published on 127.0.0.1
+      expect(s.network_mode).toBeUndefined();
+      expect(s.ports).toEqual(
+        [o.port, o.clusterPort, o.adminPort, o.operationsPort].map((p) => `127.0.0.1:${p}:${p}`),
+      );
       const env = s.environment!;
-      expect(env.ORDERER_GENERAL_LISTENADDRESS).toBe('127.0.0.1');
+      expect(env.ORDERER_GENERAL_LISTENADDRESS).toBe('0.0.0.0');
       expect(env.ORDERER_GENERAL_LOCALMSPID).toBe(t.ordererOrg.mspId);
       expect(env.ORDERER_GENERAL_LISTENPORT).toBe(String(o.port));
       expect(env.ORDERER_GENERAL_CLUSTER_LISTENPORT).toBe(String(o.clusterPort));
-      expect(env.ORDERER_ADMIN_LISTENADDRESS).toBe(`127.0.0.1:${o.adminPort}`);
-      expect(env.ORDERER_OPERATIONS_LISTENADDRESS).toBe(`127.0.0.1:${o.operationsPort}`);
+      expect(env.ORDERER_ADMIN_LISTENADDRESS).toBe(`0.0.0.0:${o.adminPort}`);
+      expect(env.ORDERER_OPERATIONS_LISTENADDRESS).toBe(`0.0.0.0:${o.operationsPort}`);
       expect(env.ORDERER_GENERAL_LOCALMSPDIR).toContain(`/orderers/${o.host}/msp`);
     }
   });
@@ -111,13 +117,15 @@ describe.each(composeFiles())('%s', (_label, file, utilities) => {
       expect(s).toBeDefined();
       expect(s.image).toBe('hyperledger/fabric-peer:2.5.0');
       const env = s.environment!;
-      const endpoint = `127.0.0.1:${org.peer.port}`;
+      // other nodes dial it by its host name
+      const endpoint = `${org.peer.host}:${org.peer.port}`;
+      expect(s.network_mode).toBeUndefined();
       expect(env.CORE_PEER_LOCALMSPID).toBe(org.mspId);
-      expect(env.CORE_PEER_LISTENADDRESS).toBe(endpoint);
+      expect(env.CORE_PEER_LISTENADDRESS).toBe(`0.0.0.0:${org.peer.port}`);
       expect(env.CORE_PEER_ADDRESS).toBe(endpoint);
       expect(env.CORE_PEER_GOSSIP_EXTERNALENDPOINT).toBe(endpoint);
-      expect(env.CORE_PEER_CHAINCODELISTENADDRESS).toBe(`127.0.0.1:${org.peer.chaincodePort}`);
-      expect(env.CORE_OPERATIONS_LISTENADDRESS).toBe(`127.0.0.1:${org.peer.operationsPort}`);
+      expect(env.CORE_PEER_CHAINCODELISTENADDRESS).toBe(`0.0.0.0:${org.peer.chaincodePort}`);
+      expect(env.CORE_OPERATIONS_LISTENADDRESS).toBe(`0.0.0.0:${org.peer.operationsPort}`);
       expect(env.CORE_PEER_MSPCONFIGPATH).toContain(`/peers/${org.peer.host}/msp`);
       // The same configuration files and external builder as the native network.
       expect(s.volumes).toEqual(
@@ -138,7 +146,7 @@ describe.each(composeFiles())('%s', (_label, file, utilities) => {
       expect(s.environment!.CORE_PEER_LOCALMSPID).toBe(org.mspId);
       const cmd = s.command as string[];
       expect(cmd.slice(0, 3)).toEqual(['node', 'node_modules/fabric-shim/cli.js', 'server']);
-      expect(cmd[cmd.indexOf('--chaincode-address') + 1]).toBe(`127.0.0.1:${org.chaincodeServer.port}`);
+      expect(cmd[cmd.indexOf('--chaincode-address') + 1]).toBe(`0.0.0.0:${org.chaincodeServer.port}`);
       expect(cmd[cmd.indexOf('--module-path') + 1]).toBe('chaincode');
     }
   });
@@ -147,7 +155,11 @@ describe.each(composeFiles())('%s', (_label, file, utilities) => {
     for (const name of ['gateway', 'auctioneer']) {
       const image = name === 'gateway' ? 'api' : name;
       expect(compose.services[name]?.image).toMatch(new RegExp(`^energy-auction/${image}:`));
-      expect(compose.services[name]?.network_mode).toBe('host');
+      expect(compose.services[name]?.network_mode).toBeUndefined();
+      // the peers by name: the containers' own connection files, where the host's lie
+      expect(compose.services[name]?.volumes).toContain(
+        '${ENERGY_NETWORK_RUN_DIR}/connection-containers:${ENERGY_NETWORK_RUN_DIR}/connection:ro',
+      );
     }
     const expected = [
       ...t.orderers.map((o) => o.host),

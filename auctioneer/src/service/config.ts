@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { WireRoundParams } from '../../../engine/src/mechanism/types';
 import type { RetryPolicy } from '../../../fabric-client/src/retry';
 import { ConfigError } from '../../../engine/src/config-error';
+import { listenHostProblems } from '../../../fabric-client/src/listen-host';
 import { scheduleProblems } from './schedule';
 import { deliveryParamsOf, type DeliveryParams } from '../../../chaincode/src/delivery-params';
 import { MarketError } from '../../../chaincode/src/errors';
@@ -45,8 +46,11 @@ export interface AuctioneerConfig {
   retry: RetryPolicy;
   /** chaincode event checkpoint file (created if missing) */
   checkpointFile: string;
-  /** health/metrics HTTP endpoint; always bound to 127.0.0.1 (port 0 = any free port) */
-  http: { port: number };
+  /**
+   * health/metrics HTTP endpoint (port 0 = any free port); on a loopback host unless `allowRemote`
+   * (AUCTIONEER_ALLOW_REMOTE=1: inside a container, whose port compose publishes on 127.0.0.1)
+   */
+  http: { host: string; port: number; allowRemote: boolean };
   logLevel: string;
   /** test hook: pause between logging 'clearing' and committing */
   pauseBeforeCommitMs: number;
@@ -73,7 +77,7 @@ export const DEFAULT_CONFIG: AuctioneerConfig = {
   deadlines: { evaluateMs: 15_000, submitMs: 60_000 },
   retry: { attempts: 6, baseDelayMs: 250, maxDelayMs: 10_000 },
   checkpointFile: path.join(REPO_ROOT, 'network', 'run', 'auctioneer', 'checkpoint.json'),
-  http: { port: 3100 },
+  http: { host: '127.0.0.1', port: 3100, allowRemote: false },
   logLevel: 'info',
   pauseBeforeCommitMs: 0,
   pauseBeforeSettleMs: 0,
@@ -163,8 +167,10 @@ function deliveryProblems(c: AuctioneerConfig): string[] {
   }
 }
 
-const portProblems = ({ http: { port } }: AuctioneerConfig): string[] =>
-  Number.isInteger(port) && port >= 0 && port <= 65535 ? [] : ['http.port must be 0-65535'];
+const httpProblems = ({ http: { host, port, allowRemote } }: AuctioneerConfig): string[] => [
+  ...(Number.isInteger(port) && port >= 0 && port <= 65535 ? [] : ['http.port must be 0-65535']),
+  ...listenHostProblems(host, allowRemote, 'AUCTIONEER_ALLOW_REMOTE').map((p) => `http.${p}`),
+];
 
 /**
  * Defaults, overridden by `input` (nested objects merged), then validated (every problem at once).
@@ -181,7 +187,7 @@ export function resolveConfig(
     ...numberProblems(c),
     ...graceProblems(c, maxClockSkewSeconds),
     ...deliveryProblems(c),
-    ...portProblems(c),
+    ...httpProblems(c),
   ];
   if (p.length) throw new ConfigError('auctioneer', p);
   return c;
@@ -273,7 +279,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuctioneerConf
     {
       ...file,
       ...fromEnv,
-      http: { ...file.http, ...defined({ port: num(env, 'AUCTIONEER_PORT') }) },
+      http: {
+        ...file.http,
+        ...defined({
+          host: str(env, 'AUCTIONEER_HOST'),
+          port: num(env, 'AUCTIONEER_PORT'),
+          allowRemote: env.AUCTIONEER_ALLOW_REMOTE === '1' ? true : undefined,
+        }),
+      },
       deadlines: {
         ...file.deadlines,
         ...defined({

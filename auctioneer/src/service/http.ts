@@ -1,8 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuctioneerMetrics } from './metrics';
 
-/** /healthz (process up), /readyz (connected and reconciled), /metrics, on 127.0.0.1 only. */
+/** /healthz (process up), /readyz (connected and reconciled), /metrics, on `host` (loopback by default). */
 export async function startHealthServer(opts: {
+  host?: string;
   port: number;
   metrics: AuctioneerMetrics;
   readiness: () => { ready: boolean; checks: Record<string, boolean> };
@@ -20,7 +21,7 @@ export async function startHealthServer(opts: {
       .header('content-type', opts.metrics.registry.contentType)
       .send(await opts.metrics.registry.metrics()),
   );
-  await app.listen({ host: '127.0.0.1', port: opts.port });
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port });
   const addr = app.server.address();
   return { app, port: typeof addr === 'object' && addr ? addr.port : opts.port };
 }

@@ -101,6 +101,7 @@ export async function startAuctioneer(
   });
 
   const http = await startHealthServer({
+    host: config.http.host,
     port: config.http.port,
     metrics,
     readiness: () => {

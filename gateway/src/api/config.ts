@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../../engine/src/config-error';
+import { listenHostProblems } from '../../../fabric-client/src/listen-host';
 
 export type Role = 'utility' | 'operator';
 
@@ -157,10 +158,7 @@ function rawTenants(problems: string[], env: NodeJS.ProcessEnv, overrides: Layer
 /** The listening host: loopback unless API_ALLOW_REMOTE=1. */
 function checkHost(problems: string[], env: NodeJS.ProcessEnv, overrides: Layer, file: Layer): string {
   const host = pick(env.API_HOST, overrides.host, file.host, DEFAULT_CONFIG.host) as string;
-  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
-  if (!loopback && env.API_ALLOW_REMOTE !== '1') {
-    problems.push(`host ${host} is not a loopback address (set API_ALLOW_REMOTE=1 to allow)`);
-  }
+  problems.push(...listenHostProblems(host, env.API_ALLOW_REMOTE === '1', 'API_ALLOW_REMOTE'));
   return host;
 }
 

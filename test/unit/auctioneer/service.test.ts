@@ -40,6 +40,18 @@ describe('auctioneer config', () => {
     expect(() => loadConfig({ AUCTIONEER_SLOT_MINUTES: 'ten' })).toThrow(/AUCTIONEER_SLOT_MINUTES/);
     expect(() => resolveConfig({ slotMinutes: 7 })).toThrow(ConfigError);
   });
+
+  it('listens on a non-loopback host only when AUCTIONEER_ALLOW_REMOTE=1 (a container)', () => {
+    expect(() => loadConfig({ AUCTIONEER_HOST: '0.0.0.0' })).toThrow(
+      /http\.host 0\.0\.0\.0 is not a loopback address \(set AUCTIONEER_ALLOW_REMOTE=1 to allow\)/,
+    );
+    expect(loadConfig({ AUCTIONEER_HOST: '0.0.0.0', AUCTIONEER_ALLOW_REMOTE: '1' }).http).toEqual({
+      host: '0.0.0.0',
+      port: 3100,
+      allowRemote: true,
+    });
+    expect(loadConfig({ AUCTIONEER_HOST: 'localhost' }).http.host).toBe('localhost');
+  });
 });
 
 describe('startAuctioneer (fake market)', () => {

@@ -17,7 +17,16 @@ import {
 
 interface Compose {
   'x-energy-network': { utilities: number };
-  services: Record<string, { environment?: Record<string, string>; command?: string[]; image: string }>;
+  services: Record<
+    string,
+    {
+      environment?: Record<string, string>;
+      command?: string[];
+      image: string;
+      network_mode?: string;
+      ports?: string[];
+    }
+  >;
   volumes: Record<string, unknown>;
 }
 
@@ -25,30 +34,30 @@ describe('compose file generator', () => {
   test('the committed docker-compose.yaml is the output for the default topology', () => {
     const committed = fs.readFileSync(defaultComposePath(), 'utf8');
     // On failure: npm run compose:generate (the file was edited by hand or the generator changed).
-    expect(committed).toBe(composeFile(topology(DEFAULT_UTILITIES)));
+    expect(committed).toBe(composeFile(topology(DEFAULT_UTILITIES, 'names')));
   });
 
   test('3 utilities: a third peer and chaincode server on its ports with its own package id', () => {
-    const t = topology(3);
+    const t = topology(3, 'names');
     const org = t.orgs[3]!;
     const compose = load(composeFile(t)) as Compose;
     expect(compose['x-energy-network'].utilities).toBe(3);
     const peer = compose.services['peer0.utility3.energy.local']!;
     expect(peer.environment!.CORE_PEER_LOCALMSPID).toBe('Utility3MSP');
-    expect(peer.environment!.CORE_PEER_ADDRESS).toBe(`127.0.0.1:${org.peer.port}`);
+    expect(peer.environment!.CORE_PEER_ADDRESS).toBe(`peer0.utility3.energy.local:${org.peer.port}`);
     expect(org.peer.port).toBe(7230);
     const cc = compose.services['chaincode.utility3.energy.local']!;
     const arg = (flag: string): string | undefined => cc.command![cc.command!.indexOf(flag) + 1];
     expect(arg('--chaincode-id')).toMatch(new RegExp(`^\\$\\{${packageIdVariable(org)}:\\?`));
     expect(packageIdVariable(org)).toBe('MARKET_PACKAGE_ID_UTILITY3');
-    expect(arg('--chaincode-address')).toBe('127.0.0.1:7233');
+    expect(arg('--chaincode-address')).toBe('0.0.0.0:7233');
     expect(Object.keys(compose.volumes)).toContain('peer0.utility3');
   });
 
   test.each(Array.from({ length: MAX_UTILITIES }, (_, i) => i + 1))(
     '%i utilities: valid YAML with one peer and one chaincode server per org',
     (n) => {
-      const t = topology(n);
+      const t = topology(n, 'names');
       const compose = load(composeFile(t)) as Compose;
       const names = Object.keys(compose.services);
       expect(names.filter((s) => s.startsWith('peer0.'))).toHaveLength(n + 1);
@@ -57,6 +66,26 @@ describe('compose file generator', () => {
       for (const org of t.orgs) expect(compose.services[org.peer.host]).toBeDefined();
     },
   );
+
+  test('every service has its own network namespace, dials the others by name, publishes on 127.0.0.1', () => {
+    const t = topology(2, 'names');
+    const compose = load(composeFile(t)) as Compose;
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect([name, service.network_mode]).toEqual([name, undefined]);
+      // what a node advertises or dials never is the loopback of its own namespace
+      const settings = [...Object.values(service.environment ?? {}), ...(service.command ?? [])];
+      expect([name, settings.filter((v) => v.includes('127.0.0.1'))]).toEqual([name, []]);
+      for (const p of service.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:(\d+):\1$/);
+    }
+    const peer = compose.services['peer0.operator.energy.local']!;
+    expect(peer.environment!.CORE_PEER_GOSSIP_EXTERNALENDPOINT).toBe('peer0.operator.energy.local:7200');
+    expect(peer.ports).toEqual(['127.0.0.1:7200:7200', '127.0.0.1:7201:7201', '127.0.0.1:7202:7202']);
+    expect(compose.services.gateway!.ports).toEqual(['127.0.0.1:3000:3000']);
+  });
+
+  test('a topology with loopback addressing is refused', () => {
+    expect(() => composeFile(topology(2))).toThrow(/E_ADDRESSING: .* got loopback/);
+  });
 
   describe('writeComposeFile', () => {
     let dir: string;

@@ -124,7 +124,40 @@ describe('generated YAML', () => {
       t.orgs.map((o) => [o.mspId, o.peer.port]),
     );
   });
+
+  test.each([
+    ['loopback', () => '127.0.0.1'],
+    ['names', (host: string) => host],
+  ] as const)('%s addressing: endpoints, consenters and anchor peers', (addressing, hostOf) => {
+    const t = topology(2, addressing);
+    const profile = (
+      load(toYaml(configtx(t, new RunPaths('/tmp/run')))) as {
+        Profiles: { EnergyChannel: ChannelProfile };
+      }
+    ).Profiles.EnergyChannel;
+    expect(profile.Orderer.Organizations[0]!.OrdererEndpoints).toEqual(
+      t.orderers.map((o) => `${hostOf(o.host)}:${o.port}`),
+    );
+    expect(profile.Orderer.EtcdRaft.Consenters.map((c) => c.Host)).toEqual(
+      t.orderers.map((o) => hostOf(o.host)),
+    );
+    expect(profile.Application.Organizations.map((o) => o.AnchorPeers[0]!.Host)).toEqual(
+      t.orgs.map((o) => hostOf(o.peer.host)),
+    );
+  });
+
+  test('an unknown addressing is refused, naming it', () => {
+    expect(() => topology(2, 'dns' as never)).toThrow(/E_ADDRESSING: .*loopback, names, got dns/);
+  });
 });
+
+interface ChannelProfile {
+  Orderer: {
+    Organizations: { OrdererEndpoints: string[] }[];
+    EtcdRaft: { Consenters: { Host: string }[] };
+  };
+  Application: { Organizations: { AnchorPeers: { Host: string }[] }[] };
+}
 
 describe('port check', () => {
   test('names the node and the port when a port is already taken', async () => {
