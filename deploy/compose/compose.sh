@@ -73,7 +73,7 @@ dc() {
 check_images() {
   local version image
   version=$(node -p 'require("./package.json").version')
-  for image in hyperledger/fabric-orderer:2.5.0 hyperledger/fabric-peer:2.5.0 \
+  for image in hyperledger/fabric-orderer:2.5.0 hyperledger/fabric-peer:2.5.0 hyperledger/fabric-ca:1.5.21 \
     "energy-auction/market-chaincode:$version" "energy-auction/api:$version" \
     "energy-auction/auctioneer:$version"; do
     pm image exists "$image" || fail E_NO_IMAGE "$image is missing: run npm run images:build"

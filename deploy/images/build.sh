@@ -3,6 +3,7 @@
 # registry (docs/deployment.md):
 #   localhost/energy-auction/debian:bookworm-minbase   mmdebstrap rootfs, `podman import`ed (cached)
 #   hyperledger/fabric-{peer,orderer,tools}:2.5.0       the Go-built Fabric binaries (Containerfile.fabric)
+#   hyperledger/fabric-ca:1.5.21                        the Go-built Fabric CA binaries (same file)
 #   energy-auction/{node,deps,runtime}:…             Node 24, production node_modules, dist/ (Containerfile.app)
 #   energy-auction/{market-chaincode,api,auctioneer}:<version>   FROM the runtime (Containerfile.services)
 # Unchanged inputs build from Podman's layer cache in seconds. Prints each step's time and the total.
@@ -15,6 +16,7 @@ source deploy/images/podman-env.sh
 
 BASE=localhost/energy-auction/debian:bookworm-minbase
 FABRIC_VERSION=2.5.0
+FABRIC_CA_VERSION=1.5.21
 version=$(node -p 'require("./package.json").version')
 total=$SECONDS
 
@@ -86,10 +88,12 @@ fabric_images() {
   local bin
   local bin key file=deploy/images/Containerfile.fabric
   bin=$(bash network/scripts/install-fabric.sh | tail -n 1)
+  bash network/scripts/install-fabric-ca.sh "$bin" >/dev/null
   key=$(inputs_key "$file" "$bin"/*)-$(id12 "$BASE")
   for target in peer orderer tools; do
     fresh "hyperledger/fabric-$target:$FABRIC_VERSION" "$key" "$file" "$target" "$bin"
   done
+  fresh "hyperledger/fabric-ca:$FABRIC_CA_VERSION" "$key" "$file" ca "$bin"
 }
 
 # Production node_modules of the lock file as one tar, made once per lock file (keyed by its hash:

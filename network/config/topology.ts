@@ -77,8 +77,8 @@ export interface PeerOrg {
     host: string;
     port: number;
   };
-  /** This org's Fabric CA (client identities with their `market.role`). */
-  ca: { name: string; port: number };
+  /** This org's Fabric CA (client identities with their `market.role`); `host` under compose. */
+  ca: { name: string; host: string; port: number };
 }
 
 export interface Topology {
@@ -111,7 +111,7 @@ function peerOrg(i: number, name: string, kind: PeerOrg['kind']): PeerOrg {
       operationsPort: base + 2,
     },
     chaincodeServer: { name: `chaincode.${lower}`, host: `chaincode.${domain}`, port: base + 3 },
-    ca: { name: `ca.${lower}`, port: base + 4 },
+    ca: { name: `ca.${lower}`, host: `ca.${domain}`, port: base + 4 },
   };
 }
 

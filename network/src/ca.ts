@@ -4,10 +4,11 @@
  *
  * The CA signs with the org's root CA key, the one cryptogen made for the org's nodes, so the
  * channel's MSP of the org trusts both without a change of the channel configuration; nodes keep
- * their cryptogen certificates (issued once with the network, never added to). The server runs
- * only while identities are registered (at generation and for `npm run identity:register`), on
- * 127.0.0.1 at the org's CA port; its database (who is registered, with which role) stays in the
- * run directory. Keys never leave the org's crypto directory.
+ * their cryptogen certificates (issued once with the network, never added to). Natively the server
+ * runs only while identities are registered (at generation and for `npm run identity:register`), on
+ * 127.0.0.1 at the org's CA port; under docker-compose the org's CA service serves that port from
+ * the same home, and a session uses it instead of starting one. Its database (who is registered,
+ * with which role) stays in the run directory. Keys never leave the org's crypto directory.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -68,6 +69,41 @@ export function checkRole(org: PeerOrg, role: string): Role {
   return role as Role;
 }
 
+/** Where a CA server finds its files: natively the run directory, in a container its mounts. */
+export interface CaServerFiles {
+  home: string;
+  certfile: string;
+  keyfile: string;
+}
+
+/**
+ * `fabric-ca-server` arguments for `org`'s CA on `listen` (host or 0.0.0.0), signing with the org's
+ * root CA key and certificate on every start (the config file does not keep them). `registrarSecret`
+ * bootstraps the registrar into a new home; a home that has it needs none.
+ */
+export function caServerArgs(
+  org: PeerOrg,
+  files: CaServerFiles,
+  listen: string,
+  registrarSecret?: string,
+): string[] {
+  const args = ['start', '-H', files.home, '--address', listen, '--port', String(org.ca.port)];
+  args.push('--ca.certfile', files.certfile, '--ca.keyfile', files.keyfile);
+  args.push('--operations.listenaddress', `${listen}:0`); // unused: any free port
+  if (registrarSecret !== undefined) args.push('-b', `registrar:${registrarSecret}`);
+  return args;
+}
+
+/** The org's root CA certificate and key (cryptogen's), under `orgDir`. */
+export function caKeyPair(orgDir: string, org: PeerOrg): { certfile: string; keyfile: string } {
+  const dir = path.join(orgDir, 'ca');
+  return { certfile: path.join(dir, `ca.${org.domain}-cert.pem`), keyfile: path.join(dir, 'priv_sk') };
+}
+
+function fingerprint(pem: string): string {
+  return new crypto.X509Certificate(pem).fingerprint256;
+}
+
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -96,17 +132,22 @@ export class OrgCa {
     return fs.readFileSync(file, 'utf8').trim();
   }
 
-  /** Starts the server, enrolls the registrar, runs `body`, stops the server (also on failure). */
+  /**
+   * Runs `body` with the org's CA answering: the org's CA service when one already serves its port
+   * (docker-compose), else a server started for the session and stopped after it (also on failure).
+   * Enrolls the registrar first when it is not yet.
+   */
   session<T>(body: (ca: OrgCa) => T): T {
-    if (this.answers()) {
+    const answering = this.answeringCa();
+    if (answering !== undefined && answering !== this.rootFingerprint()) {
       throw new IdentityError(
         'E_CA_START',
-        `port ${this.org.ca.port} of ${this.org.ca.name} is taken by another process`,
+        `port ${this.org.ca.port} of ${this.org.ca.name} is taken by another process (a CA of another org or network)`,
       );
     }
-    const server = this.start();
+    const server = answering === undefined ? this.start() : undefined;
     try {
-      this.waitReady(server);
+      if (server) this.waitReady(server);
       if (!fs.existsSync(path.join(this.registrarHome, 'msp', 'signcerts', 'cert.pem'))) {
         const secret = this.registrarSecret();
         this.client(
@@ -116,33 +157,34 @@ export class OrgCa {
       }
       return body(this);
     } finally {
-      server.kill('SIGTERM');
+      server?.kill('SIGTERM');
     }
   }
 
+  private rootFingerprint(): string {
+    return fingerprint(fs.readFileSync(caKeyPair(this.p.orgDir(this.org), this.org).certfile, 'utf8'));
+  }
+
   private start(): ChildProcess {
-    const home = this.p.caHome(this.org);
-    const caDir = path.join(this.p.orgDir(this.org), 'ca');
+    const files = { home: this.p.caHome(this.org), ...caKeyPair(this.p.orgDir(this.org), this.org) };
     fs.mkdirSync(path.join(this.p.root, 'logs'), { recursive: true });
     const log = fs.openSync(this.p.log(this.org.ca.name), 'a');
-    // The org's root CA key and certificate, on every start (the config file does not keep them).
-    const args = ['start', '-H', home, '--address', HOST, '--port', String(this.org.ca.port)];
-    args.push('--ca.certfile', path.join(caDir, `ca.${this.org.domain}-cert.pem`));
-    args.push('--ca.keyfile', path.join(caDir, 'priv_sk'), '--operations.listenaddress', `${HOST}:0`);
-    args.push('-b', `registrar:${this.registrarSecret()}`);
+    const args = caServerArgs(this.org, files, HOST, this.registrarSecret());
     const server = spawn(this.bin.path('fabric-ca-server'), args, { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     return server;
   }
 
-  /** Whether a CA answers at the org's CA address. */
-  private answers(): boolean {
+  /** The root certificate's fingerprint of the CA answering at the org's CA address, if one answers. */
+  private answeringCa(): string | undefined {
     fs.mkdirSync(this.p.caHome(this.org), { recursive: true });
     const tmp = fs.mkdtempSync(path.join(this.p.caHome(this.org), 'probe-'));
     try {
-      return (
-        spawnSync(this.bin.path('fabric-ca-client'), ['getcainfo', '-u', this.url, '-H', tmp]).status === 0
-      );
+      const r = spawnSync(this.bin.path('fabric-ca-client'), ['getcainfo', '-u', this.url, '-H', tmp]);
+      if (r.status !== 0) return undefined;
+      const dir = path.join(tmp, 'msp', 'cacerts');
+      const [pem] = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+      return pem === undefined ? '' : fingerprint(fs.readFileSync(path.join(dir, pem), 'utf8'));
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -150,7 +192,7 @@ export class OrgCa {
 
   private waitReady(server: ChildProcess): void {
     for (let i = 0; i < 200 && server.exitCode === null; i++) {
-      if (this.answers()) return;
+      if (this.answeringCa() !== undefined) return;
       sleep(100);
     }
     server.kill('SIGKILL');

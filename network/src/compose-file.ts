@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
 import { advertised, CHAINCODE_NAME, HOST, topology } from '../config/topology';
+import { caKeyPair, caServerArgs } from './ca';
 
 /** The official Fabric images' tag (deploy/images/build.sh builds the same names here). */
 export const FABRIC_IMAGE_VERSION = '2.5.0';
@@ -30,6 +31,11 @@ const ANY = '0.0.0.0';
 function published(ports: number[]): string {
   return '    ports:\n' + ports.map((p) => `      - ${HOST}:${p}:${p}\n`).join('');
 }
+
+/** The Fabric CA image's tag (deploy/images/build.sh builds it here from the Go-built binaries). */
+export const FABRIC_CA_IMAGE_VERSION = '1.5.21';
+/** Where the CA containers keep their home (the run directory's ca/<Org>, mounted read-write). */
+const CA_HOME = '/etc/hyperledger/fabric-ca-server';
 
 /** The compose variable holding an org's chaincode package id (written by network:generate). */
 export function packageIdVariable(org: PeerOrg): string {
@@ -197,6 +203,24 @@ function chaincodeService(org: PeerOrg): string {
 ${published([org.chaincodeServer.port])}`;
 }
 
+/**
+ * The org's Fabric CA: the home network:generate initialised (database, registrar) and the org's
+ * root CA key pair, so identity:register and identity:revoke use this service while it runs.
+ */
+function caService(org: PeerOrg): string {
+  const files = { home: CA_HOME, ...caKeyPair(`${CRYPTO}/peerOrganizations/${org.domain}`, org) };
+  const command = ['fabric-ca-server', ...caServerArgs(org, files, ANY)];
+  return `  ${org.ca.host}:
+    image: hyperledger/fabric-ca:${FABRIC_CA_IMAGE_VERSION}
+    container_name: ${org.ca.host}
+    restart: unless-stopped
+    command:
+${command.map((a) => `      - ${/^\d+$/.test(a) ? `'${a}'` : a}\n`).join('')}    volumes:
+      - ${RUN_DIR}/ca/${org.name}:${CA_HOME}
+      - ${RUN_DIR}/crypto:${CRYPTO}:ro
+${published([org.ca.port])}`;
+}
+
 function applicationServices(): string {
   return `
   # --- application services (profile \`services\`): the project's images ------------------------------
@@ -274,6 +298,8 @@ export function composeFile(t: Topology): string {
       "the market chaincode as a service: one server per org, TLS, the org's own package id",
       t.orgs.map(chaincodeService),
     ),
+    '\n',
+    section("each org's Fabric CA: client identities with their market.role", t.orgs.map(caService)),
     applicationServices(),
     volumes(t),
   ].join('');

@@ -28,6 +28,17 @@ export function podman(args: string[]): string {
   return execFileSync('podman', ['--runtime', 'runc', ...args], { env: podmanEnv(), encoding: 'utf8' });
 }
 
+/** A container's log, both streams (Fabric's servers log on stderr, which `podman logs` keeps apart). */
+export function podmanLogs(container: string): string {
+  const r = spawnSync('podman', ['--runtime', 'runc', 'logs', container], {
+    env: podmanEnv(),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(`E_PODMAN: podman logs ${container} exited ${String(r.status)}: ${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
 /** Whether `bash -c` of `script` inside `container` exits 0 (e.g. a TCP dial through /dev/tcp). */
 export function execSucceeds(container: string, script: string): boolean {
   const r = spawnSync('podman', ['--runtime', 'runc', 'exec', container, 'bash', '-c', script], {

@@ -8,6 +8,7 @@
  *   flock /tmp/energy-network.lock npm run test:compose
  */
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,7 +20,7 @@ import { DEMO_TOKENS } from '../../gateway/src/api/config';
 import { ApiClient, instant, waitCleared, waitReady } from '../../gateway/src/rest-client';
 import { splitBids } from '../../launcher/src/demo';
 import { healthz } from '../../network/src/processes';
-import { composeSh, execSucceeds, podman } from './compose-cli';
+import { composeSh, execSucceeds, podman, podmanLogs } from './compose-cli';
 
 const MINUTE = 60_000;
 const API_URL = 'http://127.0.0.1:3000'; // the gateway container (docker-compose.yaml)
@@ -169,7 +170,7 @@ interface ConfigBlock {
       .sort();
     const nodes = [
       ...t.orderers.map((o) => o.host),
-      ...t.orgs.flatMap((org) => [org.peer.host, org.chaincodeServer.host]),
+      ...t.orgs.flatMap((org) => [org.peer.host, org.chaincodeServer.host, org.ca.host]),
     ];
     expect(names).toEqual([...nodes, 'auctioneer.energy.local', 'gateway.energy.local'].sort());
     for (const c of names) {
@@ -191,6 +192,29 @@ interface ConfigBlock {
     expect(a.endpoints.sort()).toEqual(t.orderers.map((o) => `${o.host}:${o.port}`).sort());
     expect(a.consenters.sort()).toEqual(t.orderers.map((o) => `${o.host}:${o.clusterPort}`).sort());
     expect(a.anchors.sort()).toEqual(t.orgs.map((org) => `${org.peer.host}:${org.peer.port}`).sort());
+  });
+
+  it("a new identity is registered and enrolled by its org's CA container", () => {
+    const t = topology(2, 'names');
+    const org = t.orgs[1]!;
+    const registered = () => (podmanLogs(org.ca.host).match(/POST \/register 201/g) ?? []).length;
+    const before = registered();
+    // a CA started on the host (network:generate's) logs here: it must not start this time
+    const hostCaLog = new RunPaths(RUN_DIR).log(org.ca.name);
+    const hostCaLogSize = fs.statSync(hostCaLog).size;
+    const name = `carol-${Date.now() % 1_000_000}`;
+    const cli = path.resolve(__dirname, '../../dist/network/src/cli.js');
+    const args = ['identity', 'register', '--org', org.name, '--role', 'bidder', '--name', name];
+    execFileSync(process.execPath, [cli, ...args], {
+      env: { ...process.env, ENERGY_NETWORK_RUN_DIR: RUN_DIR },
+    });
+    expect(registered()).toBe(before + 1);
+    expect(fs.statSync(hostCaLog).size).toBe(hostCaLogSize);
+    // the certificate carries the role the chaincode checks (Fabric CA's attribute extension)
+    const { certPath } = new RunPaths(RUN_DIR).enrolledIdentity(org, name);
+    const cert = new X509Certificate(fs.readFileSync(certPath));
+    expect(cert.subject).toContain(`CN=${name}`);
+    expect(cert.raw.toString('latin1')).toContain('"market.role":"bidder"');
   });
 
   it(

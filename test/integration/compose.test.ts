@@ -165,6 +165,7 @@ describe.each(composeFiles())('%s', (_label, file, utilities) => {
       ...t.orderers.map((o) => o.host),
       ...t.orgs.map((o) => o.peer.host),
       ...t.orgs.map((o) => o.chaincodeServer.host),
+      ...t.orgs.map((o) => o.ca.host),
       'gateway',
       'auctioneer',
     ].sort();
