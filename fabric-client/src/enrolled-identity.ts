@@ -44,10 +44,12 @@ export function profileAs(profile: ConnectionProfile, name: string): ConnectionP
       fs.accessSync(file, fs.constants.R_OK);
     } catch {
       const org = profile.mspId.replace(/MSP$/, '');
+      // the operator's org holds no bidders (its roles: auctioneer, operator, auditor)
+      const role = profile.mspId === 'OperatorMSP' ? 'operator' : 'bidder';
       throw new UnknownIdentityError(
         profile.mspId,
         name,
-        `cannot read ${file} (register it: npm run identity:register -- --org ${org} --role bidder --name ${name})`,
+        `cannot read ${file} (register it: npm run identity:register -- --org ${org} --role ${role} --name ${name})`,
       );
     }
   }

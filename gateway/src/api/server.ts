@@ -79,10 +79,8 @@ async function connectOrg(
   return { client, events, close: () => gateway.close() };
 }
 
-type Connection = OrgConnection;
-
 /** The chaincode events of each org: those of its first connection that has them (one stream per org). */
-function eventsOf(connections: ReadonlyMap<string, Connection>): Map<string, MarketEvents> {
+function eventsOf(connections: ReadonlyMap<string, OrgConnection>): Map<string, MarketEvents> {
   const out = new Map<string, MarketEvents>();
   for (const c of connections.values()) {
     if (c.events && !out.has(c.client.mspId)) out.set(c.client.mspId, c.events);
@@ -98,10 +96,10 @@ async function connectAll(
   config: ApiConfig,
   connect: StartApiOptions['connect'],
   errors: EventErrors,
-): Promise<Map<string, Connection>> {
+): Promise<Map<string, OrgConnection>> {
   const byKey = new Map<string, Tenant>();
   for (const t of Object.values(config.tenants)) byKey.set(connectionKey(t), t);
-  const connections = new Map<string, Connection>();
+  const connections = new Map<string, OrgConnection>();
   try {
     const open =
       connect ?? ((msp: string, id?: string) => connectOrg(msp, id, config.requestTimeoutMs, errors));

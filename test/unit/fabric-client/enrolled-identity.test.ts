@@ -54,6 +54,12 @@ describe('profileAs', () => {
     );
   });
 
+  it("names a role the operator's org may hold in its register hint", () => {
+    expect(() => profileAs({ ...profile(dir), mspId: 'OperatorMSP' }, 'ops2')).toThrow(
+      /npm run identity:register -- --org Operator --role operator --name ops2/,
+    );
+  });
+
   it('refuses when the connection file predates the CA (no enrolled folder)', () => {
     expect(() => profileAs(profile(), 'alice')).toThrow(/E_IDENTITY: .*network:generate/);
   });
