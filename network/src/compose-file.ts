@@ -37,6 +37,23 @@ export const FABRIC_CA_IMAGE_VERSION = '1.5.21';
 /** Where the CA containers keep their home (the run directory's ca/<Org>, mounted read-write). */
 const CA_HOME = '/etc/hyperledger/fabric-ca-server';
 
+/**
+ * The HEALTHCHECK of a Fabric image (which has no curl): bash's /dev/tcp sends GET `urlPath` to the
+ * node's own `port` and wants a 200. The project's images bring theirs (deploy/images/healthcheck.ts).
+ */
+function httpHealthcheck(port: number, urlPath: string): string {
+  const probe =
+    `exec 3<>/dev/tcp/${HOST}/${port} && printf 'GET ${urlPath} HTTP/1.0\\r\\n\\r\\n' >&3 ` +
+    `&& grep -q '^HTTP/1.[01] 200' <&3`;
+  return `    healthcheck:
+      test: [CMD, bash, -c, "${probe}"]
+      interval: 10s
+      timeout: 3s
+      retries: 3
+      start_period: 10s
+`;
+}
+
 /** The compose variable holding an org's chaincode package id (written by network:generate). */
 export function packageIdVariable(org: PeerOrg): string {
   return `MARKET_PACKAGE_ID_${org.name.toUpperCase()}`;
@@ -148,7 +165,7 @@ function ordererService(t: Topology, o: OrdererNode): string {
       - ./network/config:/etc/hyperledger/fabric:ro # orderer.yaml
       - ${RUN_DIR}/crypto:${CRYPTO}:ro
       - ${o.name}:/var/hyperledger/production
-${published([o.port, o.clusterPort, o.adminPort, o.operationsPort])}`;
+${published([o.port, o.clusterPort, o.adminPort, o.operationsPort])}${httpHealthcheck(o.operationsPort, '/healthz')}`;
 }
 
 function peerService(t: Topology, org: PeerOrg): string {
@@ -176,7 +193,7 @@ function peerService(t: Topology, org: PeerOrg): string {
       - ${RUN_DIR}/crypto:${CRYPTO}:ro
       - ./network/builder:/opt/energy-auction/builder:ro
       - ${org.peer.name}:/var/hyperledger/production
-${published([org.peer.port, org.peer.chaincodePort, org.peer.operationsPort])}`;
+${published([org.peer.port, org.peer.chaincodePort, org.peer.operationsPort])}${httpHealthcheck(org.peer.operationsPort, '/healthz')}`;
 }
 
 function chaincodeService(org: PeerOrg): string {
@@ -218,7 +235,7 @@ function caService(org: PeerOrg): string {
 ${command.map((a) => `      - ${/^\d+$/.test(a) ? `'${a}'` : a}\n`).join('')}    volumes:
       - ${RUN_DIR}/ca/${org.name}:${CA_HOME}
       - ${RUN_DIR}/crypto:${CRYPTO}:ro
-${published([org.ca.port])}`;
+${published([org.ca.port])}${httpHealthcheck(org.ca.port, '/cainfo')}`;
 }
 
 function applicationServices(): string {

@@ -181,6 +181,9 @@ interface ConfigBlock {
         c,
       ]);
       expect([c, networks.trim()]).toEqual([c, `${PROJECT}_default`]);
+      // every service has a HEALTHCHECK, and compose.sh ran each until it passed
+      const health = podman(['inspect', '--format', '{{.State.Health.Status}}', c]).trim();
+      expect([c, health]).toEqual([c, 'healthy']);
     }
     // From a peer's namespace: the orderer answers at its name; 127.0.0.1 is the peer's own loopback.
     const peer = t.orgs[1]!.peer.host;

@@ -25,6 +25,7 @@ interface Compose {
       image: string;
       network_mode?: string;
       ports?: string[];
+      healthcheck?: { test: string[] };
     }
   >;
   volumes: Record<string, unknown>;
@@ -81,6 +82,22 @@ describe('compose file generator', () => {
     expect(peer.environment!.CORE_PEER_GOSSIP_EXTERNALENDPOINT).toBe('peer0.operator.energy.local:7200');
     expect(peer.ports).toEqual(['127.0.0.1:7200:7200', '127.0.0.1:7201:7201', '127.0.0.1:7202:7202']);
     expect(compose.services.gateway!.ports).toEqual(['127.0.0.1:3000:3000']);
+  });
+
+  test("every Fabric service has a HEALTHCHECK on its own port (the project's images bring theirs)", () => {
+    const t = topology(2, 'names');
+    const compose = load(composeFile(t)) as Compose;
+    const probes = [
+      ...t.orderers.map((o) => [o.host, o.operationsPort, '/healthz'] as const),
+      ...t.orgs.map((org) => [org.peer.host, org.peer.operationsPort, '/healthz'] as const),
+      ...t.orgs.map((org) => [org.ca.host, org.ca.port, '/cainfo'] as const),
+    ];
+    for (const [service, port, urlPath] of probes) {
+      const probe = compose.services[service]!.healthcheck!.test;
+      expect(probe.slice(0, 3)).toEqual(['CMD', 'bash', '-c']);
+      expect(probe[3]).toContain(`/dev/tcp/127.0.0.1/${port} `);
+      expect(probe[3]).toContain(`GET ${urlPath} HTTP/1.0`);
+    }
   });
 
   test('a topology with loopback addressing is refused', () => {
