@@ -46,7 +46,11 @@ function httpHealthcheck(port: number, urlPath: string): string {
     `exec 3<>/dev/tcp/${HOST}/${port} && printf 'GET ${urlPath} HTTP/1.0\\r\\n\\r\\n' >&3 ` +
     `&& grep -q '^HTTP/1.[01] 200' <&3`;
   return `    healthcheck:
-      test: [CMD, bash, -c, "${probe}"]
+      test:
+        - CMD
+        - bash
+        - -c
+        - "${probe}"
       interval: 10s
       timeout: 3s
       retries: 3
