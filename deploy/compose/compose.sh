@@ -8,6 +8,9 @@
 # with (test/integration/compose.test.ts). The API service runs only while a command runs: the
 # containers themselves are Podman's (conmon) and keep running without it.
 #
+# No Fabric binary on the host: `network generate` runs in the tools image (offline) and
+# `network setup` in the compose file's one-shot `setup` service (on the compose network).
+#
 # Run directory (crypto, channel block, packages, connection files): ENERGY_NETWORK_RUN_DIR,
 # default work/compose-run, so the native network's network/run is never touched. Ledgers are the
 # named volumes of project energy-auction; `down` keeps them, `down --purge` deletes them and the
@@ -32,8 +35,9 @@ ENERGY_UTILITIES=$(awk '/^x-energy-network:/ { f = 1 } f && /^  utilities:/ { pr
 }
 export ENERGY_UTILITIES
 PROJECT=energy-auction
+# the images' tag (deploy/images/build.sh)
+VERSION=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' package.json)
 SOCK=$ENERGY_IMAGES_CACHE/podman.sock
-cli() { node dist/network/src/cli.js "$@"; }
 fail() { # fail CODE MESSAGE
   echo "[compose] $1: $2" >&2
   exit 1
@@ -49,10 +53,24 @@ stop_api() {
 }
 trap stop_api EXIT
 
-# Podman's Docker API on a private socket, for this command only.
+# Closes every file descriptor but stdin, stdout and stderr of the current (sub)shell.
+close_inherited_fds() {
+  local fd
+  for fd in $(ls "/proc/$BASHPID/fd"); do
+    [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
+# Podman's Docker API on a private socket, for this command only. It starts netavark's
+# aardvark-dns (the compose network's DNS), which outlives this command while the network exists:
+# neither may inherit our descriptors, or a `flock /tmp/energy-network.lock` this command runs
+# under would stay held by aardvark-dns after the command ended.
 start_api() {
   rm -f "$SOCK"
-  podman --runtime runc system service --time=0 "unix://$SOCK" >"$ENERGY_IMAGES_CACHE/podman-service.log" 2>&1 &
+  (
+    close_inherited_fds
+    exec podman --runtime runc system service --time=0 "unix://$SOCK"
+  ) >"$ENERGY_IMAGES_CACHE/podman-service.log" 2>&1 &
   api_pid=$!
   for _ in $(seq 100); do
     [ -S "$SOCK" ] && return 0
@@ -71,11 +89,10 @@ dc() {
 
 # Every image the compose file names must exist locally: nothing is pulled.
 check_images() {
-  local version image
-  version=$(node -p 'require("./package.json").version')
+  local image
   for image in hyperledger/fabric-orderer:2.5.0 hyperledger/fabric-peer:2.5.0 hyperledger/fabric-ca:1.5.21 \
-    "energy-auction/market-chaincode:$version" "energy-auction/api:$version" \
-    "energy-auction/auctioneer:$version"; do
+    "energy-auction/market-chaincode:$VERSION" "energy-auction/api:$VERSION" \
+    "energy-auction/auctioneer:$VERSION" "energy-auction/tools:$VERSION"; do
     pm image exists "$image" || fail E_NO_IMAGE "$image is missing: run npm run images:build"
   done
 }
@@ -120,10 +137,34 @@ wait_healthchecks() {
   done
 }
 
+# network generate in the tools image (crypto, channel block, packages, the CAs' first enrollments,
+# connection files, compose.env), so the host needs no Fabric binary. Offline (--network none):
+# the CAs it starts for the enrollments listen on the container's own loopback, where it dials.
+generate_in_container() {
+  mkdir -p "$ENERGY_NETWORK_RUN_DIR"
+  pm run --rm --network none -e ENERGY_NETWORK_RUN_DIR="$ENERGY_NETWORK_RUN_DIR" \
+    -e ENERGY_UTILITIES="$ENERGY_UTILITIES" -e ENERGY_NETWORK_DIAL=loopback \
+    -v "$ENERGY_NETWORK_RUN_DIR:$ENERGY_NETWORK_RUN_DIR" -v "$repo/network/config:/app/network/config:ro" \
+    "localhost/energy-auction/tools:$VERSION" \
+    generate --addresses names
+}
+
+# The compose file's one-shot `setup` service (network setup in the tools image, on the compose
+# network: it reaches the nodes by name, as they reach each other). Detached, its log followed:
+# an attached `docker-compose run` waits about a minute on Podman's API before it returns.
+run_setup() {
+  local name=${PROJECT}-setup rc
+  pm rm -f "$name" >/dev/null 2>&1 || true
+  dc --profile setup run -d --name "$name" setup >/dev/null
+  pm logs -f "$name" 2>&1 | sed -u 's/^/  /'
+  rc=$(pm wait "$name")
+  pm rm "$name" >/dev/null
+  [ "$rc" = 0 ] || fail E_SETUP "the setup container exited with $rc (its output is above)"
+}
+
 up() {
   local t0=$SECONDS t services=1
   [ "${1:-}" = --no-services ] && services=0
-  [ -f dist/network/src/cli.js ] || fail E_NO_BUILD "dist/ is missing: run npm run build"
   check_images
   # Ledgers in the volumes belong to the crypto and channel of the run directory that made them: a
   # new run directory (fresh clone, deleted folder) with old volumes would start nodes whose
@@ -132,7 +173,7 @@ up() {
     fail E_STALE_VOLUMES "volumes $(project_volumes | tr '\n' ' ')hold ledgers of another run directory; $ENERGY_NETWORK_RUN_DIR is new. Run: bash deploy/compose/compose.sh down --purge"
   fi
   t=$SECONDS
-  cli generate --addresses names | sed -u 's/^/  /'
+  generate_in_container 2>&1 | sed -u 's/^/  /' || fail E_GENERATE "network generate failed in the tools container (output above)"
   own_service_keys
   echo "[compose] generated run directory $ENERGY_NETWORK_RUN_DIR: $((SECONDS - t)) s"
   start_api
@@ -140,13 +181,11 @@ up() {
   t=$SECONDS
   dc up -d --no-build 2>&1 | sed -u 's/^/  /'
   echo "[compose] containers started: $((SECONDS - t)) s"
-  stop_api
   t=$SECONDS
-  cli setup | sed -u 's/^/  /'
-  echo "[compose] channel joined, chaincode deployed and answering: $((SECONDS - t)) s"
+  run_setup
+  echo "[compose] channel joined, chaincode deployed and answering (setup container): $((SECONDS - t)) s"
   if [ "$services" = 1 ]; then
     t=$SECONDS
-    start_api
     dc --profile services up -d --no-build gateway auctioneer 2>&1 | sed -u 's/^/  /'
     stop_api
     echo "[compose] REST API (127.0.0.1:3000) and auctioneer (127.0.0.1:3100) started: $((SECONDS - t)) s"

@@ -5,7 +5,8 @@
 #   hyperledger/fabric-{peer,orderer,tools}:2.5.0       the Go-built Fabric binaries (Containerfile.fabric)
 #   hyperledger/fabric-ca:1.5.21                        the Go-built Fabric CA binaries (same file)
 #   energy-auction/{node,deps,runtime}:…             Node 24, production node_modules, dist/ (Containerfile.app)
-#   energy-auction/{market-chaincode,api,auctioneer}:<version>   FROM the runtime (Containerfile.services)
+#   energy-auction/{market-chaincode,api,auctioneer,tools}:<version>   FROM the runtime (Containerfile.services;
+#                      tools adds the Fabric CLI: network generate / setup in a container)
 # Unchanged inputs build from Podman's layer cache in seconds. Prints each step's time and the total.
 # Environment: ENERGY_AUCTION_CACHE (default ~/.cache/energy-auction), DEBIAN_MIRROR (default: the
 # host's apt mirror), IMAGES_REBUILD_BASE=1 to make the base image again.
@@ -152,9 +153,12 @@ app_images() {
   fresh "$runtime" "$key" "$file" runtime "$ctx" --build-arg "DEPS_IMAGE=$deps_image" \
     --build-arg "VERSION=$version"
 
+  # tools copies the Fabric CLI from the Fabric images: their ids enter its key
   key=$(inputs_key deploy/images/Containerfile.services)-$(id12 "$runtime")
+  key=$key-$(id12 "hyperledger/fabric-tools:$FABRIC_VERSION")-$(id12 "hyperledger/fabric-orderer:$FABRIC_VERSION")
+  key=$key-$(id12 "hyperledger/fabric-ca:$FABRIC_CA_VERSION")
   empty=$(mktemp -d)
-  for target in chaincode api auctioneer; do
+  for target in chaincode api auctioneer tools; do
     local name=$target
     [ "$target" = chaincode ] && name=market-chaincode
     fresh "energy-auction/$name:$version" "$key" deploy/images/Containerfile.services "$target" "$empty" \

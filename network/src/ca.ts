@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROLES, type Role } from '../../chaincode/src/access';
 import { HOST, type PeerOrg, type Topology } from '../config/topology';
+import { dialAddress } from './dial';
 import { run, type FabricBin } from './exec';
 import { ownLikeParent } from './owner';
 import type { RunPaths } from './paths';
@@ -116,8 +117,12 @@ export class OrgCa {
     readonly org: PeerOrg,
   ) {}
 
+  /** host:port of the org's CA as this process reaches it (dial.ts: by name inside compose). */
+  private get address(): string {
+    return dialAddress(this.org.ca.host, this.org.ca.port);
+  }
   private get url(): string {
-    return `http://${HOST}:${this.org.ca.port}`;
+    return `http://${this.address}`;
   }
   private get registrarHome(): string {
     return path.join(this.p.caHome(this.org), 'registrar');
@@ -150,10 +155,7 @@ export class OrgCa {
       if (server) this.waitReady(server);
       if (!fs.existsSync(path.join(this.registrarHome, 'msp', 'signcerts', 'cert.pem'))) {
         const secret = this.registrarSecret();
-        this.client(
-          ['enroll', '-u', `http://registrar:${secret}@${HOST}:${this.org.ca.port}`],
-          this.registrarHome,
-        );
+        this.client(['enroll', '-u', `http://registrar:${secret}@${this.address}`], this.registrarHome);
       }
       return body(this);
     } finally {
@@ -266,7 +268,7 @@ export class OrgCa {
   private enroll(name: string, secret: string): { certPath: string; keyPath: string } {
     const dir = this.p.enrolledDir(this.org, name);
     const msp = path.join(dir, 'msp');
-    this.client(['enroll', '-u', `http://${name}:${secret}@${HOST}:${this.org.ca.port}`, '-M', msp], dir);
+    this.client(['enroll', '-u', `http://${name}:${secret}@${this.address}`, '-M', msp], dir);
     // One key per enrollment: give it the fixed name the connection profile points at.
     const keystore = path.join(msp, 'keystore');
     const [key] = fs.readdirSync(keystore).filter((f) => f.endsWith('_sk'));

@@ -5,18 +5,19 @@
  */
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HOST, type PeerOrg, type Topology } from '../config/topology';
+import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
+import { dialAddress, dialHost } from './dial';
 import { run, type FabricBin } from './exec';
 import { peerCliEnv } from './nodes';
 import type { RunPaths } from './paths';
 import { metrics } from './processes';
 import { raftHealth } from './raft-health';
 
-function osnadminArgs(t: Topology, p: RunPaths, adminPort: number): string[] {
+function osnadminArgs(t: Topology, p: RunPaths, o: OrdererNode): string[] {
   const tls = path.join(p.ordererAdminDir(t), 'tls');
   return [
     '-o',
-    `${HOST}:${adminPort}`,
+    dialAddress(o.host, o.adminPort),
     '--ca-file',
     p.ordererTlsCa(t),
     '--client-cert',
@@ -29,7 +30,7 @@ function osnadminArgs(t: Topology, p: RunPaths, adminPort: number): string[] {
 /** Joins every orderer to the channel (channel participation API) unless it already is. */
 export function joinOrderers(t: Topology, p: RunPaths, bin: FabricBin, log: (l: string) => void): void {
   for (const o of t.orderers) {
-    const auth = osnadminArgs(t, p, o.adminPort);
+    const auth = osnadminArgs(t, p, o);
     const list = run(bin.path('osnadmin'), ['channel', 'list', '--channelID', t.channel, ...auth]);
     if (/Status: 200/.test(list)) continue;
     const out = run(bin.path('osnadmin'), [
@@ -54,7 +55,7 @@ export async function waitRaftLeader(t: Topology, p: RunPaths, timeoutMs = 60_00
   const deadline = Date.now() + timeoutMs;
   const label = `{channel="${t.channel}"}`;
   for (;;) {
-    const all = await Promise.all(t.orderers.map((o) => metrics(o.operationsPort)));
+    const all = await Promise.all(t.orderers.map((o) => metrics(o.operationsPort, 2000, dialHost(o.host))));
     const leaders = all.filter((m) => m.get(`consensus_etcdraft_is_leader${label}`) === 1).length;
     const informed = all.every((m) => (m.get(`consensus_etcdraft_leader_changes${label}`) ?? 0) >= 1);
     if (leaders === 1 && informed) return;

@@ -13,7 +13,7 @@
  *   network identity revoke --org O --name N              revoked at the CA and on the channel
  */
 import { Command, Option } from 'commander';
-import { consensusStatus, down, prepare, setup, status, up, type NodeStatus } from './network';
+import { consensusStatus, down, openGenerated, prepare, setup, status, up, type NodeStatus } from './network';
 import { registerIdentity, revokeIdentity } from './identity';
 import { writeComposeFile } from './compose-file';
 import { ADDRESSINGS, DEFAULT_UTILITIES, type Addressing } from '../config/topology';
@@ -59,7 +59,7 @@ program
   .command('setup')
   .description('join the channel and deploy the chaincode on nodes started elsewhere (docker-compose)')
   .action(async () => {
-    await setup();
+    await setup({}, openGenerated() ?? prepare());
     console.log('[network] channel and chaincode ready');
   });
 

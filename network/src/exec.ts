@@ -49,8 +49,17 @@ export function fabricBinDir(): string {
  * when present; honours FABRIC_BIN and FABRIC_HOME) and returns where they are.
  */
 export function ensureFabric(log: (line: string) => void = console.log): FabricBin {
+  const given = process.env.FABRIC_BIN;
+  // The tools image has its binaries in FABRIC_BIN and no install scripts to check them with.
+  if (given && !fs.existsSync(path.join(repoRoot(), 'network', 'scripts')) && hasAllTools(given)) {
+    return new FabricBin(given);
+  }
   const dir = installStep('install-fabric.sh', [], log);
   return new FabricBin(installStep('install-fabric-ca.sh', [dir], log));
+}
+
+function hasAllTools(dir: string): boolean {
+  return [...FABRIC_TOOLS, ...FABRIC_CA_TOOLS].every((t) => fs.existsSync(path.join(dir, t)));
 }
 
 /** Runs one install script; its last output line is the binaries' directory. */

@@ -8,18 +8,19 @@ import {
   CHAINCODE_SEQUENCE,
   CHAINCODE_VERSION,
   ENDORSEMENT_POLICY,
-  HOST,
   operatorOrg,
   type PeerOrg,
   type Topology,
 } from '../config/topology';
+import { dialAddress } from './dial';
 import { CommandError, run, type FabricBin } from './exec';
 import { chaincodePackages, packageOf, type ChaincodePackageInfo } from './generate';
 import { peerCliEnv } from './nodes';
 import type { RunPaths } from './paths';
 
 export function ordererArgs(t: Topology, p: RunPaths): string[] {
-  return ['-o', `${HOST}:${t.orderers[0].port}`, '--tls', '--cafile', p.ordererTlsCa(t)];
+  const orderer = t.orderers[0];
+  return ['-o', dialAddress(orderer.host, orderer.port), '--tls', '--cafile', p.ordererTlsCa(t)];
 }
 
 function definitionArgs(t: Topology, p: RunPaths): string[] {
@@ -140,7 +141,7 @@ function approve(
 function commit(t: Topology, p: RunPaths, bin: FabricBin, log: Log): void {
   const peers = t.orgs.flatMap((org) => [
     '--peerAddresses',
-    `${HOST}:${org.peer.port}`,
+    dialAddress(org.peer.host, org.peer.port),
     '--tlsRootCertFiles',
     p.orgTlsCa(org),
   ]);

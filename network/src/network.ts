@@ -107,6 +107,19 @@ export function prepare(opts: NetworkOptions = {}): { t: Topology; p: RunPaths; 
 }
 
 /**
+ * A run directory that is generated already, as it is: nothing installed, generated or rewritten
+ * (the setup container mounts the containers' connection files read-only where the host's lie).
+ * Undefined when it is not generated yet.
+ */
+export function openGenerated(
+  opts: NetworkOptions = {},
+): { t: Topology; p: RunPaths; bin: FabricBin } | undefined {
+  const p = new RunPaths(opts.runDir);
+  if (!fs.existsSync(path.join(p.crypto, 'DONE')) || !fs.existsSync(p.channelBlock)) return undefined;
+  return { t: loadTopology(p), p, bin: new FabricBin(fabricBinDir()) };
+}
+
+/**
  * Channel and chaincode set-up on running nodes (native or docker-compose): orderers and peers
  * join `energy`, the chaincode is installed, approved and committed; waits until it answers.
  */

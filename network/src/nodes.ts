@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { HOST, type OrdererNode, type PeerOrg, type Topology } from '../config/topology';
+import { dialHost, dialAddress } from './dial';
 import type { FabricBin } from './exec';
 import { chaincodePackages, packageOf } from './generate';
 import type { RunPaths } from './paths';
@@ -64,6 +65,7 @@ export function ordererSpec(t: Topology, p: RunPaths, bin: FabricBin, o: Orderer
       { port: o.operationsPort, what: 'operations' },
     ],
     health: { kind: 'http', port: o.operationsPort },
+    host: dialHost(o.host),
   };
 }
 
@@ -101,6 +103,7 @@ export function peerSpec(p: RunPaths, bin: FabricBin, org: PeerOrg): ProcessSpec
       { port: org.peer.operationsPort, what: 'operations' },
     ],
     health: { kind: 'http', port: org.peer.operationsPort },
+    host: dialHost(org.peer.host),
   };
 }
 
@@ -144,6 +147,7 @@ export function chaincodeServerSpec(p: RunPaths, org: PeerOrg, packageId: string
     cwd: p.repo,
     ports: [{ port: org.chaincodeServer.port, what: 'chaincode server' }],
     health: { kind: 'tcp', port: org.chaincodeServer.port },
+    host: dialHost(org.chaincodeServer.host),
   };
 }
 
@@ -154,7 +158,7 @@ export function peerCliEnv(p: RunPaths, org: PeerOrg): NodeJS.ProcessEnv {
     FABRIC_LOGGING_SPEC: 'warning',
     CORE_PEER_LOCALMSPID: org.mspId,
     CORE_PEER_MSPCONFIGPATH: path.join(p.userDir(org, 'Admin'), 'msp'),
-    CORE_PEER_ADDRESS: `${HOST}:${org.peer.port}`,
+    CORE_PEER_ADDRESS: dialAddress(org.peer.host, org.peer.port),
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: p.orgTlsCa(org),
   };

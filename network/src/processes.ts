@@ -23,6 +23,8 @@ export interface ProcessSpec {
   /** Ports the process will listen on, with what each is for (checked free before start). */
   ports: { port: number; what: string }[];
   health: { kind: 'http'; port: number } | { kind: 'tcp'; port: number };
+  /** Where clients dial it (dial.ts; default 127.0.0.1). */
+  host?: string;
 }
 
 interface PidRecord {
@@ -70,10 +72,10 @@ export function resetPeakRss(pid: number | 'self'): void {
   fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
+/** True when something accepts TCP connections on host:port. */
+export function portOpen(port: number, timeoutMs = 1000, host = HOST): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: HOST, port });
+    const socket = net.connect({ host, port });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
@@ -93,10 +95,10 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** GET http://127.0.0.1:port/healthz → true on 200 (Fabric operations endpoint). */
-export function healthz(port: number, timeoutMs = 2000): Promise<boolean> {
+/** GET http://host:port/healthz → true on 200 (Fabric operations endpoint). */
+export function healthz(port: number, timeoutMs = 2000, host = HOST): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: '/healthz', timeout: timeoutMs }, (res) => {
+    const req = http.get({ host, port, path: '/healthz', timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -115,10 +117,10 @@ function parseMetrics(body: string): Map<string, number> {
   return out;
 }
 
-/** GET http://127.0.0.1:port/metrics (Prometheus text) → `name{labels}` → value. */
-export function metrics(port: number, timeoutMs = 2000): Promise<Map<string, number>> {
+/** GET http://host:port/metrics (Prometheus text) → `name{labels}` → value. */
+export function metrics(port: number, timeoutMs = 2000, host = HOST): Promise<Map<string, number>> {
   return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: '/metrics', timeout: timeoutMs }, (res) => {
+    const req = http.get({ host, port, path: '/metrics', timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -132,9 +134,11 @@ export function metrics(port: number, timeoutMs = 2000): Promise<Map<string, num
 /** Healthy = its health check passes and every one of its ports accepts connections (an
  * orderer's /healthz answers before its admin endpoint listens). */
 export async function healthy(spec: ProcessSpec): Promise<boolean> {
-  const ok = spec.health.kind === 'http' ? await healthz(spec.health.port) : await portOpen(spec.health.port);
+  const host = spec.host ?? HOST;
+  const { kind, port: healthPort } = spec.health;
+  const ok = kind === 'http' ? await healthz(healthPort, 2000, host) : await portOpen(healthPort, 1000, host);
   if (!ok) return false;
-  for (const { port } of spec.ports) if (!(await portOpen(port))) return false;
+  for (const { port } of spec.ports) if (!(await portOpen(port, 1000, host))) return false;
   return true;
 }
 

@@ -4,6 +4,7 @@
  * the fault tests judge consensus by these figures, not by liveness alone.
  */
 import type { Topology } from '../config/topology';
+import { dialHost } from './dial';
 import { metrics } from './processes';
 
 /** Blocks a reachable orderer may trail the highest one before it counts as lagging. */
@@ -37,7 +38,7 @@ export async function raftHealth(t: Topology): Promise<RaftHealth> {
   const label = `{channel="${t.channel}"}`;
   const orderers = await Promise.all(
     t.orderers.map(async (o): Promise<OrdererRaftState> => {
-      const m = await metrics(o.operationsPort);
+      const m = await metrics(o.operationsPort, 2000, dialHost(o.host));
       const value = (name: string) => m.get(`consensus_etcdraft_${name}${label}`);
       return {
         name: o.name,

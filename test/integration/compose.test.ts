@@ -151,6 +151,16 @@ describe.each(composeFiles())('%s', (_label, file, utilities) => {
     }
   });
 
+  test('the setup job runs in the tools image, on the compose network like the nodes', () => {
+    const setup = compose.services.setup!;
+    expect(setup.image).toMatch(/^energy-auction\/tools:/);
+    expect(setup.network_mode).toBeUndefined();
+    expect(setup.command).toEqual(['setup']);
+    expect(setup.volumes).toContain(
+      '${ENERGY_NETWORK_RUN_DIR}/connection-containers:${ENERGY_NETWORK_RUN_DIR}/connection:ro',
+    );
+  });
+
   test('nothing else but the gateway and auctioneer services (profile services, project images)', () => {
     for (const name of ['gateway', 'auctioneer']) {
       const image = name === 'gateway' ? 'api' : name;
@@ -166,6 +176,7 @@ describe.each(composeFiles())('%s', (_label, file, utilities) => {
       ...t.orgs.map((o) => o.peer.host),
       ...t.orgs.map((o) => o.chaincodeServer.host),
       ...t.orgs.map((o) => o.ca.host),
+      'setup',
       'gateway',
       'auctioneer',
     ].sort();
