@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run compose:up [-- --no-services]` / `npm run compose:down [-- --purge]` / `compose.sh ps|logs <container>`:
+# `npm run compose:up [-- --no-services]` / `npm run compose:down [-- --purge]` / `compose.sh ps|logs <container>`
+# / `compose.sh tools <network CLI args>` (e.g. identity register, in the tools container):
 # docker-compose.yaml on Podman, with the images of `npm run images:build` (docs/deployment.md).
 #
 # The compose tool is Debian's docker-compose 1.29 talking to `podman system service` (Podman's
@@ -149,10 +150,29 @@ generate_in_container() {
     generate --addresses names
 }
 
-# The compose file's one-shot `setup` service (network setup in the tools image, on the compose
-# network: it reaches the nodes by name, as they reach each other). Detached, its log followed:
-# an attached `docker-compose run` waits about a minute on Podman's API before it returns.
-run_setup() {
+# The compose file's one-shot `setup` service with the network CLI's ARGS (default `setup`): the
+# tools image on the compose network, reaching the nodes and CAs by name as they reach each other.
+# Detached, its log followed: an attached `docker-compose run` waited about a minute on Podman's
+# API before it returned.
+run_tools() {
+  local name=${PROJECT}-tools rc
+  pm rm -f "$name" >/dev/null 2>&1 || true
+  dc --profile setup run -d --name "$name" setup "$@" >/dev/null
+  pm logs -f "$name" 2>&1 | sed -u 's/^/  /'
+  rc=$(pm wait "$name")
+  pm rm "$name" >/dev/null
+  [ "$rc" = 0 ] || fail E_TOOLS "the tools container (network $*) exited with $rc (its output is above)"
+}
+
+# `compose.sh tools ARGS`: e.g. `identity register --org Utility1 --role bidder --name alice` in
+# the tools container, against the running deployment.
+tools() {
+  [ -f "$ENERGY_NETWORK_RUN_DIR/compose.env" ] || fail E_NO_DEPLOYMENT "no deployment in $ENERGY_NETWORK_RUN_DIR: run compose:up"
+  start_api
+  run_tools "$@"
+}
+
+up() {
   local name=${PROJECT}-setup rc
   pm rm -f "$name" >/dev/null 2>&1 || true
   dc --profile setup run -d --name "$name" setup >/dev/null
@@ -182,7 +202,7 @@ up() {
   dc up -d --no-build 2>&1 | sed -u 's/^/  /'
   echo "[compose] containers started: $((SECONDS - t)) s"
   t=$SECONDS
-  run_setup
+  run_tools setup
   echo "[compose] channel joined, chaincode deployed and answering (setup container): $((SECONDS - t)) s"
   if [ "$services" = 1 ]; then
     t=$SECONDS
@@ -224,5 +244,9 @@ case "${1:-}" in
   down) down "${2:-}" ;;
   ps) pm ps -a --filter "label=com.docker.compose.project=$PROJECT" ;;
   logs) pm logs "${2:?compose.sh logs <container name>}" ;;
-  *) fail E_USAGE "usage: compose.sh up [--no-services] | down [--purge] | ps | logs <container>" ;;
+  tools)
+    shift
+    tools "$@"
+    ;;
+  *) fail E_USAGE "usage: compose.sh up [--no-services] | down [--purge] | ps | logs <container> | tools <network CLI args>" ;;
 esac

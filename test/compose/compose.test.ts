@@ -142,6 +142,24 @@ interface ConfigBlock {
   };
 }
 
+/** Every container's log into test-results/compose-logs/ (down removes the containers and their logs). */
+function saveContainerLogs(): void {
+  const dir = path.resolve(__dirname, '../../test-results/compose-logs');
+  fs.mkdirSync(dir, { recursive: true });
+  const names = podman([
+    'ps',
+    '-a',
+    '--filter',
+    `label=com.docker.compose.project=${PROJECT}`,
+    '--format',
+    '{{.Names}}',
+  ]);
+  for (const c of names.trim().split('\n').filter(Boolean)) {
+    fs.writeFileSync(path.join(dir, `${c}.log`), podmanLogs(c));
+  }
+  log(`container logs in ${dir}`);
+}
+
 (process.env.COMPOSE_TEST === '1' ? describe : describe.skip)('docker-compose.yaml on Podman', () => {
   const env = { ...process.env, ENERGY_NETWORK_RUN_DIR: RUN_DIR };
 
@@ -153,6 +171,7 @@ interface ConfigBlock {
   }, 10 * MINUTE);
 
   afterAll(() => {
+    saveContainerLogs();
     log(`compose down: ${composeSh(['down'], env).toFixed(1)} s`);
   }, 2 * MINUTE);
 
@@ -197,7 +216,7 @@ interface ConfigBlock {
     expect(a.anchors.sort()).toEqual(t.orgs.map((org) => `${org.peer.host}:${org.peer.port}`).sort());
   });
 
-  it("a new identity is registered and enrolled by its org's CA container", () => {
+  it("a new identity is registered from the tools container and enrolled by its org's CA container", () => {
     const t = topology(2, 'names');
     const org = t.orgs[1]!;
     const registered = () => (podmanLogs(org.ca.host).match(/POST \/register 201/g) ?? []).length;
@@ -206,11 +225,9 @@ interface ConfigBlock {
     const hostCaLog = new RunPaths(RUN_DIR).log(org.ca.name);
     const hostCaLogSize = fs.statSync(hostCaLog).size;
     const name = `carol-${Date.now() % 1_000_000}`;
-    const cli = path.resolve(__dirname, '../../dist/network/src/cli.js');
+    // in the tools container on the compose network (no Fabric binary of the host), by the CA's name
     const args = ['identity', 'register', '--org', org.name, '--role', 'bidder', '--name', name];
-    execFileSync(process.execPath, [cli, ...args], {
-      env: { ...process.env, ENERGY_NETWORK_RUN_DIR: RUN_DIR },
-    });
+    composeSh(['tools', ...args], { ...process.env, ENERGY_NETWORK_RUN_DIR: RUN_DIR });
     expect(registered()).toBe(before + 1);
     expect(fs.statSync(hostCaLog).size).toBe(hostCaLogSize);
     // the certificate carries the role the chaincode checks (Fabric CA's attribute extension)
