@@ -104,8 +104,8 @@ check_ports() {
   local running busy
   running=$(pm ps --filter "label=com.docker.compose.project=$PROJECT" -q | wc -l)
   [ "$running" -eq 0 ] || return 0
-  # Orderers 7100-7123, peers and chaincode servers 7200-7293, the API 3000, the auctioneer 3100.
-  busy=$(ss -Hltn | awk '{print $4}' | grep -E '^127\.0\.0\.1:(7(1[0-2][0-3]|2[0-9][0-3])|3000|3100)$' || true)
+  # Orderers 7100-7123, peers, chaincode servers and CAs 7200-7294, the API 3000, the auctioneer 3100.
+  busy=$(ss -Hltn | awk '{print $4}' | grep -E '^127\.0\.0\.1:(7(1[0-2][0-3]|2[0-9][0-4])|3000|3100)$' || true)
   [ -z "$busy" ] || fail E_PORT_BUSY "ports in use by another network: $(echo $busy) (a native network or npm start? npm run network:down)"
 }
 
