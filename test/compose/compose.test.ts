@@ -31,11 +31,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function retry<T>(what: string, fn: () => Promise<T>, ms = 90_000): Promise<T> {
   const end = Date.now() + ms;
+  let first: unknown;
   for (;;) {
     try {
       return await fn();
     } catch (e) {
-      if (Date.now() > end) throw new Error(`${what} kept failing for ${ms} ms: ${String(e)}`);
+      first ??= e;
+      if (Date.now() > end) {
+        // the first error says why it began; the last one is often only its consequence
+        throw new Error(`${what} kept failing for ${ms} ms: first ${String(first)}; last ${String(e)}`);
+      }
       await sleep(2000);
     }
   }
