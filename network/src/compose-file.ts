@@ -13,6 +13,7 @@ import { repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
 import { advertised, CHAINCODE_NAME, HOST, topology } from '../config/topology';
 import { caKeyPair, caServerArgs } from './ca';
+import { hostsAnchor, networksBlock, withStaticAddresses } from './compose-hosts';
 
 /** The official Fabric images' tag (deploy/images/build.sh builds the same names here). */
 export const FABRIC_IMAGE_VERSION = '2.5.0';
@@ -300,6 +301,7 @@ ${published([3100])}
     image: energy-auction/tools:\${ENERGY_AUCTION_VERSION:?${NEEDS_ENV}}
     profiles: [setup]
     user: root
+    extra_hosts: *hosts
     environment:
       ENERGY_NETWORK_RUN_DIR: *run-dir
     command: [setup]
@@ -322,10 +324,7 @@ export function composeFile(t: Topology): string {
   }
   const section = (title: string, services: string[]): string =>
     `  # --- ${title} ${'-'.repeat(Math.max(3, 95 - title.length))}\n` + services.join('\n');
-  return [
-    header(t),
-    templates(),
-    '\nservices:\n',
+  const services = [
     section(
       'ordering service: 3 Raft orderers of OrdererMSP',
       t.orderers.map((o) => ordererService(t, o)),
@@ -343,6 +342,14 @@ export function composeFile(t: Topology): string {
     '\n',
     section("each org's Fabric CA: client identities with their market.role", t.orgs.map(caService)),
     applicationServices(),
+  ].join('');
+  return [
+    header(t),
+    templates(),
+    hostsAnchor(t),
+    '\nservices:\n',
+    withStaticAddresses(services, t),
+    networksBlock(),
     volumes(t),
   ].join('');
 }

@@ -26,6 +26,9 @@ interface Compose {
       network_mode?: string;
       ports?: string[];
       healthcheck?: { test: string[] };
+      container_name?: string;
+      extra_hosts?: string[];
+      networks?: { default: { ipv4_address: string } };
     }
   >;
   volumes: Record<string, unknown>;
@@ -99,6 +102,32 @@ describe('compose file generator', () => {
       expect(probe[3]).toContain(`GET ${urlPath} HTTP/1.0`);
     }
   });
+
+  test.each([2, 9])(
+    '%i utilities: each container has its own fixed address, and every container knows them all',
+    (n) => {
+      const t = topology(n, 'names');
+      const compose = load(composeFile(t)) as Compose;
+      const hosts = new Map<string, string>();
+      for (const service of Object.values(compose.services)) {
+        if (service.container_name === undefined) continue; // the one-shot setup job
+        const ip = service.networks!.default.ipv4_address;
+        expect(ip).toMatch(/^10\.89\.250\.\d+$/);
+        hosts.set(service.container_name, ip);
+      }
+      expect(new Set(hosts.values()).size).toBe(hosts.size);
+      const expected = [...hosts].map(([name, ip]) => `${name}:${ip}`).sort();
+      for (const [name, service] of Object.entries(compose.services)) {
+        expect([name, [...service.extra_hosts!].sort()]).toEqual([name, expected]);
+      }
+      // every node the channel and the connection files name is among them
+      for (const o of t.orderers) expect(hosts.has(o.host)).toBe(true);
+      for (const org of t.orgs) {
+        for (const h of [org.peer.host, org.chaincodeServer.host, org.ca.host])
+          expect(hosts.has(h)).toBe(true);
+      }
+    },
+  );
 
   test('a topology with loopback addressing is refused', () => {
     expect(() => composeFile(topology(2))).toThrow(/E_ADDRESSING: .* got loopback/);
