@@ -79,17 +79,19 @@ function header(t: Topology): string {
 #   docker-compose --env-file $R/compose.env up -d                    # the nodes and the CAs
 #   docker-compose --env-file $R/compose.env run --rm setup           # join, deploy, wait (a container)
 #   docker-compose --env-file $R/compose.env --profile services up -d # REST API and auctioneer
-# (the project's containers run as uid 10001 and read their keys: compose.sh hands them over)
+# Before \`up\`, the project's containers (uid 10001) need their keys: compose.sh runs chown -R 10001
+# on the chaincode servers' tls/ and each peer org's enrolled/ and users/*/msp (own_service_keys).
 #
 # or all of it on Podman: \`npm run compose:up\` / \`npm run compose:down [-- --purge]\`
 # (deploy/compose/compose.sh, run directory work/compose-run; docs/deployment.md).
 #
 # Every service runs in its own network namespace on the project's network, as if on its own
-# host, and reaches the others by their host names only (the network's DNS): the channel block's
-# orderer endpoints and Raft consenters, the anchor peers, the gossip endpoints and the chaincode
-# packages name hosts, not 127.0.0.1 (network:generate --addresses names). Each node listens on
+# host, and reaches the others by their host names only (each container's /etc/hosts, x-hosts
+# below: fixed addresses, no DNS query): the channel block's orderer endpoints and Raft
+# consenters, the anchor peers, the gossip endpoints and the chaincode packages name hosts, not
+# 127.0.0.1 (network:generate --addresses names). Each node listens on
 # ${ANY} inside its namespace; its ports are published on the host's ${HOST} only, where the
-# host's clients reach them. On separate machines, give each host name a DNS entry.
+# host's clients reach them. On separate machines, give each host name a DNS entry instead.
 # Ports: network/config/topology.ts. Ledgers live in named volumes.
 #
 # compose.env (written by network generate) holds each org's chaincode package id and
