@@ -173,16 +173,6 @@ tools() {
 }
 
 up() {
-  local name=${PROJECT}-setup rc
-  pm rm -f "$name" >/dev/null 2>&1 || true
-  dc --profile setup run -d --name "$name" setup >/dev/null
-  pm logs -f "$name" 2>&1 | sed -u 's/^/  /'
-  rc=$(pm wait "$name")
-  pm rm "$name" >/dev/null
-  [ "$rc" = 0 ] || fail E_SETUP "the setup container exited with $rc (its output is above)"
-}
-
-up() {
   local t0=$SECONDS t services=1
   [ "${1:-}" = --no-services ] && services=0
   check_images

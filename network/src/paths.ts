@@ -47,8 +47,9 @@ export class RunPaths {
   get connection(): string {
     return path.join(this.root, 'connection');
   }
-  connectionFile(mspId: string): string {
-    return path.join(this.connection, `${mspId}.json`);
+  /** An org's connection file in `dir` (the host's set by default, or containerConnection). */
+  connectionFile(mspId: string, dir = this.connection): string {
+    return path.join(dir, `${mspId}.json`);
   }
   /**
    * The connection files for clients inside the compose network (the API and auctioneer

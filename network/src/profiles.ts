@@ -49,7 +49,7 @@ export function writeConnectionProfiles(t: Topology, p: RunPaths): void {
     fs.mkdirSync(dir, { recursive: true });
     for (const org of t.orgs) {
       const profile = connectionProfile(t, p, org, where);
-      fs.writeFileSync(path.join(dir, `${org.mspId}.json`), JSON.stringify(profile, null, 2) + '\n');
+      fs.writeFileSync(p.connectionFile(org.mspId, dir), JSON.stringify(profile, null, 2) + '\n');
     }
   };
   write(p.connection, 'host');
