@@ -11,7 +11,7 @@ reports=test-results
 rm -rf "$reports" && mkdir -p "$reports"
 # Each phase's result, for the summary: `plan <phases>`, then `<phase> started` and `<phase> <exit> <s>`.
 phases="$reports/phases.txt"
-echo "plan deps build lint unit unit-node24 install-tools network-up integration e2e faults images compose" >"$phases"
+echo "plan deps build lint unit unit-node24 install-tools network-up integration e2e faults grow images compose" >"$phases"
 network_started=0
 compose_started=0
 finish() {
@@ -62,6 +62,9 @@ phase faults npx jest --ci --selectProjects faults --runInBand --json --outputFi
 # network's ports, so the native network is stopped first, and starts from purged volumes.
 node dist/network/src/cli.js down >/dev/null
 network_started=0
+# A utility org joins a live channel (network/src/grow.ts) on a network of its own, in a temporary
+# run directory the test purges afterwards; it needs the shared network's ports, so it runs here.
+phase grow npx jest --ci --selectProjects grow --runInBand --json --outputFile="$reports/grow.json"
 phase images bash deploy/images/build.sh
 compose_started=1
 # from clean volumes: ledgers kept by an earlier run belong to another run directory's crypto

@@ -21,8 +21,11 @@
 export const CHANNEL = 'energy';
 export const CHAINCODE_NAME = 'market';
 export const CHAINCODE_VERSION = '1.0';
-/** Chaincode definition sequence on the channel (raise it when the definition changes). */
-export const CHAINCODE_SEQUENCE = 1;
+/**
+ * The first chaincode definition's sequence on a new channel; network/src/lifecycle.ts commits the
+ * next one whenever the topology's collections change (a utility org joins the live channel).
+ */
+export const FIRST_CHAINCODE_SEQUENCE = 1;
 /** Every write must be endorsed by the operator's peer; utilities add their own for bid batches. */
 export const ENDORSEMENT_POLICY = "OR('OperatorMSP.peer')";
 

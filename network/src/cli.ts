@@ -8,13 +8,16 @@
  *   network generate [--utilities N] [--addresses names|loopback]   only generate crypto, channel
  *                                block, packages, connection files (for docker-compose: names)
  *   network setup                join + deploy on nodes started elsewhere (docker-compose)
+ *   network add-utility          the running network grows by Utility<N+1> on the live channel
  *   network compose-file [--utilities N] [--file F] [--check]   write (or check) docker-compose.yaml
  *   network identity register --org O --role R --name N   a client identity from O's Fabric CA
  *   network identity revoke --org O --name N              revoked at the CA and on the channel
  */
 import { Command, Option } from 'commander';
 import { consensusStatus, down, openGenerated, prepare, setup, status, up, type NodeStatus } from './network';
+import { addUtility } from './grow';
 import { registerIdentity, revokeIdentity } from './identity';
+import { RunPaths } from './paths';
 import { writeComposeFile } from './compose-file';
 import { ADDRESSINGS, DEFAULT_UTILITIES, type Addressing } from '../config/topology';
 import type { RaftHealth } from './raft-health';
@@ -61,6 +64,20 @@ program
   .action(async () => {
     await setup({}, openGenerated() ?? prepare());
     console.log('[network] channel and chaincode ready');
+  });
+
+program
+  .command('add-utility')
+  .description(
+    'add the next utility org to the running network: crypto and CA identities, a channel config ' +
+      'update signed by a majority of the member admins, its peer and chaincode server, the ' +
+      "chaincode's next definition with its collection (ledgers and rounds stay)",
+  )
+  .action(async () => {
+    const { org } = await addUtility();
+    console.log(
+      `[network] ${org.mspId} is a member of the channel; connection ${new RunPaths().connectionFile(org.mspId)}`,
+    );
   });
 
 program

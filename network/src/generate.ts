@@ -13,6 +13,7 @@ import {
   advertisedHost,
   collectionsConfig,
   HOST,
+  type PeerOrg,
   type Topology,
 } from '../config/topology';
 import { ccaasPackage, packageId } from './ccpackage';
@@ -56,6 +57,40 @@ export function cryptoConfig(t: Topology): YamlValue {
 const implicitMeta = (rule: string): YamlValue => ({ Type: 'ImplicitMeta', Rule: rule });
 const signature = (rule: string): YamlValue => ({ Type: 'Signature', Rule: rule });
 
+/** An application org as configtxgen reads it: its MSP, policies and anchor peer. */
+function applicationOrg(t: Topology, p: RunPaths, org: PeerOrg): YamlValue {
+  const m = org.mspId;
+  return {
+    Name: m,
+    ID: m,
+    MSPDir: path.join(p.orgDir(org), 'msp'),
+    Policies: {
+      Readers: signature(`OR('${m}.admin','${m}.peer','${m}.client')`),
+      Writers: signature(`OR('${m}.admin','${m}.client')`),
+      Admins: signature(`OR('${m}.admin')`),
+      Endorsement: signature(`OR('${m}.peer')`),
+    },
+    // Anchor peers in the org's definition: gossip (discovery, private data) across orgs.
+    AnchorPeers: [{ Host: advertisedHost(t, org.peer.host), Port: org.peer.port }],
+  };
+}
+
+/**
+ * `org`'s definition as a channel config group (configtxgen -printOrg, JSON), for a channel
+ * config update that adds it to a live channel (network/src/grow.ts).
+ */
+export function orgConfigGroup(t: Topology, p: RunPaths, bin: FabricBin, org: PeerOrg): unknown {
+  const dir = path.join(p.config, `org-${org.mspId}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'configtx.yaml'),
+    toYaml({ Organizations: [applicationOrg(t, p, org)] }, [
+      `configtxgen -printOrg input for ${org.mspId}, generated from network/config/topology.ts`,
+    ]),
+  );
+  return JSON.parse(run(bin.path('configtxgen'), ['-configPath', dir, '-printOrg', org.mspId]));
+}
+
 /** configtxgen input: one profile `EnergyChannel` for an application channel without system channel. */
 export function configtx(t: Topology, p: RunPaths): YamlValue {
   const ordererMsp = t.ordererOrg.mspId;
@@ -70,22 +105,7 @@ export function configtx(t: Topology, p: RunPaths): YamlValue {
     },
     OrdererEndpoints: t.orderers.map((o) => advertised(t, o.host, o.port)),
   };
-  const peerOrgs = t.orgs.map((org) => {
-    const m = org.mspId;
-    return {
-      Name: m,
-      ID: m,
-      MSPDir: path.join(p.orgDir(org), 'msp'),
-      Policies: {
-        Readers: signature(`OR('${m}.admin','${m}.peer','${m}.client')`),
-        Writers: signature(`OR('${m}.admin','${m}.client')`),
-        Admins: signature(`OR('${m}.admin')`),
-        Endorsement: signature(`OR('${m}.peer')`),
-      },
-      // Anchor peers in the genesis block: gossip (discovery, private data) across orgs.
-      AnchorPeers: [{ Host: advertisedHost(t, org.peer.host), Port: org.peer.port }],
-    };
-  });
+  const peerOrgs = t.orgs.map((org) => applicationOrg(t, p, org));
   return {
     Profiles: {
       EnergyChannel: {
@@ -178,6 +198,15 @@ export function packageOf(packages: ChaincodePackageInfo[], mspId: string): Chai
   return pkg;
 }
 
+function writeCryptoConfig(t: Topology, p: RunPaths): string {
+  const file = path.join(p.config, 'crypto-config.yaml');
+  fs.writeFileSync(
+    file,
+    toYaml(cryptoConfig(t), ['cryptogen input, generated from network/config/topology.ts']),
+  );
+  return file;
+}
+
 /** Generates whatever is missing; returns the steps it performed. */
 export function generate(t: Topology, p: RunPaths, bin: FabricBin): string[] {
   const done: string[] = [];
@@ -189,14 +218,16 @@ export function generate(t: Topology, p: RunPaths, bin: FabricBin): string[] {
 
   if (!fs.existsSync(path.join(p.crypto, 'DONE'))) {
     fs.rmSync(p.crypto, { recursive: true, force: true });
-    const file = path.join(p.config, 'crypto-config.yaml');
-    fs.writeFileSync(
-      file,
-      toYaml(cryptoConfig(t), ['cryptogen input, generated from network/config/topology.ts']),
-    );
-    run(bin.path('cryptogen'), ['generate', `--config=${file}`, `--output=${p.crypto}`]);
+    run(bin.path('cryptogen'), ['generate', `--config=${writeCryptoConfig(t, p)}`, `--output=${p.crypto}`]);
     fs.writeFileSync(path.join(p.crypto, 'DONE'), new Date().toISOString() + '\n');
     done.push('crypto');
+  } else {
+    const missing = t.orgs.filter((org) => !fs.existsSync(path.join(p.orgDir(org), 'msp')));
+    if (missing.length) {
+      // an org added to a generated network: cryptogen extend makes the orgs it lacks only
+      run(bin.path('cryptogen'), ['extend', `--config=${writeCryptoConfig(t, p)}`, `--input=${p.crypto}`]);
+      done.push(`crypto of ${missing.map((o) => o.name).join(', ')}`);
+    }
   }
 
   const enrolled = enrollDefaultIdentities(t, p, bin);

@@ -1,11 +1,15 @@
 /**
  * The chaincode's lifecycle for chaincode-as-a-service: each org's ccaas package (written by
  * generate.ts) is installed on its peer, approved per org, and the definition committed on the
- * channel. Every step is skipped when already done.
+ * channel. Every step is skipped when already done. The definition's collections follow the
+ * topology (one per utility): when the committed definition has other collections (a utility org
+ * joined the live channel, network/src/grow.ts), every org approves the next sequence and it is
+ * committed.
  */
 import {
   CHAINCODE_NAME,
-  CHAINCODE_SEQUENCE,
+  FIRST_CHAINCODE_SEQUENCE,
+  collectionsConfig,
   CHAINCODE_VERSION,
   ENDORSEMENT_POLICY,
   operatorOrg,
@@ -23,7 +27,7 @@ export function ordererArgs(t: Topology, p: RunPaths): string[] {
   return ['-o', dialAddress(orderer.host, orderer.port), '--tls', '--cafile', p.ordererTlsCa(t)];
 }
 
-function definitionArgs(t: Topology, p: RunPaths): string[] {
+function definitionArgs(t: Topology, p: RunPaths, sequence: number): string[] {
   return [
     '--channelID',
     t.channel,
@@ -32,7 +36,7 @@ function definitionArgs(t: Topology, p: RunPaths): string[] {
     '--version',
     CHAINCODE_VERSION,
     '--sequence',
-    String(CHAINCODE_SEQUENCE),
+    String(sequence),
     '--signature-policy',
     ENDORSEMENT_POLICY,
     '--collections-config',
@@ -40,9 +44,29 @@ function definitionArgs(t: Topology, p: RunPaths): string[] {
   ];
 }
 
-function isCommitted(t: Topology, p: RunPaths, bin: FabricBin, org: PeerOrg): boolean {
+/** What the channel has committed of the chaincode's definition (what we compare). */
+export interface CommittedDefinition {
+  sequence: number;
+  /** The definition's private data collections, by name (sorted). */
+  collections: string[];
+}
+
+/** querycommitted's JSON (peer 2.5): the parts we read. */
+interface QueryCommittedJson {
+  sequence?: number;
+  collections?: { config?: { Payload?: { StaticCollectionConfig?: { name?: string } } }[] };
+}
+
+/** The committed definition, or undefined when none is committed yet. */
+export function committedDefinition(
+  t: Topology,
+  p: RunPaths,
+  bin: FabricBin,
+  org: PeerOrg,
+): CommittedDefinition | undefined {
+  let out: string;
   try {
-    const out = run(
+    out = run(
       bin.path('peer'),
       [
         'lifecycle',
@@ -57,11 +81,38 @@ function isCommitted(t: Topology, p: RunPaths, bin: FabricBin, org: PeerOrg): bo
       ],
       { env: peerCliEnv(p, org) },
     );
-    return (JSON.parse(out) as { sequence?: number }).sequence === CHAINCODE_SEQUENCE;
   } catch (err) {
-    if (err instanceof CommandError && /not found|does not exist|not defined/i.test(err.output)) return false;
+    if (err instanceof CommandError && /not found|does not exist|not defined/i.test(err.output))
+      return undefined;
     throw err;
   }
+  const json = JSON.parse(out) as QueryCommittedJson;
+  const collections = (json.collections?.config ?? [])
+    .map((c) => c.Payload?.StaticCollectionConfig?.name ?? '')
+    .sort();
+  return { sequence: json.sequence ?? 0, collections };
+}
+
+/**
+ * The sequence the topology's definition needs: the committed one when its collections are the
+ * topology's (nothing to do), else the next one (the first when nothing is committed).
+ */
+export function targetSequence(
+  t: Topology,
+  committed: CommittedDefinition | undefined,
+): {
+  sequence: number;
+  committed: boolean;
+} {
+  if (!committed) return { sequence: FIRST_CHAINCODE_SEQUENCE, committed: false };
+  const wanted = collectionsConfig(t)
+    .map((c) => c.name)
+    .sort();
+  const same =
+    wanted.length === committed.collections.length && wanted.every((n, i) => n === committed.collections[i]);
+  return same
+    ? { sequence: committed.sequence, committed: true }
+    : { sequence: committed.sequence + 1, committed: false };
 }
 
 type Log = (line: string) => void;
@@ -84,6 +135,7 @@ function isApproved(
   bin: FabricBin,
   org: PeerOrg,
   pkg: ChaincodePackageInfo,
+  sequence: number,
 ): boolean {
   try {
     const out = run(
@@ -97,7 +149,7 @@ function isApproved(
         '--name',
         CHAINCODE_NAME,
         '--sequence',
-        String(CHAINCODE_SEQUENCE),
+        String(sequence),
         '--output',
         'json',
       ],
@@ -118,9 +170,10 @@ function approve(
   bin: FabricBin,
   org: PeerOrg,
   pkg: ChaincodePackageInfo,
+  sequence: number,
   log: Log,
 ): void {
-  if (isApproved(t, p, bin, org, pkg)) return;
+  if (isApproved(t, p, bin, org, pkg, sequence)) return;
   run(
     bin.path('peer'),
     [
@@ -128,17 +181,17 @@ function approve(
       'chaincode',
       'approveformyorg',
       ...ordererArgs(t, p),
-      ...definitionArgs(t, p),
+      ...definitionArgs(t, p, sequence),
       '--package-id',
       pkg.packageId,
     ],
     { env: peerCliEnv(p, org) },
   );
-  log(`  ${org.mspId} approved ${CHAINCODE_NAME} ${CHAINCODE_VERSION} (sequence ${CHAINCODE_SEQUENCE})`);
+  log(`  ${org.mspId} approved ${CHAINCODE_NAME} ${CHAINCODE_VERSION} (sequence ${sequence})`);
 }
 
 /** Commits the definition as the operator, endorsed by every org's peer. */
-function commit(t: Topology, p: RunPaths, bin: FabricBin, log: Log): void {
+function commit(t: Topology, p: RunPaths, bin: FabricBin, sequence: number, log: Log): void {
   const peers = t.orgs.flatMap((org) => [
     '--peerAddresses',
     dialAddress(org.peer.host, org.peer.port),
@@ -147,17 +200,18 @@ function commit(t: Topology, p: RunPaths, bin: FabricBin, log: Log): void {
   ]);
   run(
     bin.path('peer'),
-    ['lifecycle', 'chaincode', 'commit', ...ordererArgs(t, p), ...definitionArgs(t, p), ...peers],
+    ['lifecycle', 'chaincode', 'commit', ...ordererArgs(t, p), ...definitionArgs(t, p, sequence), ...peers],
     { env: peerCliEnv(p, operatorOrg(t)) },
   );
-  log(`  committed ${CHAINCODE_NAME} on channel ${t.channel}`);
+  log(`  committed ${CHAINCODE_NAME} on channel ${t.channel} (sequence ${sequence})`);
 }
 
 /** Installs each org's ccaas package on its peer, approves it per org, commits the definition. */
 export function deployChaincode(t: Topology, p: RunPaths, bin: FabricBin, log: Log): void {
   const packages = chaincodePackages(t, p);
   for (const org of t.orgs) install(p, bin, org, packageOf(packages, org.mspId), log);
-  if (isCommitted(t, p, bin, operatorOrg(t))) return;
-  for (const org of t.orgs) approve(t, p, bin, org, packageOf(packages, org.mspId), log);
-  commit(t, p, bin, log);
+  const target = targetSequence(t, committedDefinition(t, p, bin, operatorOrg(t)));
+  if (target.committed) return;
+  for (const org of t.orgs) approve(t, p, bin, org, packageOf(packages, org.mspId), target.sequence, log);
+  commit(t, p, bin, target.sequence, log);
 }
