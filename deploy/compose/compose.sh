@@ -52,7 +52,32 @@ stop_api() {
   api_pid=
   rm -f "$SOCK"
 }
-trap stop_api EXIT
+
+# Podman runs HEALTHCHECKs only when asked (it would use systemd timers, absent here), and
+# docker-compose's `depends_on: condition: service_healthy` waits for the status those runs record:
+# while compose.sh starts or runs anything, each project container's check runs once a second
+# (`healthcheck run` refuses a container that has none; nothing to record then).
+health_pump_pid=
+start_health_pump() {
+  [ -z "$health_pump_pid" ] || return 0
+  (
+    close_inherited_fds
+    while :; do
+      for c in $(pm ps --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}}'); do
+        pm healthcheck run "$c" >/dev/null 2>&1 || true
+      done
+      sleep 1
+    done
+  ) >/dev/null 2>&1 &
+  health_pump_pid=$!
+}
+stop_health_pump() {
+  [ -n "$health_pump_pid" ] || return 0
+  kill "$health_pump_pid" 2>/dev/null || true
+  wait "$health_pump_pid" 2>/dev/null || true
+  health_pump_pid=
+}
+trap 'stop_health_pump; stop_api' EXIT
 
 # Closes every file descriptor but stdin, stdout and stderr of the current (sub)shell.
 close_inherited_fds() {
@@ -169,6 +194,7 @@ run_tools() {
 tools() {
   [ -f "$ENERGY_NETWORK_RUN_DIR/compose.env" ] || fail E_NO_DEPLOYMENT "no deployment in $ENERGY_NETWORK_RUN_DIR: run compose:up"
   start_api
+  start_health_pump
   run_tools "$@"
 }
 
@@ -191,6 +217,7 @@ up() {
   t=$SECONDS
   dc up -d --no-build 2>&1 | sed -u 's/^/  /'
   echo "[compose] containers started: $((SECONDS - t)) s"
+  start_health_pump
   t=$SECONDS
   run_tools setup
   echo "[compose] channel joined, chaincode deployed and answering (setup container): $((SECONDS - t)) s"

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
-import { advertised, CHAINCODE_NAME, HOST, topology } from '../config/topology';
+import { advertised, CHAINCODE_NAME, HOST, operatorOrg, topology } from '../config/topology';
 import { caKeyPair, caServerArgs } from './ca';
 import { hostsAnchor, networksBlock, withStaticAddresses } from './compose-hosts';
 
@@ -57,6 +57,17 @@ function httpHealthcheck(port: number, urlPath: string): string {
       retries: 3
       start_period: 10s
 `;
+}
+
+/**
+ * `depends_on` with `condition: service_healthy` on each of `services` (their HEALTHCHECKs): Docker
+ * starts the dependent once they pass. Podman runs HEALTHCHECKs only when asked (no systemd timers
+ * here): deploy/compose/compose.sh asks every second while it brings the deployment up.
+ */
+function dependsOnHealthy(services: string[]): string {
+  return (
+    '    depends_on:\n' + services.map((s) => `      ${s}:\n        condition: service_healthy\n`).join('')
+  );
 }
 
 /** The compose variable holding an org's chaincode package id (written by network:generate). */
@@ -250,7 +261,10 @@ ${command.map((a) => `      - ${/^\d+$/.test(a) ? `'${a}'` : a}\n`).join('')}   
 ${published([org.ca.port])}${httpHealthcheck(org.ca.port, '/cainfo')}`;
 }
 
-function applicationServices(): string {
+function applicationServices(t: Topology): string {
+  const orderers = t.orderers.map((o) => o.host);
+  const peers = t.orgs.map((org) => org.peer.host);
+  const chaincodeServers = t.orgs.map((org) => org.chaincodeServer.host);
   return `
   # --- application services (profile \`services\`): the project's images ------------------------------
   # Both read the run directory's connection files for containers (connection-containers/<MSPID>.json:
@@ -275,7 +289,7 @@ function applicationServices(): string {
     volumes:
       - \${ENERGY_NETWORK_RUN_DIR}/connection-containers:\${ENERGY_NETWORK_RUN_DIR}/connection:ro
       - \${ENERGY_NETWORK_RUN_DIR}/crypto:\${ENERGY_NETWORK_RUN_DIR}/crypto:ro
-${published([3000])}
+${dependsOnHealthy([...orderers, ...peers])}${published([3000])}
   # The operator's auctioneer (auctioneer/; docs/auctioneer.md): opens rounds by its schedule,
   # closes and clears them; /healthz, /readyz, /metrics on ${HOST}:3100. Its checkpoint (where
   # its event stream resumes) lives in the named volume \`auctioneer\`.
@@ -294,7 +308,7 @@ ${published([3000])}
       - \${ENERGY_NETWORK_RUN_DIR}/connection-containers:\${ENERGY_NETWORK_RUN_DIR}/connection:ro
       - \${ENERGY_NETWORK_RUN_DIR}/crypto:\${ENERGY_NETWORK_RUN_DIR}/crypto:ro
       - auctioneer:/var/lib/energy-auction
-${published([3100])}
+${dependsOnHealthy([...orderers, operatorOrg(t).peer.host])}${published([3100])}
   # One-shot (profile \`setup\`): network setup from inside the compose network, dialling every node
   # by its host name: orderers join the channel (osnadmin), peers join, the chaincode is installed,
   # approved and committed; waits until it answers. Idempotent. Runs as root (the keys are root's).
@@ -311,7 +325,7 @@ ${published([3100])}
       - \${ENERGY_NETWORK_RUN_DIR}:\${ENERGY_NETWORK_RUN_DIR}
       - \${ENERGY_NETWORK_RUN_DIR}/connection-containers:\${ENERGY_NETWORK_RUN_DIR}/connection:ro
       - ./network/config:/app/network/config:ro # core.yaml for the peer CLI
-`;
+${dependsOnHealthy([...orderers, ...peers, ...chaincodeServers])}`;
 }
 
 function volumes(t: Topology): string {
@@ -343,7 +357,7 @@ export function composeFile(t: Topology): string {
     ),
     '\n',
     section("each org's Fabric CA: client identities with their market.role", t.orgs.map(caService)),
-    applicationServices(),
+    applicationServices(t),
   ].join('');
   return [
     header(t),

@@ -26,6 +26,7 @@ interface Compose {
       network_mode?: string;
       ports?: string[];
       healthcheck?: { test: string[] };
+      depends_on?: Record<string, { condition: string }>;
       container_name?: string;
       extra_hosts?: string[];
       networks?: { default: { ipv4_address: string } };
@@ -102,6 +103,37 @@ describe('compose file generator', () => {
       expect(probe[3]).toContain(`GET ${urlPath} HTTP/1.0`);
     }
   });
+
+  test.each([2, 4])(
+    '%i utilities: setup, the API and the auctioneer start once what they dial is healthy',
+    (n) => {
+      const t = topology(n, 'names');
+      const compose = load(composeFile(t)) as Compose;
+      const orderers = t.orderers.map((o) => o.host);
+      const peers = t.orgs.map((org) => org.peer.host);
+      const expected: Record<string, string[]> = {
+        setup: [...orderers, ...peers, ...t.orgs.map((org) => org.chaincodeServer.host)],
+        gateway: [...orderers, ...peers],
+        auctioneer: [...orderers, t.orgs[0].peer.host],
+      };
+      for (const [service, deps] of Object.entries(expected)) {
+        const dependsOn = compose.services[service]!.depends_on!;
+        expect([service, Object.keys(dependsOn).sort()]).toEqual([service, [...deps].sort()]);
+        for (const dep of deps) {
+          expect(dependsOn[dep]).toEqual({ condition: 'service_healthy' });
+          // a dependency without a HEALTHCHECK would never become healthy: the Fabric services have
+          // one in the file, the chaincode servers' image brings its own (Containerfile.services)
+          const d = compose.services[dep]!;
+          expect([dep, d.healthcheck !== undefined || d.image.startsWith('energy-auction/')]).toEqual([
+            dep,
+            true,
+          ]);
+        }
+      }
+      // the nodes themselves wait for nothing: each starts on its own, as on its own host
+      for (const node of [...orderers, ...peers]) expect(compose.services[node]!.depends_on).toBeUndefined();
+    },
+  );
 
   test.each([2, 9])(
     '%i utilities: each container has its own fixed address, and every container knows them all',
