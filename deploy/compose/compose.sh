@@ -134,20 +134,6 @@ check_ports() {
   [ -z "$busy" ] || fail E_PORT_BUSY "ports in use by another network: $(echo $busy) (a native network or npm start? npm run network:down)"
 }
 
-# The project's containers run as uid 10001 (the images' user `energy`) and read private keys that
-# cryptogen and Fabric CA wrote for root only: the chaincode servers' tls/ and the peer orgs'
-# enrolled/ (the API's and the auctioneer's identities, from each org's CA) and users' msp/ change
-# owner, nothing else. Root on the host still
-# reads them (network:setup).
-own_service_keys() {
-  local d
-  for d in "$ENERGY_NETWORK_RUN_DIR"/crypto/peerOrganizations/*/peers/chaincode.*/tls \
-    "$ENERGY_NETWORK_RUN_DIR"/crypto/peerOrganizations/*/enrolled \
-    "$ENERGY_NETWORK_RUN_DIR"/crypto/peerOrganizations/*/users/*/msp; do
-    chown -R 10001:10001 "$d"
-  done
-}
-
 # Runs each container's HEALTHCHECK once (no systemd timers here) and waits until all pass.
 wait_healthchecks() {
   local deadline=$((SECONDS + 60)) c pending
@@ -210,7 +196,6 @@ up() {
   fi
   t=$SECONDS
   generate_in_container 2>&1 | sed -u 's/^/  /' || fail E_GENERATE "network generate failed in the tools container (output above)"
-  own_service_keys
   echo "[compose] generated run directory $ENERGY_NETWORK_RUN_DIR: $((SECONDS - t)) s"
   start_api
   check_ports

@@ -90,8 +90,8 @@ function header(t: Topology): string {
 #   docker-compose --env-file $R/compose.env up -d                    # the nodes and the CAs
 #   docker-compose --env-file $R/compose.env run --rm setup           # join, deploy, wait (a container)
 #   docker-compose --env-file $R/compose.env --profile services up -d # REST API and auctioneer
-# Before \`up\`, the project's containers (uid 10001) need their keys: compose.sh runs chown -R 10001
-# on the chaincode servers' tls/ and each peer org's enrolled/ and users/*/msp (own_service_keys).
+# The generate container also gives the project's containers (uid 10001) the keys they read: the
+# chaincode servers' tls/ and each peer org's enrolled/ and users/*/msp (network/src/owner.ts).
 #
 # or all of it on Podman: \`npm run compose:up\` / \`npm run compose:down [-- --purge]\`
 # (deploy/compose/compose.sh, run directory work/compose-run; docs/deployment.md).

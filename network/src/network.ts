@@ -21,6 +21,7 @@ import { ensureFabric, FabricBin, fabricBinDir } from './exec';
 import { generate } from './generate';
 import { deployChaincode } from './lifecycle';
 import { networkSpecs, type NodeKind } from './nodes';
+import { ownServiceKeys, serviceUid } from './owner';
 import { RunPaths } from './paths';
 import { writeComposeEnv, writeConnectionProfiles } from './profiles';
 import { raftHealth, type RaftHealth } from './raft-health';
@@ -103,6 +104,8 @@ export function prepare(opts: NetworkOptions = {}): { t: Topology; p: RunPaths; 
   if (generated.length) log(`[network] generated ${generated.join(', ')} in ${p.root}`);
   writeConnectionProfiles(t, p);
   writeComposeEnv(t, p);
+  const owned = ownServiceKeys(t, p);
+  if (owned) log(`[network] ${owned} key folders owned by uid ${serviceUid()} (the project's containers)`);
   return { t, p, bin };
 }
 

@@ -1,41 +1,43 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ownLikeParent } from '../../../network/src/owner';
+import { topology } from '../../../network/config/topology';
+import { ownServiceKeys, serviceKeyDirs, serviceUid } from '../../../network/src/owner';
+import { RunPaths } from '../../../network/src/paths';
 
-const asRoot = process.getuid?.() === 0;
-
-describe('ownLikeParent: a new identity folder gets the owner of enrolled/', () => {
-  let tmp: string;
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'owner-'));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-  const tree = () => {
-    const enrolled = path.join(tmp, 'enrolled');
-    const alice = path.join(enrolled, 'alice');
-    fs.mkdirSync(path.join(alice, 'msp', 'keystore'), { recursive: true });
-    fs.writeFileSync(path.join(alice, 'msp', 'keystore', 'key.pem'), 'k', { mode: 0o600 });
-    return { enrolled, alice, key: path.join(alice, 'msp', 'keystore', 'key.pem') };
-  };
-
-  (asRoot ? it : it.skip)('as root: every file under the folder takes the parent’s uid and gid', () => {
-    const { enrolled, alice, key } = tree();
-    fs.chownSync(enrolled, 10001, 10001);
-    ownLikeParent(alice);
-    for (const p of [alice, path.join(alice, 'msp'), path.join(alice, 'msp', 'keystore'), key]) {
-      expect(fs.statSync(p).uid).toBe(10001);
-      expect(fs.statSync(p).gid).toBe(10001);
+describe('the keys the project containers read (owner.ts)', () => {
+  test('ENERGY_SERVICE_UID: unset is none, a positive integer is the uid, anything else is refused', () => {
+    expect(serviceUid({})).toBeUndefined();
+    expect(serviceUid({ ENERGY_SERVICE_UID: '' })).toBeUndefined();
+    expect(serviceUid({ ENERGY_SERVICE_UID: '10001' })).toBe(10001);
+    for (const bad of ['0', '-1', 'energy', '10001x']) {
+      expect(() => serviceUid({ ENERGY_SERVICE_UID: bad })).toThrow(/E_SERVICE_UID.*"/);
     }
-    expect(fs.statSync(key).mode & 0o777).toBe(0o600);
   });
 
-  it('leaves the files alone when the parent has the same owner', () => {
-    const { alice, key } = tree();
-    const before = fs.statSync(key);
-    ownLikeParent(alice);
-    expect(fs.statSync(key).uid).toBe(before.uid);
-    expect(fs.statSync(key).ctimeMs).toBe(before.ctimeMs);
+  test('the chaincode servers’ TLS, each org’s enrolled identities and users’ msp change owner, nothing else', () => {
+    const t = topology(2);
+    const p = new RunPaths(fs.mkdtempSync(path.join(os.tmpdir(), 'owner-')));
+    try {
+      const dirs = serviceKeyDirs(t, p);
+      expect(dirs).toHaveLength(4 * t.orgs.length);
+      for (const d of dirs) {
+        fs.mkdirSync(d, { recursive: true });
+        fs.writeFileSync(path.join(d, 'key.pem'), 'k');
+      }
+      const peerTls = path.join(p.peerDir(t.orgs[1]!), 'tls');
+      fs.mkdirSync(peerTls, { recursive: true });
+      fs.writeFileSync(path.join(peerTls, 'server.key'), 'k');
+      expect(ownServiceKeys(t, p, undefined)).toBe(0);
+      if (process.getuid?.() === 0) {
+        expect(ownServiceKeys(t, p, 10001)).toBe(dirs.length);
+        for (const d of dirs) expect(fs.statSync(path.join(d, 'key.pem')).uid).toBe(10001);
+        expect(fs.statSync(path.join(peerTls, 'server.key')).uid).toBe(0); // the peer's own key stays root's
+      } else {
+        expect(() => ownServiceKeys(t, p, 10001)).toThrow(/EPERM/);
+      }
+    } finally {
+      fs.rmSync(p.root, { recursive: true, force: true });
+    }
   });
 });
