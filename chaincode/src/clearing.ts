@@ -10,6 +10,7 @@ import type { Ledger } from './ledger';
 import type { BatchCommitment, NetPosition, Settlement } from './model';
 import { getRound, listCommitmentValues, markCleared } from './rounds';
 import { settle } from './settle';
+import { putStoredSettlement, readStoredSettlement } from './settlement-store';
 
 /** The public record of a cleared round: the result without per-bid lines, plus digests. */
 export type PublicResult = Omit<WireClearingResult, 'buyers' | 'sellers'> & {
@@ -30,11 +31,6 @@ interface SealedRound {
   batches: AssemblyBatch[];
   /** each utility's batch salts, in commitment order (secret: see settlementSaltOf) */
   salts: Map<string, string[]>;
-}
-
-/** A settlement as stored in its utility's collection: the lines plus a secret salt. */
-interface StoredSettlement extends Settlement {
-  salt: string;
 }
 
 /**
@@ -169,11 +165,7 @@ export async function commitClearing(
   await l.putState(keys.result(l, roundId), encode(record));
   for (const p of positions) await l.putState(keys.position(l, roundId, p.utility), encode(p));
   for (const s of settlements) {
-    const stored: StoredSettlement = {
-      ...s,
-      salt: settlementSaltOf(roundId, s.utility, batchSaltsOf(sealed, s.utility)),
-    };
-    await l.putPrivate(collectionOf(s.utility), keys.settlement(l, roundId), encode(stored));
+    await putStoredSettlement(l, s, settlementSaltOf(roundId, s.utility, batchSaltsOf(sealed, s.utility)));
   }
   await markCleared(l, round);
   l.setEvent(
@@ -200,14 +192,14 @@ export async function getPositions(l: Ledger, roundId: string): Promise<NetPosit
 /** A utility's own settlement lines (the operator may name any utility). */
 export async function getSettlement(l: Ledger, roundId: string, utility: string): Promise<Settlement> {
   const target = requireSelfOrOperator(l, utility, 'read the settlement');
-  const bytes = await l.getPrivate(collectionOf(target), keys.settlement(l, roundId));
-  if (!bytes) {
+  const stored = await readStoredSettlement(l, roundId, target);
+  if (!stored) {
     await getRound(l, roundId);
     throw new MarketError('NOT_FOUND', `no settlement of ${target} for round ${roundId}`, {
       roundId,
       utility: target,
     });
   }
-  const { salt: _salt, ...settlement } = decode(bytes) as StoredSettlement;
+  const { salt: _salt, ...settlement } = stored;
   return settlement;
 }

@@ -15,6 +15,7 @@ import { computeDelivery } from './delivery-input';
 import { gateClosesAt, type DeliveryParams } from './delivery-params';
 import { MarketError } from './errors';
 import { collectionOf, keys } from './keys';
+import { readStoredSettlement, type SaltedSettlement } from './settlement-store';
 import type { Ledger } from './ledger';
 import {
   OPERATOR_MSP,
@@ -54,9 +55,6 @@ interface StoredOperatorAccount {
   rounds: number;
   totals: OperatorAccount['totals'];
 }
-
-/** A utility's stored settlement lines (with the clearing's secret salt) of a cleared round. */
-type SaltedSettlement = Settlement & { salt: string };
 
 function requireDigest(roundId: string, digest: string): void {
   if (DIGEST_RE.test(digest)) return;
@@ -110,14 +108,14 @@ async function requireSettleable(l: Ledger, round: RoundRecord, submittedDigest:
 async function storedSettlements(l: Ledger, roundId: string): Promise<SaltedSettlement[]> {
   const out: SaltedSettlement[] = [];
   for (const p of await getPositions(l, roundId)) {
-    const bytes = await l.getPrivate(collectionOf(p.utility), keys.settlement(l, roundId));
-    if (!bytes) {
+    const stored = await readStoredSettlement(l, roundId, p.utility);
+    if (!stored) {
       throw new MarketError('BATCH_MISSING', `the settlement of ${p.utility} is not readable`, {
         roundId,
         utility: p.utility,
       });
     }
-    out.push(decode(bytes) as SaltedSettlement);
+    out.push(stored);
   }
   return out;
 }

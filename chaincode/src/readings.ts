@@ -16,6 +16,7 @@ import { clearedResultOf, deliveryBidId } from './delivery-input';
 import { gateClosesAt } from './delivery-params';
 import { MarketError } from './errors';
 import { collectionOf, keys } from './keys';
+import { readStoredSettlement } from './settlement-store';
 import type { Ledger } from './ledger';
 import {
   MAX_BATCH_READINGS,
@@ -115,9 +116,9 @@ function requireGateOpen(l: Ledger, round: RoundRecord): void {
 
 /** A utility's settlement lines of a cleared round (none when it had no bid). */
 export async function settlementOf(l: Ledger, roundId: string, utility: string): Promise<Settlement> {
-  const bytes = await l.getPrivate(collectionOf(utility), keys.settlement(l, roundId));
-  if (!bytes) return { roundId, utility, lines: [] };
-  const { salt: _salt, ...settlement } = decode(bytes) as Settlement & { salt?: string };
+  const stored = await readStoredSettlement(l, roundId, utility);
+  if (!stored) return { roundId, utility, lines: [] };
+  const { salt: _salt, ...settlement } = stored;
   return settlement;
 }
 

@@ -19,6 +19,7 @@ import { canonicalJson, clearRound } from '../../engine/src/mechanism';
 import type { WireBid, WireClearingResult } from '../../engine/src/mechanism/types';
 import { assembleRoundInput } from '../../chaincode/src/assemble';
 import { settlementSaltOf } from '../../chaincode/src/clearing';
+import { encodeStoredSettlement } from '../../chaincode/src/settlement-store';
 import type { RoundRecord } from '../../chaincode/src/model';
 import { MarketClient } from '../../fabric-client/src/market-client';
 import { connectGateway } from '../../fabric-client/src/connect';
@@ -221,7 +222,9 @@ describe('privacy of the blocks on the Fabric network', () => {
       // the search finds public values and private writes' hashes in each view of the blocks
       const u2Commitments = commitments.filter((c) => c.utility === U2);
       const u2Salts = u2Commitments.map((c) => batches.find((b) => b.batchId === c.batchId)!.salt);
-      const storedSettlement = canonicalJson({ ...settlement, salt: settlementSaltOf(id, U2, u2Salts) });
+      const storedSettlement = Buffer.from(
+        encodeStoredSettlement(settlement, settlementSaltOf(id, U2, u2Salts)),
+      ).toString('utf8');
       const visible: Needle[] = [
         { what: 'Utility1 batch id', value: c1.batchId },
         { what: 'public price', value: `"price":"${stored.price}"` },

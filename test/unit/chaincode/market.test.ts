@@ -14,6 +14,7 @@ import {
 import { MarketError } from '../../../chaincode/src/errors';
 import type { StoredBatch } from '../../../chaincode/src/model';
 import { collectionOf } from '../../../chaincode/src/keys';
+import { decodeStoredSettlement, encodeStoredSettlement } from '../../../chaincode/src/settlement-store';
 import type { Ledger } from '../../../chaincode/src/ledger';
 import { closeRound, getRound, listRounds, openRound } from '../../../chaincode/src/rounds';
 import { MemoryChannel, type TxOptions } from './memory-ledger';
@@ -575,9 +576,11 @@ describe('verified clearing', () => {
       k.includes('settlement'),
     )![1];
     const salt = settlementSaltOf('r1', U1, [SALT_A]);
-    expect(JSON.parse(Buffer.from(stored).toString())).toEqual({ ...own, salt });
+    expect(decodeStoredSettlement(stored)).toEqual({ ...own, salt });
+    expect(Buffer.from(stored).toString()).toBe(Buffer.from(encodeStoredSettlement(own, salt)).toString());
     // the block holds sha256(stored): a non-member's exact guess of the lines does not match it
     expect(sha256Hex(stored)).not.toBe(sha256Hex(canonicalJson(own)));
+    expect(sha256Hex(stored)).not.toBe(sha256Hex(encodeStoredSettlement(own, '')));
     // the salt depends on the secret batch salts, the utility and the round, and is not public
     expect(
       new Set([salt, settlementSaltOf('r1', U1, [SALT_B]), settlementSaltOf('r1', U2, [SALT_A])]).size,
