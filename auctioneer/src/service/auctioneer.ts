@@ -10,6 +10,7 @@ import { AuctioneerError, prepareClearing, type PreparedClearing } from './prepa
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withDeadline, withRetry, type RetryPolicy } from '../../../fabric-client/src/retry';
 import { ClearBackoff } from './clear-backoff';
+import { Prefetcher } from './prefetch';
 import { parseInstantMs, roundsToOpen, type ScheduleConfig } from './schedule';
 import { PERMANENT_SETTLE_CODES, prepareSettlement, settleableAtMs, type SettleOutcome } from './settle';
 
@@ -26,6 +27,11 @@ export interface AuctioneerCoreOptions {
    * docs/clock.md): a peer that sees the close as early answers TOO_EARLY with its clock
    */
   closeGraceMs: number;
+  /**
+   * read each round's sealed batches from this long before its closesAt, every intervalMs, so
+   * that the clearing reads only the late ones (prefetch.ts); leadMs 0 = never
+   */
+  prefetch?: { leadMs: number; intervalMs: number };
   /** test hook: wait this long after logging 'clearing' and before committing */
   pauseBeforeCommitMs?: number;
   /** test hook: wait this long after logging 'settling' and before committing the settlement */
@@ -105,10 +111,23 @@ export class Auctioneer {
   private stopped = false;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly prefetcher: Prefetcher;
 
   constructor(private readonly o: AuctioneerCoreOptions) {
     this.now = o.now ?? Date.now;
     this.log = o.logger;
+    this.prefetcher = new Prefetcher({
+      leadMs: o.prefetch?.leadMs ?? 0,
+      intervalMs: o.prefetch?.intervalMs ?? 1000,
+      market: o.market,
+      logger: o.logger,
+      now: this.now,
+    });
+  }
+
+  /** Batches of `roundId` read ahead of its close and held (tests, bench). */
+  prefetchedBatches(roundId: string): number {
+    return this.prefetcher.cache.size(roundId);
   }
 
   /** Ids of rounds with a pending close timer (for tests and /readyz details). */
@@ -189,6 +208,7 @@ export class Auctioneer {
       return;
     }
     this.armClose(roundId, closesAtMs + this.o.closeGraceMs - this.now());
+    this.prefetcher.arm(roundId, closesAtMs);
   }
 
   private armClose(roundId: string, delayMs: number): void {
@@ -249,6 +269,7 @@ export class Auctioneer {
       );
       if (round.status === 'CLEARED') {
         this.settled.add(roundId);
+        this.prefetcher.drop(roundId);
         this.log.info({ roundId }, 'round already cleared');
         return { roundId, outcome: 'already-cleared' };
       }
@@ -256,13 +277,19 @@ export class Auctioneer {
         this.log.warn({ roundId, status: round.status }, 'not clearing: round is not closed');
         return { roundId, outcome: 'not-closed', status: round.status };
       }
-      const prepared = await prepareClearing(this.o.market, round, (what, fn) =>
-        this.call('evaluate', what, roundId, fn),
+      await this.prefetcher.idle(roundId);
+      const prepared = await prepareClearing(
+        this.o.market,
+        round,
+        (what, fn) => this.call('evaluate', what, roundId, fn),
+        this.prefetcher.cache,
       );
       this.log.info(
         {
           roundId,
           batches: prepared.batchCount,
+          prefetchedBatches: prepared.prefetchedBatches,
+          precleared: prepared.precleared,
           bids: prepared.bidCount,
           resultDigest: prepared.resultDigest,
           status: prepared.result.status,
@@ -286,6 +313,7 @@ export class Auctioneer {
         });
       }
       this.settled.add(roundId);
+      this.prefetcher.drop(roundId);
       this.clearBackoff.succeeded(roundId);
       this.o.metrics.roundsCleared.inc({ status: stored.status });
       this.o.metrics.clearingDuration.observe((end - start) / 1000);
@@ -491,6 +519,7 @@ export class Auctioneer {
       await this.clear(roundId);
     } else if (name === 'RoundCleared') {
       this.clearTimer(roundId);
+      this.prefetcher.drop(roundId);
       this.settled.add(roundId);
     } else if (name === 'DeliverySettled') {
       this.deliverySettled.add(roundId);
@@ -508,6 +537,6 @@ export class Auctioneer {
     this.stopped = true;
     for (const t of this.closeTimers.values()) clearTimeout(t);
     this.closeTimers.clear();
-    await Promise.allSettled([...this.inFlight.values(), ...this.settling.values()]);
+    await Promise.allSettled([...this.inFlight.values(), ...this.settling.values(), this.prefetcher.stop()]);
   }
 }

@@ -42,6 +42,12 @@ export interface AuctioneerConfig {
    * bid endorsed at or after closesAt), at most the guard's skew bound (docs/clock.md)
    */
   closeGraceMs: number;
+  /**
+   * read the sealed batches of a round from this long before its closesAt (every
+   * prefetchIntervalMs), so that after the close only the late ones are read; 0 = never
+   */
+  prefetchLeadMs: number;
+  prefetchIntervalMs: number;
   deadlines: { evaluateMs: number; submitMs: number };
   retry: RetryPolicy;
   /** chaincode event checkpoint file (created if missing) */
@@ -74,6 +80,8 @@ export const DEFAULT_CONFIG: AuctioneerConfig = {
   scheduleTickMs: 30_000,
   reconcileIntervalMs: 30_000,
   closeGraceMs: 0,
+  prefetchLeadMs: 10_000,
+  prefetchIntervalMs: 1000,
   deadlines: { evaluateMs: 15_000, submitMs: 60_000 },
   retry: { attempts: 6, baseDelayMs: 250, maxDelayMs: 10_000 },
   checkpointFile: path.join(REPO_ROOT, 'network', 'run', 'auctioneer', 'checkpoint.json'),
@@ -129,6 +137,7 @@ function numberProblems(c: AuctioneerConfig): string[] {
   const positive: [string, number][] = [
     ['scheduleTickMs', c.scheduleTickMs],
     ['reconcileIntervalMs', c.reconcileIntervalMs],
+    ['prefetchIntervalMs', c.prefetchIntervalMs],
     ['deadlines.evaluateMs', c.deadlines.evaluateMs],
     ['deadlines.submitMs', c.deadlines.submitMs],
     ['retry.attempts', c.retry.attempts],
@@ -137,6 +146,7 @@ function numberProblems(c: AuctioneerConfig): string[] {
   ];
   const nonNegative: [string, number][] = [
     ['closeGraceMs', c.closeGraceMs],
+    ['prefetchLeadMs', c.prefetchLeadMs],
     ['minBiddingMs', c.minBiddingMs],
     ['pauseBeforeCommitMs', c.pauseBeforeCommitMs],
     ['pauseBeforeSettleMs', c.pauseBeforeSettleMs],
@@ -261,6 +271,8 @@ function envSettings(env: NodeJS.ProcessEnv): ConfigInput {
     scheduleTickMs: num(env, 'AUCTIONEER_SCHEDULE_TICK_MS'),
     reconcileIntervalMs: num(env, 'AUCTIONEER_RECONCILE_MS'),
     closeGraceMs: num(env, 'AUCTIONEER_CLOSE_GRACE_MS'),
+    prefetchLeadMs: num(env, 'AUCTIONEER_PREFETCH_LEAD_MS'),
+    prefetchIntervalMs: num(env, 'AUCTIONEER_PREFETCH_INTERVAL_MS'),
     checkpointFile: str(env, 'AUCTIONEER_CHECKPOINT_FILE'),
     logLevel: str(env, 'AUCTIONEER_LOG_LEVEL'),
     pauseBeforeCommitMs: num(env, 'AUCTIONEER_PAUSE_BEFORE_COMMIT_MS'),

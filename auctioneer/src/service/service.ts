@@ -95,6 +95,7 @@ export async function startAuctioneer(
     deadlines: config.deadlines,
     ...scheduleOption(config),
     closeGraceMs: config.closeGraceMs,
+    prefetch: { leadMs: config.prefetchLeadMs, intervalMs: config.prefetchIntervalMs },
     pauseBeforeCommitMs: config.pauseBeforeCommitMs,
     pauseBeforeSettleMs: config.pauseBeforeSettleMs,
     ...callbackOptions(deps),
