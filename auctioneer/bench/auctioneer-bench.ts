@@ -79,7 +79,14 @@ interface Observed {
 type Row = Record<
   'total' | 'read' | 'verify' | 'clear' | 'commit' | 'closeLag' | 'startLag' | 'waited' | 'submitRate',
   number
->;
+> & {
+  /** what the service had read (and cleared) before the close (auctioneer/src/service/prefetch.ts) */
+  ahead: string;
+};
+
+/** "200/200, cleared": batches read before the close of all, and whether it was cleared ahead. */
+const aheadOf = (p: { prefetchedBatches: number; batchCount: number; precleared: boolean }): string =>
+  `${p.prefetchedBatches}/${p.batchCount}${p.precleared ? ', cleared' : ''}`;
 
 /** A round's size: how many buy bids (Utility1) and sell bids (Utility2). */
 interface Size {
@@ -178,6 +185,7 @@ async function benchRound(c: Clients, observed: Observed, run: number, size: Siz
     // what a utility waits for: closesAt to the verified clearing committed (wall clock)
     waited: cleared.wall - closesAtMs,
     submitRate: bids / (submitMs / 1000),
+    ahead: aheadOf(cleared.info.prepared),
   };
   const stored = await c.operator.getResult(id);
   process.stdout.write(
@@ -185,7 +193,7 @@ async function benchRound(c: Clients, observed: Observed, run: number, size: Siz
       `status=${stored.status} price=${stored.price} energy=${stored.totals.energy} kWh — ` +
       `closesAt→cleared ${seconds(row.waited)}: close committed ${seconds(row.closeLag)} after closesAt, ` +
       `clearing started ${row.startLag.toFixed(0)} ms after it (< 0: on the RoundClosed event, before the close's submit returned); close→cleared ${seconds(row.total)} (read ${row.read.toFixed(0)} ms, verify ${row.verify.toFixed(0)} ms, ` +
-      `clear ${row.clear.toFixed(0)} ms, commit ${row.commit.toFixed(0)} ms)\n`,
+      `clear ${row.clear.toFixed(0)} ms, commit ${row.commit.toFixed(0)} ms; batches read ahead: ${row.ahead})\n`,
   );
   return row;
 }
@@ -196,7 +204,7 @@ const mb = (bytes: number | undefined): string =>
 
 /** The repeated-rounds mode: one table row per run, medians against the targets. */
 function reportRuns(report: BenchReport, rows: readonly Row[]): void {
-  const col = (k: keyof Row): number[] => rows.map((r) => r[k]);
+  const col = (k: Exclude<keyof Row, 'ahead'>): number[] => rows.map((r) => r[k]);
   report.table(
     'runs',
     [
@@ -204,6 +212,7 @@ function reportRuns(report: BenchReport, rows: readonly Row[]): void {
       'closesAt → cleared',
       'close committed after closesAt',
       'close → cleared',
+      'read ahead',
       'read',
       'verify',
       'clear',
@@ -214,6 +223,7 @@ function reportRuns(report: BenchReport, rows: readonly Row[]): void {
       seconds(r.waited),
       ms(r.closeLag),
       seconds(r.total),
+      r.ahead,
       ms(r.read),
       ms(r.verify),
       ms(r.clear),
@@ -293,6 +303,7 @@ async function runScaling(
       'bids',
       'submitted at',
       'close → committed',
+      'read ahead',
       'read',
       'verify',
       'clear',
@@ -303,11 +314,12 @@ async function runScaling(
     ],
     results.map((r) =>
       'error' in r
-        ? [r.bids.toLocaleString('en-US'), `failed: ${r.error}`, '', '', '', '', '', '', '', '']
+        ? [r.bids.toLocaleString('en-US'), `failed: ${r.error}`, '', '', '', '', '', '', '', '', '']
         : [
             r.bids.toLocaleString('en-US'),
             `${Math.round(r.row.submitRate).toLocaleString('en-US')} bids/s`,
             seconds(r.row.total),
+            r.row.ahead,
             ms(r.row.read),
             ms(r.row.verify),
             ms(r.row.clear),
@@ -335,6 +347,19 @@ async function runScaling(
           ],
     ),
   );
+  for (const [bids, targetMs] of [
+    [200_000, 3000],
+    [1_000_000, 20_000],
+  ] as const) {
+    const r = results.find((x) => x.bids === bids);
+    if (!r) continue;
+    report.note(
+      'error' in r
+        ? `${bids.toLocaleString('en-US')} bids: failed (target close → committed ≤ ${seconds(targetMs)}: NOT met).`
+        : `${bids.toLocaleString('en-US')} bids: close → committed ${seconds(r.row.total)} (target ≤ ${seconds(targetMs)}: ` +
+            `${r.row.total <= targetMs ? 'met' : 'NOT met'}).`,
+    );
+  }
   const points = results.flatMap((r) => ('error' in r ? [] : [{ x: r.bids, y: r.row.total }]));
   const large = points.filter((p) => p.x >= 100_000);
   if (points.length >= 2)
