@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run compose:up [-- --no-services]` / `npm run compose:down [-- --purge]` / `compose.sh ps|logs <container>`
-# / `compose.sh tools <network CLI args>` (e.g. identity register, in the tools container):
+# / `compose.sh tools <network CLI args>` (e.g. identity register, in the tools container)
+# / `ENERGY_COMPOSE_FILE=<file for N+1> compose.sh add-utility` (a utility joins the live channel):
 # docker-compose.yaml on Podman, with the images of `npm run images:build` (docs/deployment.md).
 #
 # The compose tool is Debian's docker-compose 1.29 talking to `podman system service` (Podman's
@@ -149,17 +150,19 @@ wait_healthchecks() {
   done
 }
 
-# network generate in the tools image (crypto, channel block, packages, the CAs' first enrollments,
-# connection files, compose.env), so the host needs no Fabric binary. Offline (--network none):
-# the CAs it starts for the enrollments listen on the container's own loopback, where it dials.
-generate_in_container() {
+# The network CLI in the tools image, offline (--network none): the CAs it starts for enrollments
+# listen on the container's own loopback, where it dials. The host needs no Fabric binary.
+offline_tools() {
   mkdir -p "$ENERGY_NETWORK_RUN_DIR"
   pm run --rm --network none -e ENERGY_NETWORK_RUN_DIR="$ENERGY_NETWORK_RUN_DIR" \
     -e ENERGY_UTILITIES="$ENERGY_UTILITIES" -e ENERGY_NETWORK_DIAL=loopback \
     -v "$ENERGY_NETWORK_RUN_DIR:$ENERGY_NETWORK_RUN_DIR" -v "$repo/network/config:/app/network/config:ro" \
-    "localhost/energy-auction/tools:$VERSION" \
-    generate --addresses names
+    "localhost/energy-auction/tools:$VERSION" "$@"
 }
+
+# network generate (crypto, channel block, packages, the CAs' first enrollments, connection files,
+# compose.env)
+generate_in_container() { offline_tools generate --addresses names; }
 
 # The compose file's one-shot `setup` service with the network CLI's ARGS (default `setup`): the
 # tools image on the compose network, reaching the nodes and CAs by name as they reach each other.
@@ -217,6 +220,39 @@ up() {
   echo "[compose] up in $((SECONDS - t0)) s: $ENERGY_UTILITIES utilities (connection files in $ENERGY_NETWORK_RUN_DIR/connection)"
 }
 
+# `compose.sh add-utility` with ENERGY_COMPOSE_FILE naming the file for one utility more than the
+# running deployment has: the new org joins the live channel (network/src/grow.ts). Its material
+# offline in the tools container, the channel config update from the tools container on the
+# compose network (signed by a majority of the member orgs' admins), then `up` with the new file
+# (the new org's peer, chaincode server and CA start; the others are recreated with the longer
+# hosts list, their ledgers stay in their volumes) and the setup job (the peer joins, every org
+# approves the chaincode's next definition with the new collection, it is committed).
+add_utility() {
+  local t0=$SECONDS t recorded
+  [ -f "$ENERGY_NETWORK_RUN_DIR/compose.env" ] || fail E_NO_DEPLOYMENT "no deployment in $ENERGY_NETWORK_RUN_DIR: run compose:up"
+  recorded=$(sed -n 's/^ *"utilities": \([0-9]*\),*$/\1/p' "$ENERGY_NETWORK_RUN_DIR/topology.json")
+  [ "$ENERGY_UTILITIES" = $((recorded + 1)) ] ||
+    fail E_COMPOSE_FILE "$COMPOSE_FILE is for $ENERGY_UTILITIES utilities; the deployment has $recorded: add-utility wants the file for $((recorded + 1)) (npm run compose:generate -- --utilities $((recorded + 1)) --file F, then ENERGY_COMPOSE_FILE=F)"
+  check_images
+  t=$SECONDS
+  offline_tools add-utility --step material 2>&1 | sed -u 's/^/  /' || fail E_GENERATE "the new org's material failed in the tools container (output above)"
+  echo "[compose] material of Utility$ENERGY_UTILITIES generated: $((SECONDS - t)) s"
+  start_api
+  start_health_pump
+  t=$SECONDS
+  run_tools add-utility --step channel
+  echo "[compose] Utility$ENERGY_UTILITIES added to the channel: $((SECONDS - t)) s"
+  t=$SECONDS
+  dc up -d --no-build 2>&1 | sed -u 's/^/  /'
+  echo "[compose] containers for $ENERGY_UTILITIES utilities started: $((SECONDS - t)) s"
+  t=$SECONDS
+  run_tools setup
+  echo "[compose] Utility$ENERGY_UTILITIES's peer joined, the chaincode's next definition committed: $((SECONDS - t)) s"
+  dc --profile services up -d --no-build gateway auctioneer 2>&1 | sed -u 's/^/  /'
+  wait_healthchecks
+  echo "[compose] add-utility in $((SECONDS - t0)) s: $ENERGY_UTILITIES utilities"
+}
+
 down() {
   local t0=$SECONDS purge=0
   [ "${1:-}" = --purge ] && purge=1
@@ -230,12 +266,18 @@ down() {
     return 0
   fi
   start_api
+  # --remove-orphans: the containers of an org added with another compose file (add-utility)
   if [ "$purge" = 1 ]; then
-    dc --profile services down --volumes --timeout 10 2>&1 | sed -u 's/^/  /'
+    dc --profile services down --volumes --remove-orphans --timeout 10 2>&1 | sed -u 's/^/  /'
+    # an added org's volumes are not in this file
+    if [ -n "$(project_volumes)" ]; then
+      # shellcheck disable=SC2046 # one volume name per word
+      pm volume rm $(project_volumes) | sed 's/^/  removed volume /'
+    fi
     rm -rf "$ENERGY_NETWORK_RUN_DIR"
     echo "[compose] purged: containers, named volumes (ledgers) and $ENERGY_NETWORK_RUN_DIR"
   else
-    dc --profile services down --timeout 10 2>&1 | sed -u 's/^/  /'
+    dc --profile services down --remove-orphans --timeout 10 2>&1 | sed -u 's/^/  /'
     echo "[compose] containers removed; ledgers kept in the named volumes (${PROJECT}_*)"
   fi
   echo "[compose] down in $((SECONDS - t0)) s"
@@ -243,6 +285,7 @@ down() {
 
 case "${1:-}" in
   up) up "${2:-}" ;;
+  add-utility) add_utility ;;
   down) down "${2:-}" ;;
   ps) pm ps -a --filter "label=com.docker.compose.project=$PROJECT" ;;
   logs) pm logs "${2:?compose.sh logs <container name>}" ;;
@@ -250,5 +293,5 @@ case "${1:-}" in
     shift
     tools "$@"
     ;;
-  *) fail E_USAGE "usage: compose.sh up [--no-services] | down [--purge] | ps | logs <container> | tools <network CLI args>" ;;
+  *) fail E_USAGE "usage: compose.sh up [--no-services] | add-utility | down [--purge] | ps | logs <container> | tools <network CLI args>" ;;
 esac

@@ -8,14 +8,15 @@
  *   network generate [--utilities N] [--addresses names|loopback]   only generate crypto, channel
  *                                block, packages, connection files (for docker-compose: names)
  *   network setup                join + deploy on nodes started elsewhere (docker-compose)
- *   network add-utility          the running network grows by Utility<N+1> on the live channel
+ *   network add-utility [--step all|material|channel]   the running network grows by Utility<N+1>
+ *                                on the live channel (material/channel: the compose steps)
  *   network compose-file [--utilities N] [--file F] [--check]   write (or check) docker-compose.yaml
  *   network identity register --org O --role R --name N   a client identity from O's Fabric CA
  *   network identity revoke --org O --name N              revoked at the CA and on the channel
  */
 import { Command, Option } from 'commander';
 import { consensusStatus, down, openGenerated, prepare, setup, status, up, type NodeStatus } from './network';
-import { addUtility } from './grow';
+import { addUtility, joinNextUtility, prepareNextUtility } from './grow';
 import { registerIdentity, revokeIdentity } from './identity';
 import { RunPaths } from './paths';
 import { writeComposeFile } from './compose-file';
@@ -73,8 +74,23 @@ program
       'update signed by a majority of the member admins, its peer and chaincode server, the ' +
       "chaincode's next definition with its collection (ledgers and rounds stay)",
   )
-  .action(async () => {
-    const { org } = await addUtility();
+  .addOption(
+    new Option(
+      '--step <step>',
+      "all: the whole native growth; material: only the new org's crypto, identities, package and " +
+        'connection files (offline); channel: material + the channel config update, no node started ' +
+        '(docker-compose: compose.sh add-utility runs these two in the tools container)',
+    )
+      .choices(['all', 'material', 'channel'])
+      .default('all'),
+  )
+  .action(async (o: { step: 'all' | 'material' | 'channel' }) => {
+    if (o.step === 'material') {
+      const { org, p } = prepareNextUtility();
+      console.log(`[network] material of ${org.mspId} ready in ${p.root}`);
+      return;
+    }
+    const { org } = o.step === 'channel' ? joinNextUtility({}, false) : await addUtility();
     console.log(
       `[network] ${org.mspId} is a member of the channel; connection ${new RunPaths().connectionFile(org.mspId)}`,
     );

@@ -1,7 +1,9 @@
 /**
  * `npm run network:add-utility`: the running native network grows by one utility org, Utility<N+1>,
- * on the live channel — ledgers, rounds and settlements stay. The steps, each skipped when done,
- * so that a run interrupted anywhere is finished by running it again:
+ * on the live channel — ledgers, rounds and settlements stay (a compose deployment: compose.sh
+ * add-utility runs steps 1 and 2 in the tools container, then the compose file for N+1 and the
+ * setup job do step 3). The steps, each skipped when done, so that a run interrupted anywhere is
+ * finished by running it again:
  *  1. the new org's material: crypto (cryptogen extend), its client identities from its own Fabric
  *     CA, its chaincode package and connection file;
  *  2. a channel config update adding its MSP definition and anchor peer to the Application group,
@@ -12,17 +14,17 @@
  *     added — is approved by every org and committed (network/src/lifecycle.ts).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { MAX_UTILITIES, topology, type PeerOrg, type Topology } from '../config/topology';
 import { addApplicationOrg, type OrgGroupJson } from './channel-config';
 import { ensureFabric, type FabricBin } from './exec';
-import { generate, orgConfigGroup } from './generate';
-import { loadTopology, up, type NetworkOptions } from './network';
+import { orgConfigGroup } from './generate';
+import { generateAll, loadTopology, up, type NetworkOptions } from './network';
 import { RunPaths } from './paths';
-import { writeComposeEnv, writeConnectionProfiles } from './profiles';
 
 export class GrowError extends Error {
   constructor(
-    readonly code: 'E_NOT_GENERATED' | 'E_ADDRESSING' | 'E_MAX_UTILITIES',
+    readonly code: 'E_NOT_GENERATED' | 'E_ADDRESSING' | 'E_MAX_UTILITIES' | 'E_NO_MATERIAL',
     message: string,
   ) {
     super(`${code}: ${message}`);
@@ -46,20 +48,18 @@ export interface NextUtility {
   group: OrgGroupJson;
 }
 
-/** Step 1: the next utility org's material in the run directory (nothing on the channel yet). */
-export function prepareNextUtility(opts: NetworkOptions = {}): NextUtility {
+/**
+ * Step 1: the next utility org's material in the run directory (nothing on the channel yet). With
+ * `generateMaterial` false the material must exist already (the compose setup container mounts the
+ * connection files read-only: `--step material` ran before, offline).
+ */
+export function prepareNextUtility(opts: NetworkOptions = {}, generateMaterial = true): NextUtility {
   const log = opts.log ?? console.log;
   const p = new RunPaths(opts.runDir);
   if (!fs.existsSync(p.topologyFile) || !fs.existsSync(p.channelBlock)) {
     throw new GrowError('E_NOT_GENERATED', `no network in ${p.root} to grow: run npm run network:up first`);
   }
   const before = loadTopology(p);
-  if (before.addressing !== 'loopback') {
-    throw new GrowError(
-      'E_ADDRESSING',
-      `${p.root} is a docker-compose run directory (${before.addressing} addressing): add-utility grows the native network`,
-    );
-  }
   if (before.utilities >= MAX_UTILITIES) {
     throw new GrowError(
       'E_MAX_UTILITIES',
@@ -69,17 +69,27 @@ export function prepareNextUtility(opts: NetworkOptions = {}): NextUtility {
   const after = topology(before.utilities + 1, before.addressing);
   const org = after.orgs[after.orgs.length - 1] as PeerOrg;
   const bin = ensureFabric(log);
-  const generated = generate(after, p, bin);
-  if (generated.length) log(`[grow] generated ${generated.join(', ')} for ${org.mspId}`);
-  writeConnectionProfiles(after, p);
-  writeComposeEnv(after, p);
+  if (generateMaterial) generateAll(after, p, bin, log);
+  else if (!fs.existsSync(path.join(p.orgDir(org), 'msp')) || !fs.existsSync(p.chaincodePackage(org))) {
+    throw new GrowError(
+      'E_NO_MATERIAL',
+      `${org.mspId} has no crypto or chaincode package in ${p.root}: run add-utility --step material first`,
+    );
+  }
   return { p, bin, before, after, org, group: orgConfigGroup(after, p, bin, org) as OrgGroupJson };
 }
 
-/** Adds Utility<N+1> to the running network's channel; returns the new topology and org. */
-export async function addUtility(opts: NetworkOptions = {}): Promise<{ topology: Topology; org: PeerOrg }> {
+/**
+ * Steps 1 and 2: the material, then the channel config update (against the running orderers),
+ * and the run directory records N+1 utilities. What runs the new org's nodes is the caller's:
+ * `network:up` natively, docker-compose with the file for N+1 (deploy/compose/compose.sh).
+ */
+export function joinNextUtility(
+  opts: NetworkOptions = {},
+  generateMaterial = true,
+): { topology: Topology; org: PeerOrg } {
   const log = opts.log ?? console.log;
-  const { p, bin, before, after, org, group } = prepareNextUtility(opts);
+  const { p, bin, before, after, org, group } = prepareNextUtility(opts, generateMaterial);
   const signers = majoritySigners(before.orgs);
   if (addApplicationOrg(before, p, bin, org.mspId, group, signers)) {
     log(
@@ -90,7 +100,22 @@ export async function addUtility(opts: NetworkOptions = {}): Promise<{ topology:
     p.topologyFile,
     JSON.stringify({ utilities: after.utilities, addressing: after.addressing }, null, 2) + '\n',
   );
-  log(`[grow] ${p.root} now has ${after.utilities} utilities; starting ${org.peer.name} and deploying`);
-  await up({ runDir: p.root, log });
+  log(`[grow] ${p.root} now has ${after.utilities} utilities`);
   return { topology: after, org };
+}
+
+/** Adds Utility<N+1> to the running native network's channel; returns the new topology and org. */
+export async function addUtility(opts: NetworkOptions = {}): Promise<{ topology: Topology; org: PeerOrg }> {
+  const log = opts.log ?? console.log;
+  const p = new RunPaths(opts.runDir);
+  if (fs.existsSync(p.topologyFile) && loadTopology(p).addressing !== 'loopback') {
+    throw new GrowError(
+      'E_ADDRESSING',
+      `${p.root} is a docker-compose run directory: grow it with deploy/compose/compose.sh add-utility`,
+    );
+  }
+  const joined = joinNextUtility(opts);
+  log(`[grow] starting ${joined.org.peer.name} and deploying`);
+  await up({ runDir: p.root, log });
+  return joined;
 }

@@ -100,13 +100,21 @@ export function prepare(opts: NetworkOptions = {}): { t: Topology; p: RunPaths; 
   const t = loadTopology(p, opts.utilities, opts.addressing);
   fs.mkdirSync(p.root, { recursive: true });
   const bin = ensureFabric(log);
+  generateAll(t, p, bin, log);
+  return { t, p, bin };
+}
+
+/**
+ * Everything generated for `t` in the run directory that is missing or derived: crypto, identities,
+ * channel block, packages (generate.ts), connection files, compose.env, the service user's keys.
+ */
+export function generateAll(t: Topology, p: RunPaths, bin: FabricBin, log: (line: string) => void): void {
   const generated = generate(t, p, bin);
   if (generated.length) log(`[network] generated ${generated.join(', ')} in ${p.root}`);
   writeConnectionProfiles(t, p);
   writeComposeEnv(t, p);
   const owned = ownServiceKeys(t, p);
   if (owned) log(`[network] ${owned} key folders owned by uid ${serviceUid()} (the project's containers)`);
-  return { t, p, bin };
 }
 
 /**

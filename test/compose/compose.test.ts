@@ -2,7 +2,8 @@
  * docker-compose.yaml really runs (issue #13): on Podman with the locally built images, up (Fabric,
  * chaincode servers, and the REST API and auctioneer containers) → a round through the API → restart
  * one peer and one orderer container → a second round still clears and each utility reads its
- * settlement → down. Prints each duration.
+ * settlement → Utility3 joins the live deployment (compose.sh add-utility with the file for 3) and
+ * trades with Utility1 → down. Prints each duration.
  * Runs with COMPOSE_TEST=1: the `compose` phase of `npm test` (scripts/test.sh), or on its own
  * (`npm run test:compose`) under the network lock with the native network down:
  *   flock /tmp/energy-network.lock npm run test:compose
@@ -13,6 +14,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { topology } from '../../network/config/topology';
+import { writeComposeFile } from '../../network/src/compose-file';
+import { connectGateway } from '../../fabric-client/src/connect';
+import { MarketClient } from '../../fabric-client/src/market-client';
 import { FabricBin, fabricBinDir } from '../../network/src/exec';
 import { RunPaths } from '../../network/src/paths';
 import { simulateRound } from '../../engine/src/sim/simulate';
@@ -47,7 +51,7 @@ async function retry<T>(what: string, fn: () => Promise<T>, ms = 90_000): Promis
 }
 
 /** One round: open, both utilities bid, the auctioneer clears it, each reads its settlement. */
-async function round(url: string, tag: string): Promise<void> {
+async function round(url: string, tag: string): Promise<string> {
   const operator = new ApiClient(url, DEMO_TOKENS.operator);
   const utilities = [new ApiClient(url, DEMO_TOKENS.utility1), new ApiClient(url, DEMO_TOKENS.utility2)];
   const t0 = Date.now();
@@ -69,6 +73,34 @@ async function round(url: string, tag: string): Promise<void> {
   expect(result?.bidCount).toBe(12);
   await checkSettlements(utilities, plan, id);
   log(`round ${id}: ${result?.status ?? '?'} at price ${result?.price ?? '?'}, ${seconds(t0)} s`);
+  return id;
+}
+
+/** A round in which Utility1 bids through the API and Utility3 through its own peer's gateway. */
+async function roundWithUtility3(u3: MarketClient): Promise<void> {
+  const operator = new ApiClient(API_URL, DEMO_TOKENS.operator);
+  const u1 = new ApiClient(API_URL, DEMO_TOKENS.utility1);
+  const now = Date.now();
+  const id = `compose-c-${now}`;
+  await retry('opening the round', () =>
+    operator.openRound({
+      id,
+      slot: instant(Math.ceil((now + MINUTE) / 900_000) * 900_000),
+      closesAt: instant(now + 20_000),
+    }),
+  );
+  const [bids1 = [], bids3 = []] = splitBids(
+    simulateRound({ buyers: 6, sellers: 6, seed: now % 1000 }).bids,
+    2,
+  );
+  for (const bids of bids1) await retry('Utility1 bids', () => u1.submitBids(id, bids));
+  for (const bids of bids3) await retry('Utility3 bids', () => u3.submitBids(id, bids));
+  const { round: r, result } = await waitCleared(operator, id, 3 * MINUTE);
+  expect(r.status).toBe('CLEARED');
+  expect(result?.bidCount).toBe(12);
+  expect((await u3.getSettlement(id)).lines).toHaveLength(bids3.flat().length);
+  expect((await u1.settlement(id)).lines).toHaveLength(bids1.flat().length);
+  log(`round ${id} with Utility1 and Utility3: ${result?.status ?? '?'} at price ${result?.price ?? '?'}`);
 }
 
 /** Each utility reads its own settlement: one line per bid it submitted. */
@@ -242,16 +274,48 @@ function saveContainerLogs(): void {
     expect(cert.raw.toString('latin1')).toContain('"market.role":"bidder"');
   });
 
+  let earlierRound = '';
+
   it(
     'a round settles; after restarting a peer and an orderer container another round settles',
     async () => {
-      await round(API_URL, 'a');
+      earlierRound = await round(API_URL, 'a');
       const t0 = Date.now();
       podman(['restart', '--time', '10', 'peer0.utility1.energy.local', 'orderer1.orderer.energy.local']);
       await waitHealthz(7212); // peer0.utility1 operations
       await waitHealthz(7103); // orderer1 operations
       log(`restarted peer0.utility1 and orderer1, healthy again: ${seconds(t0)} s`);
       await round(API_URL, 'b');
+    },
+    10 * MINUTE,
+  );
+
+  it(
+    'a third utility joins the live deployment (add-utility) and trades; the earlier rounds stay',
+    async () => {
+      const file = path.resolve(__dirname, '../../work/docker-compose.3.yaml');
+      writeComposeFile({ utilities: 3, file });
+      log(`add-utility: ${composeSh(['add-utility'], { ...env, ENERGY_COMPOSE_FILE: file }).toFixed(1)} s`);
+      const t = topology(3, 'names');
+      const org = t.orgs[3]!;
+      for (const c of [org.peer.host, org.chaincodeServer.host, org.ca.host]) {
+        expect([c, podman(['inspect', '--format', '{{.State.Health.Status}}', c]).trim()]).toEqual([
+          c,
+          'healthy',
+        ]);
+      }
+      // Utility3 through the Fabric gateway of its own peer (published on the host's 127.0.0.1)
+      const gateway = await connectGateway(org.mspId, { runDir: RUN_DIR });
+      try {
+        const u3 = new MarketClient(gateway.getNetwork('energy').getContract('market'), org.mspId);
+        // the same ledger: a round cleared before Utility3 existed is on its peer
+        const seen = await retry('the earlier round on the new peer', () => u3.getRound(earlierRound));
+        expect(seen.status).toBe('CLEARED');
+
+        await roundWithUtility3(u3);
+      } finally {
+        gateway.close();
+      }
     },
     10 * MINUTE,
   );

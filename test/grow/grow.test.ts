@@ -30,7 +30,7 @@ import { committedDefinition } from '../../network/src/lifecycle';
 import { down, loadTopology, up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
 import { operatorOrg } from '../../network/config/topology';
-import { whileUnavailable } from '../integration/round-helpers';
+import { eventually, whileUnavailable } from '../integration/round-helpers';
 import { U1_BIDS, U2_BIDS } from '../fixtures/vector-a-split';
 
 const MINUTE = 60_000;
@@ -45,19 +45,6 @@ const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'energy-grow-'));
 const p = new RunPaths(runDir);
 const bin = new FabricBin(fabricBinDir());
-
-/** Retries `fn` for up to `ms` (a peer may not have committed the newest block yet). */
-async function eventually<T>(what: string, ms: number, fn: () => Promise<T>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > end) throw new Error(`${what}: ${(e as Error).message}`);
-      await sleep(500);
-    }
-  }
-}
 
 describe('a utility org joins the live channel', () => {
   const gateways: Gateway[] = [];

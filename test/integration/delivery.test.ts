@@ -34,7 +34,7 @@ import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { U1_BIDS, U2_BIDS } from '../fixtures/vector-a-split';
 import { blockNumber, blockTxIds, findAll, type Haystack, type Needle } from './block-bytes';
-import { whileUnavailable } from './round-helpers';
+import { eventually, whileUnavailable } from './round-helpers';
 
 const MINUTE = 60_000;
 const CHANNEL = 'energy';
@@ -64,19 +64,6 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
     () => 'OK',
     (e: unknown) => (e instanceof MarketClientError ? e.code : `not a MarketClientError: ${String(e)}`),
   );
-}
-
-/** Retries `fn` for up to `ms` (a peer may not have committed the newest block yet). */
-async function eventually<T>(what: string, ms: number, fn: () => Promise<T>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > end) throw new Error(`${what}: ${(e as Error).message}`);
-      await sleep(500);
-    }
-  }
 }
 
 /**

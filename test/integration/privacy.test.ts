@@ -26,7 +26,7 @@ import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { PRIVACY_PARAMS, U1_PRIVACY_BIDS, U2_PRIVACY_BIDS } from '../fixtures/privacy-bids';
 import { blockNumber, blockTxIds, findAll, type Haystack, type Needle } from './block-bytes';
-import { whileUnavailable } from './round-helpers';
+import { eventually, whileUnavailable } from './round-helpers';
 
 const MINUTE = 60_000;
 const CHANNEL = 'energy';
@@ -37,19 +37,6 @@ const log = (line: string) => process.stdout.write(line + '\n');
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const salt = () => randomBytes(16).toString('hex');
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
-
-/** Retries `fn` for up to `ms` (a peer may not have committed the newest block yet). */
-async function eventually<T>(what: string, ms: number, fn: () => Promise<T>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > end) throw new Error(`${what}: ${(e as Error).message}`);
-      await sleep(500);
-    }
-  }
-}
 
 describe('privacy of the blocks on the Fabric network', () => {
   const gateways = new Map<string, Gateway>();

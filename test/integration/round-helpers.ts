@@ -37,3 +37,16 @@ export async function untilVisible(id: string, clients: readonly MarketClient[])
     }
   }
 }
+
+/** Retries `fn` every 500 ms for up to `ms` (a peer may not have committed the newest block yet). */
+export async function eventually<T>(what: string, ms: number, fn: () => Promise<T>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > end) throw new Error(`${what}: ${(e as Error).message}`);
+      await sleep(500);
+    }
+  }
+}
