@@ -226,22 +226,29 @@ up() {
 # compose network (signed by a majority of the member orgs' admins), then `up` with the new file
 # (the new org's peer, chaincode server and CA start; the others are recreated with the longer
 # hosts list, their ledgers stay in their volumes) and the setup job (the peer joins, every org
-# approves the chaincode's next definition with the new collection, it is committed).
+# approves the chaincode's next definition with the new collection, it is committed). Run again
+# after an interruption it finishes the job (a deployment that records the file's utilities already
+# skips straight to `up` and setup).
 add_utility() {
   local t0=$SECONDS t recorded
   [ -f "$ENERGY_NETWORK_RUN_DIR/compose.env" ] || fail E_NO_DEPLOYMENT "no deployment in $ENERGY_NETWORK_RUN_DIR: run compose:up"
   recorded=$(sed -n 's/^ *"utilities": \([0-9]*\),*$/\1/p' "$ENERGY_NETWORK_RUN_DIR/topology.json")
-  [ "$ENERGY_UTILITIES" = $((recorded + 1)) ] ||
-    fail E_COMPOSE_FILE "$COMPOSE_FILE is for $ENERGY_UTILITIES utilities; the deployment has $recorded: add-utility wants the file for $((recorded + 1)) (npm run compose:generate -- --utilities $((recorded + 1)) --file F, then ENERGY_COMPOSE_FILE=F)"
   check_images
-  t=$SECONDS
-  offline_tools add-utility --step material 2>&1 | sed -u 's/^/  /' || fail E_GENERATE "the new org's material failed in the tools container (output above)"
-  echo "[compose] material of Utility$ENERGY_UTILITIES generated: $((SECONDS - t)) s"
   start_api
   start_health_pump
-  t=$SECONDS
-  run_tools add-utility --step channel
-  echo "[compose] Utility$ENERGY_UTILITIES added to the channel: $((SECONDS - t)) s"
+  if [ "$ENERGY_UTILITIES" = "$recorded" ]; then
+    # an earlier add-utility got the org onto the channel and stopped after: finish it
+    echo "[compose] Utility$ENERGY_UTILITIES is on the channel already: starting its containers and the setup job"
+  else
+    [ "$ENERGY_UTILITIES" = $((recorded + 1)) ] ||
+      fail E_COMPOSE_FILE "$COMPOSE_FILE is for $ENERGY_UTILITIES utilities; the deployment has $recorded: add-utility wants the file for $((recorded + 1)) (npm run compose:generate -- --utilities $((recorded + 1)) --file F, then ENERGY_COMPOSE_FILE=F)"
+    t=$SECONDS
+    offline_tools add-utility --step material 2>&1 | sed -u 's/^/  /' || fail E_GENERATE "the new org's material failed in the tools container (output above)"
+    echo "[compose] material of Utility$ENERGY_UTILITIES generated: $((SECONDS - t)) s"
+    t=$SECONDS
+    run_tools add-utility --step channel
+    echo "[compose] Utility$ENERGY_UTILITIES added to the channel: $((SECONDS - t)) s"
+  fi
   t=$SECONDS
   dc up -d --no-build 2>&1 | sed -u 's/^/  /'
   echo "[compose] containers for $ENERGY_UTILITIES utilities started: $((SECONDS - t)) s"

@@ -2,8 +2,9 @@
  * `npm run network:add-utility`: the running native network grows by one utility org, Utility<N+1>,
  * on the live channel — ledgers, rounds and settlements stay (a compose deployment: compose.sh
  * add-utility runs steps 1 and 2 in the tools container, then the compose file for N+1 and the
- * setup job do step 3). The steps, each skipped when done, so that a run interrupted anywhere is
- * finished by running it again:
+ * setup job do step 3). Steps 1 and 2 are skipped when done, so a run interrupted in them is
+ * finished by running it again; once the run directory records N+1 utilities (printed), the rest
+ * is `network:up` (running add-utility again would add the next org):
  *  1. the new org's material: crypto (cryptogen extend), its client identities from its own Fabric
  *     CA, its chaincode package and connection file;
  *  2. a channel config update adding its MSP definition and anchor peer to the Application group,
