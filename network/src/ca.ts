@@ -90,6 +90,9 @@ export function caServerArgs(
 ): string[] {
   const args = ['start', '-H', files.home, '--address', listen, '--port', String(org.ca.port)];
   args.push('--ca.certfile', files.certfile, '--ca.keyfile', files.keyfile);
+  // TLS: the server makes its own certificate (tls-cert.pem in its home) at its first TLS start,
+  // signed by the org's root CA, for these names; clients trust that root (--tls.certfiles)
+  args.push('--tls.enabled', '--csr.hosts', [org.ca.host, HOST, 'localhost'].join(','));
   args.push('--operations.listenaddress', `${listen}:0`); // unused: any free port
   if (registrarSecret !== undefined) args.push('-b', `registrar:${registrarSecret}`);
   return args;
@@ -122,7 +125,11 @@ export class OrgCa {
     return dialAddress(this.org.ca.host, this.org.ca.port);
   }
   private get url(): string {
-    return `http://${this.address}`;
+    return `https://${this.address}`;
+  }
+  /** The org's root CA certificate: it signs the CA server's TLS certificate too (caServerArgs). */
+  private get tlsRoot(): string {
+    return caKeyPair(this.p.orgDir(this.org), this.org).certfile;
   }
   private get registrarHome(): string {
     return path.join(this.p.caHome(this.org), 'registrar');
@@ -155,7 +162,7 @@ export class OrgCa {
       if (server) this.waitReady(server);
       if (!fs.existsSync(path.join(this.registrarHome, 'msp', 'signcerts', 'cert.pem'))) {
         const secret = this.registrarSecret();
-        this.client(['enroll', '-u', `http://registrar:${secret}@${this.address}`], this.registrarHome);
+        this.client(['enroll', '-u', `https://registrar:${secret}@${this.address}`], this.registrarHome);
       }
       return body(this);
     } finally {
@@ -182,7 +189,15 @@ export class OrgCa {
     fs.mkdirSync(this.p.caHome(this.org), { recursive: true });
     const tmp = fs.mkdtempSync(path.join(this.p.caHome(this.org), 'probe-'));
     try {
-      const r = spawnSync(this.bin.path('fabric-ca-client'), ['getcainfo', '-u', this.url, '-H', tmp]);
+      const r = spawnSync(this.bin.path('fabric-ca-client'), [
+        'getcainfo',
+        '-u',
+        this.url,
+        '--tls.certfiles',
+        this.tlsRoot,
+        '-H',
+        tmp,
+      ]);
       if (r.status !== 0) return undefined;
       const dir = path.join(tmp, 'msp', 'cacerts');
       const [pem] = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
@@ -207,9 +222,11 @@ export class OrgCa {
   /** fabric-ca-client; a failure's message has the secrets of enrollment URLs masked. */
   private client(args: string[], home: string): string {
     try {
-      return run(this.bin.path('fabric-ca-client'), [...args, '-H', home], { timeout: 30_000 });
+      return run(this.bin.path('fabric-ca-client'), [...args, '--tls.certfiles', this.tlsRoot, '-H', home], {
+        timeout: 30_000,
+      });
     } catch (err) {
-      throw new Error((err as Error).message.replace(/(http:\/\/[^:/]+:)[0-9a-f]+@/g, '$1***@'));
+      throw new Error((err as Error).message.replace(/(https:\/\/[^:/]+:)[0-9a-f]+@/g, '$1***@'));
     }
   }
 
@@ -268,7 +285,7 @@ export class OrgCa {
   private enroll(name: string, secret: string): { certPath: string; keyPath: string } {
     const dir = this.p.enrolledDir(this.org, name);
     const msp = path.join(dir, 'msp');
-    this.client(['enroll', '-u', `http://${name}:${secret}@${this.address}`, '-M', msp], dir);
+    this.client(['enroll', '-u', `https://${name}:${secret}@${this.address}`, '-M', msp], dir);
     // One key per enrollment: give it the fixed name the connection profile points at.
     const keystore = path.join(msp, 'keystore');
     const [key] = fs.readdirSync(keystore).filter((f) => f.endsWith('_sk'));

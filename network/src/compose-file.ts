@@ -70,6 +70,29 @@ function dependsOnHealthy(services: string[]): string {
   );
 }
 
+/**
+ * The CA's HEALTHCHECK: it speaks TLS (bash's /dev/tcp cannot), so its own client asks for the CA's
+ * info over TLS against the org's root certificate, which signs the server's TLS certificate.
+ */
+function caHealthcheck(port: number, rootCert: string): string {
+  return `    healthcheck:
+      test:
+        - CMD
+        - fabric-ca-client
+        - getcainfo
+        - -u
+        - https://${HOST}:${port}
+        - --tls.certfiles
+        - ${rootCert}
+        - -H
+        - /tmp/healthcheck
+      interval: 10s
+      timeout: 5s
+      retries: 3
+      start_period: 10s
+`;
+}
+
 /** The compose variable holding an org's chaincode package id (written by network:generate). */
 export function packageIdVariable(org: PeerOrg): string {
   return `MARKET_PACKAGE_ID_${org.name.toUpperCase()}`;
@@ -258,7 +281,7 @@ function caService(org: PeerOrg): string {
 ${command.map((a) => `      - ${/^\d+$/.test(a) ? `'${a}'` : a}\n`).join('')}    volumes:
       - ${RUN_DIR}/ca/${org.name}:${CA_HOME}
       - ${RUN_DIR}/crypto:${CRYPTO}:ro
-${published([org.ca.port])}${httpHealthcheck(org.ca.port, '/cainfo')}`;
+${published([org.ca.port])}${caHealthcheck(org.ca.port, files.certfile)}`;
 }
 
 function applicationServices(t: Topology): string {

@@ -11,6 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { topology } from '../../network/config/topology';
@@ -179,6 +181,22 @@ interface ConfigBlock {
   };
 }
 
+/** GET /cainfo over TLS from the CA's published port, checking its certificate for `servername`. */
+function httpsGet(
+  port: number,
+  servername: string,
+  ca: Buffer,
+): Promise<{ status: number; peerCert: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port, path: '/cainfo', servername, ca }, (res) => {
+      const peerCert = (res.socket as TLSSocket).getPeerCertificate().raw;
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, peerCert }));
+    });
+    req.on('error', reject);
+  });
+}
+
 /** Every container's log into test-results/compose-logs/ (down removes the containers and their logs). */
 function saveContainerLogs(): void {
   const dir = path.resolve(__dirname, '../../test-results/compose-logs');
@@ -272,6 +290,23 @@ function saveContainerLogs(): void {
     const cert = new X509Certificate(fs.readFileSync(certPath));
     expect(cert.subject).toContain(`CN=${name}`);
     expect(cert.raw.toString('latin1')).toContain('"market.role":"bidder"');
+  });
+
+  it('each CA answers over TLS only, with a certificate of its org’s root for its name', async () => {
+    const t = topology(2, 'names');
+    const p = new RunPaths(RUN_DIR);
+    for (const org of t.orgs) {
+      const root = fs.readFileSync(path.join(p.orgDir(org), 'ca', `ca.${org.domain}-cert.pem`));
+      const info = await httpsGet(org.ca.port, org.ca.host, root);
+      expect([org.ca.host, info.status]).toEqual([org.ca.host, 200]);
+      expect(new X509Certificate(info.peerCert).checkIssued(new X509Certificate(root))).toBe(true);
+      // plain HTTP gets no CA answer (Go's TLS server answers 400 to it)
+      const plain = await fetch(`http://127.0.0.1:${org.ca.port}/cainfo`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      expect([org.ca.host, plain]).not.toEqual([org.ca.host, 200]);
+    }
   });
 
   let earlierRound = '';

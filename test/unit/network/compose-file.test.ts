@@ -77,8 +77,14 @@ describe('compose file generator', () => {
     const compose = load(composeFile(t)) as Compose;
     for (const [name, service] of Object.entries(compose.services)) {
       expect([name, service.network_mode]).toEqual([name, undefined]);
-      // what a node advertises or dials never is the loopback of its own namespace
-      const settings = [...Object.values(service.environment ?? {}), ...(service.command ?? [])];
+      // what a node advertises or dials never is the loopback of its own namespace (a CA's TLS
+      // certificate names it, for its own HEALTHCHECK: --csr.hosts is not an address)
+      const command = [service.command ?? []].flat(); // a string or a list
+      const hosts = command.indexOf('--csr.hosts');
+      const settings = [
+        ...Object.values(service.environment ?? {}),
+        ...command.filter((_, i) => hosts < 0 || i !== hosts + 1),
+      ];
       expect([name, settings.filter((v) => v.includes('127.0.0.1'))]).toEqual([name, []]);
       for (const p of service.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:(\d+):\1$/);
     }
@@ -94,13 +100,26 @@ describe('compose file generator', () => {
     const probes = [
       ...t.orderers.map((o) => [o.host, o.operationsPort, '/healthz'] as const),
       ...t.orgs.map((org) => [org.peer.host, org.peer.operationsPort, '/healthz'] as const),
-      ...t.orgs.map((org) => [org.ca.host, org.ca.port, '/cainfo'] as const),
     ];
     for (const [service, port, urlPath] of probes) {
       const probe = compose.services[service]!.healthcheck!.test;
       expect(probe.slice(0, 3)).toEqual(['CMD', 'bash', '-c']);
       expect(probe[3]).toContain(`/dev/tcp/127.0.0.1/${port} `);
       expect(probe[3]).toContain(`GET ${urlPath} HTTP/1.0`);
+    }
+    // the CAs speak TLS: their own client checks them, trusting the org's root certificate
+    for (const org of t.orgs) {
+      const probe = compose.services[org.ca.host]!.healthcheck!.test;
+      expect(probe.slice(0, 5)).toEqual([
+        'CMD',
+        'fabric-ca-client',
+        'getcainfo',
+        '-u',
+        `https://127.0.0.1:${org.ca.port}`,
+      ]);
+      expect(probe[6]).toBe(
+        `/etc/energy/crypto/peerOrganizations/${org.domain}/ca/ca.${org.domain}-cert.pem`,
+      );
     }
   });
 
