@@ -20,6 +20,9 @@ export interface PrefetchOptions {
   now: () => number;
 }
 
+/** setTimeout's longest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Prefetcher {
   readonly cache = new SealedBatchCache();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -41,13 +44,19 @@ export class Prefetcher {
       () => {
         this.timers.delete(roundId);
         if (this.stopped || this.o.now() >= closesAtMs) return;
+        // a window further ahead than a timer reaches (~24.8 days): wait again, do not read yet
+        const early = closesAtMs - this.o.leadMs - this.o.now();
+        if (early > 0) {
+          this.schedule(roundId, closesAtMs, early);
+          return;
+        }
         void this.read(roundId).then(() => {
           const left = closesAtMs - this.o.now();
           if (!this.stopped && left > 0)
             this.schedule(roundId, closesAtMs, Math.min(this.o.intervalMs, left));
         });
       },
-      Math.max(0, delayMs),
+      Math.min(MAX_TIMER_MS, Math.max(0, delayMs)),
     );
     this.timers.set(roundId, timer);
   }

@@ -195,3 +195,15 @@ describe('read-ahead settings', () => {
     expect(() => loadConfig({ AUCTIONEER_PREFETCH_INTERVAL_MS: '0' })).toThrow(/prefetchIntervalMs/);
   });
 });
+
+describe('read-ahead far in the future', () => {
+  test('a round closing in a month is not read now (no timer overflow firing at once)', async () => {
+    const m = new FakeMarket();
+    await openWithU1(m);
+    const p = new Prefetcher({ leadMs: 10_000, intervalMs: 50, market: m, logger: quiet, now: Date.now });
+    p.arm('r1', Date.now() + 31 * 24 * 3600_000);
+    await sleep(100);
+    expect(m.count('getCommitments')).toBe(0);
+    await p.stop();
+  });
+});
