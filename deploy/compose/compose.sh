@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run compose:up [-- --no-services]` / `npm run compose:down [-- --purge]` / `compose.sh ps|logs <container>`
 # / `compose.sh tools <network CLI args>` (e.g. identity register, in the tools container)
-# / `ENERGY_COMPOSE_FILE=<file for N+1> compose.sh add-utility` (a utility joins the live channel):
+# / `ENERGY_COMPOSE_FILE=<file for N+1> compose.sh add-utility` (a utility joins the live channel)
+# / `compose.sh backup <dir>` and `restore <dir>` (volumes and run directory):
 # docker-compose.yaml on Podman, with the images of `npm run images:build` (docs/deployment.md).
 #
 # The compose tool is Debian's docker-compose 1.29 talking to `podman system service` (Podman's
@@ -290,8 +291,56 @@ down() {
   echo "[compose] down in $((SECONDS - t0)) s"
 }
 
+# `compose.sh backup DIR`: the deployment's whole state, consistent because nothing runs while it is
+# copied: `down` (volumes kept), then every project volume (ledgers, the auctioneer's checkpoint) as
+# DIR/<volume>.tgz (tar in the tools image, no network) and the run directory (crypto and keys, the
+# CA databases, channel block, packages, compose.env) as DIR/run-dir.tgz. `up` afterwards resumes.
+backup() {
+  local dir v t0=$SECONDS
+  dir=$(realpath -m "${1:?compose.sh backup <dir>}")
+  [ -f "$ENERGY_NETWORK_RUN_DIR/compose.env" ] || fail E_NO_DEPLOYMENT "no deployment in $ENERGY_NETWORK_RUN_DIR to back up"
+  check_images
+  mkdir -p "$dir"
+  down
+  for v in $(project_volumes); do
+    pm run --rm --network none --entrypoint tar -v "$v:/data:ro" -v "$dir:/backup" \
+      "localhost/energy-auction/tools:$VERSION" -C /data -czf "/backup/$v.tgz" .
+    echo "[compose] volume $v -> $dir/$v.tgz"
+  done
+  tar -C "$(dirname "$ENERGY_NETWORK_RUN_DIR")" -czf "$dir/run-dir.tgz" "$(basename "$ENERGY_NETWORK_RUN_DIR")"
+  echo "[compose] run directory $ENERGY_NETWORK_RUN_DIR -> $dir/run-dir.tgz"
+  echo "[compose] backup in $((SECONDS - t0)) s: $dir (up resumes the deployment)"
+}
+
+# `compose.sh restore DIR`: a backup back into place, on a host without this deployment (no project
+# volume, no run directory: `down --purge` first). The run directory returns to the same path (the
+# connection files and compose.env name it); then `up`.
+restore() {
+  local dir f v t0=$SECONDS
+  dir=$(realpath -m "${1:?compose.sh restore <dir>}")
+  [ -f "$dir/run-dir.tgz" ] || fail E_NO_BACKUP "$dir has no run-dir.tgz (made by compose.sh backup)"
+  [ ! -e "$ENERGY_NETWORK_RUN_DIR" ] && [ -z "$(project_volumes)" ] ||
+    fail E_RESTORE_TARGET "$ENERGY_NETWORK_RUN_DIR or energy-auction_* volumes exist: take that deployment down with --purge first"
+  check_images
+  mkdir -p "$(dirname "$ENERGY_NETWORK_RUN_DIR")"
+  tar -C "$(dirname "$ENERGY_NETWORK_RUN_DIR")" -xzf "$dir/run-dir.tgz"
+  for f in "$dir/${PROJECT}"_*.tgz; do
+    [ -e "$f" ] || continue
+    v=$(basename "$f" .tgz)
+    # the labels docker-compose gives its own volumes, so that it adopts these as its own
+    pm volume create --label "com.docker.compose.project=$PROJECT" \
+      --label "com.docker.compose.volume=${v#"${PROJECT}"_}" "$v" >/dev/null
+    pm run --rm --network none --entrypoint tar -v "$v:/data" -v "$dir:/backup:ro" \
+      "localhost/energy-auction/tools:$VERSION" -C /data -xzf "/backup/$v.tgz"
+    echo "[compose] volume $v <- $f"
+  done
+  echo "[compose] restored in $((SECONDS - t0)) s: run npm run compose:up (with the compose file it was made with)"
+}
+
 case "${1:-}" in
   up) up "${2:-}" ;;
+  backup) backup "${2:-}" ;;
+  restore) restore "${2:-}" ;;
   add-utility) add_utility ;;
   down) down "${2:-}" ;;
   ps) pm ps -a --filter "label=com.docker.compose.project=$PROJECT" ;;
@@ -300,5 +349,5 @@ case "${1:-}" in
     shift
     tools "$@"
     ;;
-  *) fail E_USAGE "usage: compose.sh up [--no-services] | add-utility | down [--purge] | ps | logs <container> | tools <network CLI args>" ;;
+  *) fail E_USAGE "usage: compose.sh up [--no-services] | add-utility | down [--purge] | backup <dir> | restore <dir> | ps | logs <container> | tools <network CLI args>" ;;
 esac

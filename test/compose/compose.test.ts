@@ -3,7 +3,8 @@
  * chaincode servers, and the REST API and auctioneer containers) → a round through the API → restart
  * one peer and one orderer container → a second round still clears and each utility reads its
  * settlement → Utility3 joins the live deployment (compose.sh add-utility with the file for 3) and
- * trades with Utility1 → down. Prints each duration.
+ * trades with Utility1 → backup, purge, restore, up: every earlier round is there and a round
+ * clears → down. Prints each duration.
  * Runs with COMPOSE_TEST=1: the `compose` phase of `npm test` (scripts/test.sh), or on its own
  * (`npm run test:compose`) under the network lock with the native network down:
  *   flock /tmp/energy-network.lock npm run test:compose
@@ -79,7 +80,7 @@ async function round(url: string, tag: string): Promise<string> {
 }
 
 /** A round in which Utility1 bids through the API and Utility3 through its own peer's gateway. */
-async function roundWithUtility3(u3: MarketClient): Promise<void> {
+async function roundWithUtility3(u3: MarketClient): Promise<string> {
   const operator = new ApiClient(API_URL, DEMO_TOKENS.operator);
   const u1 = new ApiClient(API_URL, DEMO_TOKENS.utility1);
   const now = Date.now();
@@ -103,6 +104,7 @@ async function roundWithUtility3(u3: MarketClient): Promise<void> {
   expect((await u3.getSettlement(id)).lines).toHaveLength(bids3.flat().length);
   expect((await u1.settlement(id)).lines).toHaveLength(bids1.flat().length);
   log(`round ${id} with Utility1 and Utility3: ${result?.status ?? '?'} at price ${result?.price ?? '?'}`);
+  return id;
 }
 
 /** Each utility reads its own settlement: one line per bid it submitted. */
@@ -310,6 +312,8 @@ function saveContainerLogs(): void {
   });
 
   let earlierRound = '';
+  let grownRound = '';
+  const threeUtilities = path.resolve(__dirname, '../../work/docker-compose.3.yaml');
 
   it(
     'a round settles; after restarting a peer and an orderer container another round settles',
@@ -328,9 +332,9 @@ function saveContainerLogs(): void {
   it(
     'a third utility joins the live deployment (add-utility) and trades; the earlier rounds stay',
     async () => {
-      const file = path.resolve(__dirname, '../../work/docker-compose.3.yaml');
-      writeComposeFile({ utilities: 3, file });
-      log(`add-utility: ${composeSh(['add-utility'], { ...env, ENERGY_COMPOSE_FILE: file }).toFixed(1)} s`);
+      writeComposeFile({ utilities: 3, file: threeUtilities });
+      const env3 = { ...env, ENERGY_COMPOSE_FILE: threeUtilities };
+      log(`add-utility: ${composeSh(['add-utility'], env3).toFixed(1)} s`);
       const t = topology(3, 'names');
       const org = t.orgs[3]!;
       for (const c of [org.peer.host, org.chaincodeServer.host, org.ca.host]) {
@@ -347,9 +351,38 @@ function saveContainerLogs(): void {
         const seen = await retry('the earlier round on the new peer', () => u3.getRound(earlierRound));
         expect(seen.status).toBe('CLEARED');
 
-        await roundWithUtility3(u3);
+        grownRound = await roundWithUtility3(u3);
       } finally {
         gateway.close();
+      }
+    },
+    10 * MINUTE,
+  );
+
+  it(
+    'a backup of the stopped deployment, restored where it was purged, resumes with every round',
+    async () => {
+      const env3 = { ...env, ENERGY_COMPOSE_FILE: threeUtilities };
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-backup-'));
+      try {
+        log(`backup: ${composeSh(['backup', dir], env3).toFixed(1)} s`);
+        expect(fs.readdirSync(dir)).toEqual(
+          expect.arrayContaining(['run-dir.tgz', `${PROJECT}_peer0.utility3.tgz`]),
+        );
+        log(`down --purge: ${composeSh(['down', '--purge'], env3).toFixed(1)} s`);
+        expect(fs.existsSync(RUN_DIR)).toBe(false);
+        log(`restore: ${composeSh(['restore', dir], env3).toFixed(1)} s`);
+        log(`up: ${composeSh(['up'], env3).toFixed(1)} s`);
+        await waitReady(API_URL, 2 * MINUTE);
+        const operator = new ApiClient(API_URL, DEMO_TOKENS.operator);
+        for (const id of [earlierRound, grownRound]) {
+          const view = await retry(`round ${id} after the restore`, () => operator.round(id));
+          expect([id, view.round.status]).toEqual([id, 'CLEARED']);
+        }
+        // and the restored network still trades
+        await round(API_URL, 'd');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     },
     10 * MINUTE,
