@@ -45,8 +45,11 @@ export interface NextUtility {
   before: Topology;
   after: Topology;
   org: PeerOrg;
-  /** The new org's definition as a channel config group (configtxgen -printOrg). */
-  group: OrgGroupJson;
+}
+
+/** The new org's definition as a channel config group (configtxgen -printOrg): what step 2 adds. */
+export function orgGroupOf(next: NextUtility): OrgGroupJson {
+  return orgConfigGroup(next.after, next.p, next.bin, next.org) as OrgGroupJson;
 }
 
 /**
@@ -77,7 +80,7 @@ export function prepareNextUtility(opts: NetworkOptions = {}, generateMaterial =
       `${org.mspId} has no crypto or chaincode package in ${p.root}: run add-utility --step material first`,
     );
   }
-  return { p, bin, before, after, org, group: orgConfigGroup(after, p, bin, org) as OrgGroupJson };
+  return { p, bin, before, after, org };
 }
 
 /**
@@ -90,7 +93,9 @@ export function joinNextUtility(
   generateMaterial = true,
 ): { topology: Topology; org: PeerOrg } {
   const log = opts.log ?? console.log;
-  const { p, bin, before, after, org, group } = prepareNextUtility(opts, generateMaterial);
+  const next = prepareNextUtility(opts, generateMaterial);
+  const { p, bin, before, after, org } = next;
+  const group = orgGroupOf(next);
   const signers = majoritySigners(before.orgs);
   if (addApplicationOrg(before, p, bin, org.mspId, group, signers)) {
     log(

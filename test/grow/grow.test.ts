@@ -25,7 +25,7 @@ import { connectGateway } from '../../fabric-client/src/connect';
 import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
 import { addApplicationOrg, channelOrgs } from '../../network/src/channel-config';
 import { CommandError, FabricBin, fabricBinDir } from '../../network/src/exec';
-import { addUtility, prepareNextUtility } from '../../network/src/grow';
+import { addUtility, orgGroupOf, prepareNextUtility } from '../../network/src/grow';
 import { committedDefinition } from '../../network/src/lifecycle';
 import { down, loadTopology, up } from '../../network/src/network';
 import { RunPaths } from '../../network/src/paths';
@@ -128,7 +128,7 @@ describe('a utility org joins the live channel', () => {
       const u1 = next.before.orgs.find((o) => o.mspId === U1)!;
       let refused: unknown;
       try {
-        addApplicationOrg(next.before, p, bin, next.org.mspId, next.group, [u1]);
+        addApplicationOrg(next.before, p, bin, next.org.mspId, orgGroupOf(next), [u1]);
       } catch (e) {
         refused = e;
       }
