@@ -15,9 +15,9 @@
 # `network setup` in the compose file's one-shot `setup` service (on the compose network).
 #
 # Run directory (crypto, channel block, packages, connection files): ENERGY_NETWORK_RUN_DIR,
-# default work/compose-run, so the native network's network/run is never touched. Ledgers are the
-# named volumes of project energy-auction; `down` keeps them, `down --purge` deletes them and the
-# run directory.
+# default work/compose-run, so the native network's network/run is never touched. Ledgers and CA
+# databases are the named volumes of project energy-auction; `down` keeps them, `down --purge`
+# deletes them and the run directory.
 #
 # The compose network binds the native network's fixed ports: run it, like network:up, under
 #   flock /tmp/energy-network.lock sh -c 'npm run compose:up && ... ; npm run compose:down'
@@ -292,9 +292,10 @@ down() {
 }
 
 # `compose.sh backup DIR`: the deployment's whole state, consistent because nothing runs while it is
-# copied: `down` (volumes kept), then every project volume (ledgers, the auctioneer's checkpoint) as
-# DIR/<volume>.tgz (tar in the tools image, no network) and the run directory (crypto and keys, the
-# CA databases, channel block, packages, compose.env) as DIR/run-dir.tgz. `up` afterwards resumes.
+# copied: `down` (volumes kept), then every project volume (ledgers, CA databases, the auctioneer's
+# checkpoint) as DIR/<volume>.tgz (tar in the tools image, no network) and the run directory (crypto
+# and keys, the CA registrars, channel block, packages, compose.env) as DIR/run-dir.tgz. `up`
+# afterwards resumes.
 backup() {
   local dir v t0=$SECONDS
   dir=$(realpath -m "${1:?compose.sh backup <dir>}")

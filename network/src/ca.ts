@@ -7,8 +7,10 @@
  * their cryptogen certificates (issued once with the network, never added to). Natively the server
  * runs only while identities are registered (at generation and for `npm run identity:register`), on
  * 127.0.0.1 at the org's CA port; under docker-compose the org's CA service serves that port from
- * the same home, and a session uses it instead of starting one. Its database (who is registered,
- * with which role) stays in the run directory. Keys never leave the org's crypto directory.
+ * the home network:generate made, and a session uses it instead of starting one. Its database (who
+ * is registered, with which role) stays in the run directory natively; under docker-compose the CA
+ * container moves it into its named volume at its first start (compose-file.ts caSeedScript).
+ * Keys never leave the org's crypto directory.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -47,7 +49,7 @@ export function applicationIdentity(org: PeerOrg): AppIdentity {
 
 export class IdentityError extends Error {
   constructor(
-    readonly code: 'E_ROLE' | 'E_NAME' | 'E_ORG' | 'E_CA_START' | 'E_REGISTERED',
+    readonly code: 'E_ROLE' | 'E_NAME' | 'E_ORG' | 'E_CA_START' | 'E_CA_IN_VOLUME' | 'E_REGISTERED',
     message: string,
   ) {
     super(`${code}: ${message}`);
@@ -56,6 +58,11 @@ export class IdentityError extends Error {
 }
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** The CA server's database file (SQLite) in its home. */
+export const CA_DATABASE = 'fabric-ca-server.db';
+/** The run directory's database gets this suffix once a CA container has moved it into its volume. */
+export const CA_MOVED_SUFFIX = '.moved-to-volume';
 
 /** Which roles an org may hold: the operator's staff and services, a utility's bidders; auditors anywhere. */
 export function checkRole(org: PeerOrg, role: string): Role {
@@ -176,6 +183,13 @@ export class OrgCa {
 
   private start(): ChildProcess {
     const files = { home: this.p.caHome(this.org), ...caKeyPair(this.p.orgDir(this.org), this.org) };
+    if (fs.existsSync(path.join(files.home, CA_DATABASE + CA_MOVED_SUFFIX))) {
+      // a server started here would register into a stale copy, or into an empty database
+      throw new IdentityError(
+        'E_CA_IN_VOLUME',
+        `${this.org.ca.name}'s database lives in its docker-compose volume (${this.org.ca.name}) since the CA container's first start, and that CA does not answer at ${this.url}: start it (npm run compose:up) and try again`,
+      );
+    }
     fs.mkdirSync(path.join(this.p.root, 'logs'), { recursive: true });
     const log = fs.openSync(this.p.log(this.org.ca.name), 'a');
     const args = caServerArgs(this.org, files, HOST, this.registrarSecret());

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
 import { advertised, CHAINCODE_NAME, HOST, operatorOrg, topology } from '../config/topology';
-import { caKeyPair, caServerArgs } from './ca';
+import { CA_DATABASE, CA_MOVED_SUFFIX, caKeyPair, caServerArgs } from './ca';
 import { hostsAnchor, networksBlock, withStaticAddresses } from './compose-hosts';
 
 /** The official Fabric images' tag (deploy/images/build.sh builds the same names here). */
@@ -35,7 +35,7 @@ function published(ports: number[]): string {
 
 /** The Fabric CA image's tag (deploy/images/build.sh builds it here from the Go-built binaries). */
 export const FABRIC_CA_IMAGE_VERSION = '1.5.21';
-/** Where the CA containers keep their home (the run directory's ca/<Org>, mounted read-write). */
+/** Where the CA containers keep their home (the named volume caVolume(org)). */
 const CA_HOME = '/etc/hyperledger/fabric-ca-server';
 
 /**
@@ -126,7 +126,8 @@ function header(t: Topology): string {
 # 127.0.0.1 (network:generate --addresses names). Each node listens on
 # ${ANY} inside its namespace; its ports are published on the host's ${HOST} only, where the
 # host's clients reach them. On separate machines, give each host name a DNS entry instead.
-# Ports: network/config/topology.ts. Ledgers live in named volumes.
+# Ports: network/config/topology.ts. Ledgers, CA databases and the auctioneer's checkpoint live in
+# named volumes.
 #
 # compose.env (written by network generate) holds each org's chaincode package id and
 # the project's version (the tag of its images). ENERGY_NETWORK_RUN_DIR moves the run directory
@@ -266,20 +267,64 @@ function chaincodeService(org: PeerOrg): string {
 ${published([org.chaincodeServer.port])}`;
 }
 
+/** Where a CA container sees the home network:generate initialised in the run directory. */
+const CA_SEED = '/seed';
+/** Written into a CA volume once the seed is wholly copied: a copy cut short is made again. */
+const CA_SEEDED = '.seeded-from-run-dir';
+
 /**
- * The org's Fabric CA: the home network:generate initialised (database, registrar) and the org's
- * root CA key pair, so identity:register and identity:revoke use this service while it runs.
+ * The CA container's first start moves the org's CA database into its named volume: it copies the
+ * home network:generate initialised (database with the registrations made there, config, idemix
+ * keys, TLS certificate; not the registrar's client files) and renames the run directory's
+ * database to `${CA_MOVED_SUFFIX}`, so no CA started from the run directory later serves a stale copy
+ * (ca.ts refuses to). POSIX sh: Debian's dash and the official image's busybox both run it.
+ */
+function caSeedScript(org: PeerOrg): string[] {
+  const db = `${CA_SEED}/${CA_DATABASE}`;
+  const volume = `the volume <project>_${caVolume(org)}`;
+  return [
+    `if [ ! -e ${CA_HOME}/${CA_SEEDED} ]; then`,
+    `  if [ ! -e ${db} ]; then`,
+    `    echo "E_CA_DATABASE: ${org.ca.name}: ${volume} has no CA database and ${db} (the run directory's) is gone: restore the volume from a backup (compose.sh restore) or run network generate" >&2`,
+    '    exit 1',
+    '  fi',
+    `  cp -a ${CA_SEED}/. ${CA_HOME}/ || exit 1`,
+    `  rm -rf ${CA_HOME}/registrar ${CA_HOME}/registrar.secret ${CA_HOME}/probe-*`,
+    `  touch ${CA_HOME}/${CA_SEEDED}`,
+    `  echo "[ca] ${org.ca.name}: CA database moved from the run directory into ${volume}"`,
+    'fi',
+    `if [ -e ${db} ]; then mv ${db} ${db}${CA_MOVED_SUFFIX} || exit 1; fi`,
+    'exec "$$@"',
+  ];
+}
+
+/** The named volume holding an org's CA home under docker-compose. */
+export function caVolume(org: PeerOrg): string {
+  return org.ca.name;
+}
+
+/**
+ * The org's Fabric CA with the org's root CA key pair, so identity:register and identity:revoke use
+ * this service while it runs. Its home (database: who is registered, with which role) is the named
+ * volume `ca.<org>`, seeded at its first start from the run directory (caSeedScript).
  */
 function caService(org: PeerOrg): string {
   const files = { home: CA_HOME, ...caKeyPair(`${CRYPTO}/peerOrganizations/${org.domain}`, org) };
-  const command = ['fabric-ca-server', ...caServerArgs(org, files, ANY)];
+  const script = caSeedScript(org)
+    .map((line) => `        ${line}\n`)
+    .join('');
+  const command = ['ca-seed', 'fabric-ca-server', ...caServerArgs(org, files, ANY)];
   return `  ${org.ca.host}:
     image: hyperledger/fabric-ca:${FABRIC_CA_IMAGE_VERSION}
     container_name: ${org.ca.host}
     restart: unless-stopped
     command:
-${command.map((a) => `      - ${/^\d+$/.test(a) ? `'${a}'` : a}\n`).join('')}    volumes:
-      - ${RUN_DIR}/ca/${org.name}:${CA_HOME}
+      - sh
+      - -c
+      - |
+${script}${command.map((a) => `      - ${/^\d+$/.test(a) ? `'${a}'` : a}\n`).join('')}    volumes:
+      - ${caVolume(org)}:${CA_HOME}
+      - ${RUN_DIR}/ca/${org.name}:${CA_SEED}
       - ${RUN_DIR}/crypto:${CRYPTO}:ro
 ${published([org.ca.port])}${caHealthcheck(org.ca.port, files.certfile)}`;
 }
@@ -352,7 +397,12 @@ ${dependsOnHealthy([...orderers, ...peers, ...chaincodeServers])}`;
 }
 
 function volumes(t: Topology): string {
-  const names = [...t.orderers.map((o) => o.name), ...t.orgs.map((org) => org.peer.name), 'auctioneer'];
+  const names = [
+    ...t.orderers.map((o) => o.name),
+    ...t.orgs.map((org) => org.peer.name),
+    ...t.orgs.map(caVolume),
+    'auctioneer',
+  ];
   return '\nvolumes:\n' + names.map((n) => `  ${n}:\n`).join('');
 }
 

@@ -21,6 +21,22 @@ export function composeSh(args: string[], env: NodeJS.ProcessEnv): number {
   return (Date.now() - t0) / 1000;
 }
 
+/** Runs compose.sh with its output captured (and then printed): for a run expected to fail. */
+export function composeShOutput(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { status: number | null; output: string } {
+  const r = spawnSync('bash', [path.join(ROOT, 'deploy', 'compose', 'compose.sh'), ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = r.stdout + r.stderr;
+  process.stdout.write(output);
+  return { status: r.status, output };
+}
+
 const podmanEnv = () => ({ ...process.env, CONTAINERS_CONF: path.join(CACHE, 'images', 'containers.conf') });
 
 /** `podman --runtime runc <args>` with the project's containers.conf; returns stdout. */

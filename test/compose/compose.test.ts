@@ -27,7 +27,9 @@ import { DEMO_TOKENS } from '../../gateway/src/api/config';
 import { ApiClient, instant, waitCleared, waitReady } from '../../gateway/src/rest-client';
 import { splitBids } from '../../launcher/src/demo';
 import { healthz } from '../../network/src/processes';
-import { composeSh, execSucceeds, podman, podmanLogs } from './compose-cli';
+import { composeSh, composeShOutput, execSucceeds, podman, podmanLogs } from './compose-cli';
+import { caVolume } from '../../network/src/compose-file';
+import { CA_DATABASE, CA_MOVED_SUFFIX } from '../../network/src/ca';
 
 const MINUTE = 60_000;
 const API_URL = 'http://127.0.0.1:3000'; // the gateway container (docker-compose.yaml)
@@ -273,6 +275,8 @@ function saveContainerLogs(): void {
     expect(a.anchors.sort()).toEqual(t.orgs.map((org) => `${org.peer.host}:${org.peer.port}`).sort());
   });
 
+  let registeredName = '';
+
   it("a new identity is registered from the tools container and enrolled by its org's CA container", () => {
     const t = topology(2, 'names');
     const org = t.orgs[1]!;
@@ -282,6 +286,7 @@ function saveContainerLogs(): void {
     const hostCaLog = new RunPaths(RUN_DIR).log(org.ca.name);
     const hostCaLogSize = fs.statSync(hostCaLog).size;
     const name = `carol-${Date.now() % 1_000_000}`;
+    registeredName = name;
     // in the tools container on the compose network (no Fabric binary of the host), by the CA's name
     const args = ['identity', 'register', '--org', org.name, '--role', 'bidder', '--name', name];
     composeSh(['tools', ...args], { ...process.env, ENERGY_NETWORK_RUN_DIR: RUN_DIR });
@@ -292,6 +297,32 @@ function saveContainerLogs(): void {
     const cert = new X509Certificate(fs.readFileSync(certPath));
     expect(cert.subject).toContain(`CN=${name}`);
     expect(cert.raw.toString('latin1')).toContain('"market.role":"bidder"');
+  });
+
+  it("each CA's database lives in its named volume; the run directory's copy is retired", () => {
+    const t = topology(2, 'names');
+    const p = new RunPaths(RUN_DIR);
+    for (const org of t.orgs) {
+      const mounts = podman([
+        'inspect',
+        '--format',
+        '{{range .Mounts}}{{.Name}}={{.Destination}} {{end}}',
+        org.ca.host,
+      ]);
+      expect([org.ca.host, mounts.split(' ')]).toEqual([
+        org.ca.host,
+        expect.arrayContaining([`${PROJECT}_${caVolume(org)}=/etc/hyperledger/fabric-ca-server`]),
+      ]);
+      expect(execSucceeds(org.ca.host, `test -s /etc/hyperledger/fabric-ca-server/${CA_DATABASE}`)).toBe(
+        true,
+      );
+      const home = p.caHome(org);
+      expect([org.name, fs.existsSync(path.join(home, CA_DATABASE))]).toEqual([org.name, false]);
+      expect([org.name, fs.existsSync(path.join(home, CA_DATABASE + CA_MOVED_SUFFIX))]).toEqual([
+        org.name,
+        true,
+      ]);
+    }
   });
 
   it('each CA answers over TLS only, with a certificate of its org’s root for its name', async () => {
@@ -367,7 +398,11 @@ function saveContainerLogs(): void {
       try {
         log(`backup: ${composeSh(['backup', dir], env3).toFixed(1)} s`);
         expect(fs.readdirSync(dir)).toEqual(
-          expect.arrayContaining(['run-dir.tgz', `${PROJECT}_peer0.utility3.tgz`]),
+          expect.arrayContaining([
+            'run-dir.tgz',
+            `${PROJECT}_peer0.utility3.tgz`,
+            `${PROJECT}_${caVolume(topology(3, 'names').orgs[3]!)}.tgz`,
+          ]),
         );
         log(`down --purge: ${composeSh(['down', '--purge'], env3).toFixed(1)} s`);
         expect(fs.existsSync(RUN_DIR)).toBe(false);
@@ -379,6 +414,12 @@ function saveContainerLogs(): void {
           const view = await retry(`round ${id} after the restore`, () => operator.round(id));
           expect([id, view.round.status]).toEqual([id, 'CLEARED']);
         }
+        // the CA database came back with its volume: the identity registered before is known
+        const org = topology(2, 'names').orgs[1]!;
+        const again = ['tools', 'identity', 'register', '--org', org.name, '--role', 'bidder'];
+        const r = composeShOutput([...again, '--name', registeredName], env3);
+        expect(r.status).not.toBe(0);
+        expect(r.output).toContain('E_REGISTERED');
         // and the restored network still trades
         await round(API_URL, 'd');
       } finally {

@@ -3,6 +3,7 @@
  * its output for the default 2 utilities, and N utilities give N peers and chaincode servers on
  * the topology's ports. docker-compose's own check of generated files: test/integration/compose.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -121,6 +122,68 @@ describe('compose file generator', () => {
         `/etc/energy/crypto/peerOrganizations/${org.domain}/ca/ca.${org.domain}-cert.pem`,
       );
     }
+  });
+
+  describe("a CA container's first start moves the org's CA database into its volume", () => {
+    const org = topology(2, 'names').orgs[1]!;
+    const service = (load(composeFile(topology(2, 'names'))) as Compose).services[org.ca.host]!;
+    let root = '';
+    beforeEach(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'ca-seed-'));
+      fs.mkdirSync(path.join(root, 'volume'));
+      fs.mkdirSync(path.join(root, 'seed', 'registrar'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'seed', 'fabric-ca-server.db'), 'registrations');
+      fs.writeFileSync(path.join(root, 'seed', 'IssuerPublicKey'), 'idemix');
+      fs.writeFileSync(path.join(root, 'seed', 'registrar.secret'), 'secret');
+    });
+    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    /** The service's own command, with its paths moved under `root` and `$$` read as compose does. */
+    function start(): { status: number | null; out: string } {
+      const [sh, flag, script, ...rest] = service.command!;
+      expect([sh, flag]).toEqual(['sh', '-c']);
+      const local = script!
+        .replaceAll('/etc/hyperledger/fabric-ca-server', path.join(root, 'volume'))
+        .replaceAll('/seed', path.join(root, 'seed'))
+        .replaceAll('$$', '$');
+      expect(rest.slice(0, 2)).toEqual(['ca-seed', 'fabric-ca-server']);
+      const r = spawnSync('sh', ['-c', local, 'ca-seed', 'echo', 'server started'], { encoding: 'utf8' });
+      return { status: r.status, out: r.stdout + r.stderr };
+    }
+    const inVolume = (f: string) => fs.existsSync(path.join(root, 'volume', f));
+    const inSeed = (f: string) => fs.existsSync(path.join(root, 'seed', f));
+
+    test('the first start copies the home without the registrar, retires the seed, then execs the server', () => {
+      const r = start();
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('server started');
+      expect(fs.readFileSync(path.join(root, 'volume', 'fabric-ca-server.db'), 'utf8')).toBe('registrations');
+      expect(inVolume('IssuerPublicKey')).toBe(true);
+      expect([inVolume('registrar'), inVolume('registrar.secret')]).toEqual([false, false]);
+      expect([inSeed('fabric-ca-server.db'), inSeed('fabric-ca-server.db.moved-to-volume')]).toEqual([
+        false,
+        true,
+      ]);
+    });
+
+    test('a later start keeps what the volume holds', () => {
+      expect(start().status).toBe(0);
+      fs.writeFileSync(path.join(root, 'volume', 'fabric-ca-server.db'), 'registrations and alice');
+      expect(start().status).toBe(0);
+      expect(fs.readFileSync(path.join(root, 'volume', 'fabric-ca-server.db'), 'utf8')).toBe(
+        'registrations and alice',
+      );
+    });
+
+    test('a lost volume is refused, not started with an empty database', () => {
+      expect(start().status).toBe(0);
+      fs.rmSync(path.join(root, 'volume'), { recursive: true });
+      fs.mkdirSync(path.join(root, 'volume'));
+      const r = start();
+      expect(r.status).toBe(1);
+      expect(r.out).toContain('E_CA_DATABASE');
+      expect(r.out).not.toContain('server started');
+    });
   });
 
   test.each([2, 4])(
