@@ -118,7 +118,10 @@ dc() {
 # Every image the compose file names must exist locally: nothing is pulled.
 check_images() {
   local image
-  for image in hyperledger/fabric-orderer:2.5.0 hyperledger/fabric-peer:2.5.0 hyperledger/fabric-ca:1.5.21 \
+  local fabric ca
+  fabric=$(node -p 'require("./network/config/fabric-versions.json").fabric')
+  ca=$(node -p 'require("./network/config/fabric-versions.json").fabricCa')
+  for image in "hyperledger/fabric-orderer:$fabric" "hyperledger/fabric-peer:$fabric" "hyperledger/fabric-ca:$ca" \
     "energy-auction/market-chaincode:$VERSION" "energy-auction/api:$VERSION" \
     "energy-auction/auctioneer:$VERSION" "energy-auction/tools:$VERSION"; do
     pm image exists "$image" || fail E_NO_IMAGE "$image is missing: run npm run images:build"

@@ -16,8 +16,8 @@ cd "$repo"
 source deploy/images/podman-env.sh
 
 BASE=localhost/energy-auction/debian:bookworm-minbase
-FABRIC_VERSION=2.5.0
-FABRIC_CA_VERSION=1.5.21
+FABRIC_VERSION=$(node -p 'require("./network/config/fabric-versions.json").fabric')
+FABRIC_CA_VERSION=$(node -p 'require("./network/config/fabric-versions.json").fabricCa')
 version=$(node -p 'require("./package.json").version')
 total=$SECONDS
 

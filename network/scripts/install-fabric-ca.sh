@@ -11,7 +11,7 @@
 # Usage: install-fabric-ca.sh BIN_DIR. Prints the bin directory as the last line of its output.
 set -euo pipefail
 
-VERSION=v1.5.21
+VERSION=v$(node -p "require('$(cd "$(dirname "$0")/.." && pwd)/config/fabric-versions.json').fabricCa")
 MODULE=github.com/hyperledger/fabric-ca
 TOOLS=(fabric-ca-server fabric-ca-client)
 bin=${1:?usage: install-fabric-ca.sh BIN_DIR}

@@ -17,15 +17,17 @@
 # Prints the bin directory as the last line of its output.
 set -euo pipefail
 
-VERSION=2.5.0
-COMMIT=bd8e248
-# Names the patch set: change it (here and in network/src/exec.ts) whenever patches/ changes, so
-# that binaries built without the change are never reused.
-BUILD=$COMMIT-raftfix2
-MODULE=github.com/hyperledger/fabric
-MODULE_VERSION=v1.4.0-rc1.0.20230401164317-bd8e24856939
-TOOLS=(peer orderer configtxgen configtxlator cryptogen osnadmin)
 network_dir=$(cd "$(dirname "$0")/.." && pwd)
+# The pinned versions, one file for the scripts, the images and the compose file.
+versions=$network_dir/config/fabric-versions.json
+VERSION=$(node -p "require('$versions').fabric")
+# BUILD names the commit and the patch set: change it in fabric-versions.json whenever patches/
+# changes, so that binaries built without the change are never reused.
+BUILD=$(node -p "require('$versions').build")
+COMMIT=${BUILD%%-*}
+MODULE=github.com/hyperledger/fabric
+MODULE_VERSION=v1.4.0-rc1.0.20230401164317-bd8e24856939 # the pseudo-version of $COMMIT
+TOOLS=(peer orderer configtxgen configtxlator cryptogen osnadmin)
 
 # usable DIR: every tool is there, executable, and peer reports the pinned major.minor version.
 usable() {

@@ -13,10 +13,11 @@ import { repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
 import { advertised, CHAINCODE_NAME, HOST, operatorOrg, topology } from '../config/topology';
 import { CA_DATABASE, CA_MOVED_SUFFIX, caKeyPair, caServerArgs } from './ca';
+import FABRIC_VERSIONS from '../config/fabric-versions.json';
 import { hostsAnchor, networksBlock, withStaticAddresses } from './compose-hosts';
 
 /** The official Fabric images' tag (deploy/images/build.sh builds the same names here). */
-export const FABRIC_IMAGE_VERSION = '2.5.0';
+const FABRIC_IMAGE_VERSION = FABRIC_VERSIONS.fabric;
 
 /** Where the containers see the run directory's crypto (mounted read-only). */
 const CRYPTO = '/etc/energy/crypto';
@@ -34,7 +35,7 @@ function published(ports: number[]): string {
 }
 
 /** The Fabric CA image's tag (deploy/images/build.sh builds it here from the Go-built binaries). */
-export const FABRIC_CA_IMAGE_VERSION = '1.5.21';
+const FABRIC_CA_IMAGE_VERSION = FABRIC_VERSIONS.fabricCa;
 /** Where the CA containers keep their home (the named volume caVolume(org)). */
 const CA_HOME = '/etc/hyperledger/fabric-ca-server';
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../../fabric-client/src/run-dir';
+import FABRIC_VERSIONS from '../config/fabric-versions.json';
 
 export const FABRIC_TOOLS = [
   'peer',
@@ -13,7 +14,7 @@ export const FABRIC_TOOLS = [
   'cryptogen',
   'osnadmin',
 ] as const;
-/** Fabric CA 1.5.21 (network/scripts/install-fabric-ca.sh), in the same directory. */
+/** Fabric CA (network/scripts/install-fabric-ca.sh), in the same directory. */
 export const FABRIC_CA_TOOLS = ['fabric-ca-server', 'fabric-ca-client'] as const;
 export type FabricTool = (typeof FABRIC_TOOLS)[number] | (typeof FABRIC_CA_TOOLS)[number];
 
@@ -32,10 +33,10 @@ export class FabricBin {
 }
 
 /**
- * The pinned build: Fabric 2.5.0 (commit bd8e248) with the patches of network/fabric-build/patches
- * (the same name as BUILD in network/scripts/install-fabric.sh).
+ * The pinned build: Fabric 2.5.0 (commit bd8e248) with the patches of network/fabric-build/patches,
+ * named like install-fabric.sh names its directory (both from network/config/fabric-versions.json).
  */
-export const FABRIC_BUILD = 'fabric-2.5.0-bd8e248-raftfix2';
+export const FABRIC_BUILD = `fabric-${FABRIC_VERSIONS.fabric}-${FABRIC_VERSIONS.build}`;
 
 /** Where the binaries are expected (FABRIC_BIN, else FABRIC_HOME/bin), without installing. */
 export function fabricBinDir(): string {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FABRIC_BUILD } from '../../../network/src/exec';
+import FABRIC_VERSIONS from '../../../network/config/fabric-versions.json';
 import { judgeRaft, MAX_BLOCK_LAG, type OrdererRaftState } from '../../../network/src/raft-health';
 
 const node = (name: string, over: Partial<OrdererRaftState> = {}): OrdererRaftState => ({
@@ -55,8 +56,13 @@ describe('the pinned Fabric build', () => {
       path.join(__dirname, '../../../network/scripts/install-fabric.sh'),
       'utf8',
     );
-    const build = /^BUILD=\$COMMIT-(\S+)$/m.exec(script)?.[1];
-    expect(`fabric-2.5.0-bd8e248-${build}`).toBe(FABRIC_BUILD);
+    // both read network/config/fabric-versions.json; the Go pseudo-version is of the pinned commit
+    expect(script).toContain('config/fabric-versions.json');
+    expect(FABRIC_BUILD).toBe(`fabric-${FABRIC_VERSIONS.fabric}-${FABRIC_VERSIONS.build}`);
+    const commit = FABRIC_VERSIONS.build.split('-')[0]!;
+    expect(/^MODULE_VERSION=v[\d.]+-rc1\.0\.\d{14}-([0-9a-f]{12})/m.exec(script)?.[1]).toMatch(
+      new RegExp(`^${commit}`),
+    );
     const patches = fs.readdirSync(path.join(__dirname, '../../../network/fabric-build/patches'));
     expect(patches.length).toBeGreaterThan(0);
     for (const p of patches) expect(script).toContain(p.slice(0, 4));
