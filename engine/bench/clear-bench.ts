@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { clear, clearRound, validateRound } from '../src/mechanism';
 import type { Bid, RoundParams, WireClearingResult } from '../src/mechanism/types';
 import { simulateRound } from '../src/sim/simulate';
@@ -30,18 +30,37 @@ const SEED = 20210;
 const gc = (globalThis as { gc?: () => void }).gc;
 const collect = (): void => gc?.();
 
+/** Every GC pause (start, duration in ms), as the observer reports them after the fact. */
+const gcPauses: { start: number; ms: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ['gc'] });
+
+/** The timed runs' windows, whose GC pauses gcPerRun adds up once the observer has reported them. */
+type Windows = [number, number][];
+
+/** Mean GC ms per timed run (not the forced GC between runs): call after the observer has run. */
+function gcPerRun(windows: Windows): number {
+  let ms = 0;
+  for (const p of gcPauses) if (windows.some(([a, b]) => p.start >= a && p.start < b)) ms += p.ms;
+  return ms / Math.max(windows.length, 1);
+}
+
 /** Runs fn `reps` times after `warm` warm-up runs, a GC before each run; returns the median ms. */
-function time<T>(warm: number, reps: number, fn: () => T): { ms: number; last: T } {
+function time<T>(warm: number, reps: number, fn: () => T): { ms: number; last: T; windows: Windows } {
   let last = fn();
   for (let w = 1; w < warm; w++) last = fn();
   const times: number[] = [];
+  const windows: Windows = [];
   for (let r = 0; r < reps; r++) {
     collect();
     const t0 = performance.now();
     last = fn();
-    times.push(performance.now() - t0);
+    const t1 = performance.now();
+    times.push(t1 - t0);
+    windows.push([t0, t1]);
   }
-  return { ms: median(times), last };
+  return { ms: median(times), last, windows };
 }
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -62,6 +81,8 @@ const HEADER = [
   'sort shuffled',
   'ratio shuffled',
   'shuffled / default',
+  'GC default',
+  'GC shuffled',
   'result heap',
   'peak RSS',
   'price',
@@ -120,16 +141,16 @@ function clearAndSort(
   params: RoundParams,
   input: Bid[],
   runs: { warm: number; reps: number },
-): { clearMs: number; sortMs: number } {
+): { clearMs: number; sortMs: number; clearWindows: Windows } {
   const sortMs = time(runs.warm, runs.reps, () => input.slice().sort(byPrice)).ms;
-  const clearMs = time(runs.warm, runs.reps, () => clear({ ...params, profile: 'default' }, input)).ms;
-  return { clearMs, sortMs };
+  const cleared = time(runs.warm, runs.reps, () => clear({ ...params, profile: 'default' }, input));
+  return { clearMs: cleared.ms, sortMs, clearWindows: cleared.windows };
 }
 
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
 /** One table row: every measurement for a round of n bids. */
-function measure(n: number): string[] {
+async function measure(n: number): Promise<string[]> {
   const runs = runsFor(n);
   const { warm, reps } = runs;
   const round = simulateRound({ buyers: n / 2, sellers: n / 2, seed: SEED });
@@ -143,6 +164,7 @@ function measure(n: number): string[] {
   const mixed = clearAndSort(params, shuffled(bids, 12345), runs);
   const kept = resultHeapOf(() => clearDefault(bids));
   const peakRss = process.resourceUsage().maxRSS * 1024;
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the GC observer reports (later than setImmediate)
 
   return [
     n.toLocaleString('en-US'),
@@ -159,6 +181,8 @@ function measure(n: number): string[] {
     fmt(mixed.sortMs),
     ratio(mixed.clearMs, mixed.sortMs),
     ratio(mixed.clearMs, simulated.clearMs),
+    fmt(gcPerRun(simulated.clearWindows)),
+    fmt(gcPerRun(mixed.clearWindows)),
     mb(kept.bytes),
     mb(peakRss),
     `${kept.result.price} / ${doan.last.price}`,
@@ -183,13 +207,21 @@ function noteTargets(report: BenchReport, big: string[]): void {
       `${shuffledVsSorted}x the clear in simulated order (${verdict(shuffledVsSorted, 1.5)}).`,
   );
   report.note(`Ledger order: ${cell(big, 'ratio ledger')}x a sort of the same input.`);
+  // the same heap marked in another order: what the shuffled input costs the GC, not the clear
+  const gcSorted = cell(big, 'GC default');
+  const gcShuffled = cell(big, 'GC shuffled');
+  const withoutGc = (cell(big, 'clear shuffled') - gcShuffled) / (ms - gcSorted);
+  report.note(
+    `GC per clear: ${gcSorted} ms in simulated order, ${gcShuffled} ms shuffled; without GC the ` +
+      `shuffled clear takes ${withoutGc.toFixed(2)}x the clear in simulated order.`,
+  );
 }
 
-function main(): void {
+async function main(): Promise<void> {
   printPreamble();
   const rows: string[][] = [];
   for (const n of SIZES) {
-    const row = measure(n);
+    const row = await measure(n);
     rows.push(row);
     console.log(row.join('  '));
   }
@@ -200,4 +232,4 @@ function main(): void {
   report.finish();
 }
 
-main();
+void main();

@@ -375,4 +375,43 @@ describe('§3 order with id keys', () => {
       .map((b) => b.id);
     expect(orderBids(bids).buyers.ids).toEqual(expected);
   });
+
+  const byPriceThenId = (bids: Bid[]) =>
+    bids
+      .slice()
+      .sort((x, y) => y.price - x.price || (x.id < y.id ? -1 : 1))
+      .map((b) => b.id);
+
+  it('orders ids sharing a prefix longer than the copied characters (keyed from the strings past it)', () => {
+    const prefix = 'Utility1MSP:round-2026-12-07:'; // 29 characters, more than ID_WINDOW
+    const wire = Array.from({ length: 2000 }, (_, k) =>
+      buy(`${prefix}${(k * 7919) % 2003}${k % 5 === 0 ? '.x' : ''}`, String(10 + (k % 4)), '1'),
+    );
+    for (const seed of [1, 2, 3]) {
+      const { bids } = validateRound({ bids: shuffled(wire, seed) });
+      expect(orderBids(bids).buyers.ids).toEqual(byPriceThenId(bids));
+    }
+  });
+
+  it('orders ids that cannot be keyed (not validated: characters above 127) by the strings', () => {
+    // clear() takes validated bids; unvalidated ones must still come out in §3 order
+    const ids = ['b\u00e9', 'b\u00e8', 'a\u4e00', 'a', 'b', 'bz', '\u00ff'];
+    const bids: Bid[] = ids.map((id, k) => ({ id, side: 'buy', price: k % 2, quantity: 1, alpha: 0 }));
+    for (let seed = 1; seed < 10; seed++) {
+      const input = shuffled(bids, seed);
+      expect(orderBids(input).buyers.ids).toEqual(byPriceThenId(input));
+    }
+  });
+
+  it('orders a large shuffled side of sparse prices and mixed-length ids like a comparator sort', () => {
+    const wire = Array.from({ length: 20_000 }, (_, k) =>
+      sell(`s${(k * 104729) % 100_003}`, String((k * 37) % 1_000_000), '1'),
+    );
+    const { bids } = validateRound({ bids: shuffled(wire, 9) });
+    const expected = bids
+      .slice()
+      .sort((x, y) => x.price - y.price || (x.id < y.id ? -1 : 1))
+      .map((b) => b.id);
+    expect(orderBids(bids).sellers.ids).toEqual(expected);
+  });
 });
