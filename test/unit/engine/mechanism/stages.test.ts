@@ -359,6 +359,13 @@ describe('§3 order with id keys', () => {
     );
   });
 
+  /** The ids in §3 order by a comparator sort: buyers (dir −1) by price descending, sellers ascending. */
+  const byPriceThenId = (bids: Bid[], dir = -1) =>
+    bids
+      .slice()
+      .sort((x, y) => dir * (x.price - y.price) || (x.id < y.id ? -1 : 1))
+      .map((b) => b.id);
+
   it('orders ledger market ids (16 hex, ".", 4 digits) in any input order', () => {
     const hex = (k: number) => ((k * 2654435761) >>> 0).toString(16).padStart(8, '0');
     const wire: WireBid[] = [];
@@ -369,18 +376,8 @@ describe('§3 order with id keys', () => {
       }
     }
     const { bids } = validateRound({ bids: shuffled(wire, 5) });
-    const expected = bids
-      .slice()
-      .sort((x, y) => y.price - x.price || (x.id < y.id ? -1 : 1))
-      .map((b) => b.id);
-    expect(orderBids(bids).buyers.ids).toEqual(expected);
+    expect(orderBids(bids).buyers.ids).toEqual(byPriceThenId(bids));
   });
-
-  const byPriceThenId = (bids: Bid[]) =>
-    bids
-      .slice()
-      .sort((x, y) => y.price - x.price || (x.id < y.id ? -1 : 1))
-      .map((b) => b.id);
 
   it('orders ids sharing a prefix longer than the copied characters (keyed from the strings past it)', () => {
     const prefix = 'Utility1MSP:round-2026-12-07:'; // 29 characters, more than ID_WINDOW
@@ -408,10 +405,6 @@ describe('§3 order with id keys', () => {
       sell(`s${(k * 104729) % 100_003}`, String((k * 37) % 1_000_000), '1'),
     );
     const { bids } = validateRound({ bids: shuffled(wire, 9) });
-    const expected = bids
-      .slice()
-      .sort((x, y) => x.price - y.price || (x.id < y.id ? -1 : 1))
-      .map((b) => b.id);
-    expect(orderBids(bids).sellers.ids).toEqual(expected);
+    expect(orderBids(bids).sellers.ids).toEqual(byPriceThenId(bids, 1));
   });
 });
