@@ -379,8 +379,8 @@ describe('§3 order with id keys', () => {
     expect(orderBids(bids).buyers.ids).toEqual(byPriceThenId(bids));
   });
 
-  it('orders ids sharing a prefix longer than the copied characters (keyed from the strings past it)', () => {
-    const prefix = 'Utility1MSP:round-2026-12-07:'; // 29 characters, more than ID_WINDOW
+  it('orders ids sharing a long prefix, some longer than the keyed characters past it', () => {
+    const prefix = 'Utility1MSP:round-2026-12-07:'; // 29 characters, more than the 7 keyed characters
     const wire = Array.from({ length: 2000 }, (_, k) =>
       buy(`${prefix}${(k * 7919) % 2003}${k % 5 === 0 ? '.x' : ''}`, String(10 + (k % 4)), '1'),
     );
