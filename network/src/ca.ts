@@ -187,7 +187,7 @@ export class OrgCa {
       // a server started here would register into a stale copy, or into an empty database
       throw new IdentityError(
         'E_CA_IN_VOLUME',
-        `${this.org.ca.name}'s database lives in its docker-compose volume (${this.org.ca.name}) since the CA container's first start, and that CA does not answer at ${this.url}: start it (npm run compose:up) and try again`,
+        `${this.org.ca.name}'s database lives in its docker-compose volume (<project>_${this.org.ca.name}) since the CA container's first start (${path.join(files.home, CA_DATABASE + CA_MOVED_SUFFIX)} is the retired copy), and that CA does not answer at ${this.url}: start it (npm run compose:up) and try again`,
       );
     }
     fs.mkdirSync(path.join(this.p.root, 'logs'), { recursive: true });
