@@ -119,8 +119,7 @@ dc() {
 check_images() {
   local image
   local fabric ca
-  fabric=$(node -p 'require("./network/config/fabric-versions.json").fabric')
-  ca=$(node -p 'require("./network/config/fabric-versions.json").fabricCa')
+  read -r fabric ca < <(node -p 'const v = require("./network/config/fabric-versions.json"); `${v.fabric} ${v.fabricCa}`')
   for image in "hyperledger/fabric-orderer:$fabric" "hyperledger/fabric-peer:$fabric" "hyperledger/fabric-ca:$ca" \
     "energy-auction/market-chaincode:$VERSION" "energy-auction/api:$VERSION" \
     "energy-auction/auctioneer:$VERSION" "energy-auction/tools:$VERSION"; do

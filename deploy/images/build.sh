@@ -16,8 +16,8 @@ cd "$repo"
 source deploy/images/podman-env.sh
 
 BASE=localhost/energy-auction/debian:bookworm-minbase
-FABRIC_VERSION=$(node -p 'require("./network/config/fabric-versions.json").fabric')
-FABRIC_CA_VERSION=$(node -p 'require("./network/config/fabric-versions.json").fabricCa')
+read -r FABRIC_VERSION FABRIC_CA_VERSION < <(node -p \
+  'const v = require("./network/config/fabric-versions.json"); `${v.fabric} ${v.fabricCa}`')
 version=$(node -p 'require("./package.json").version')
 total=$SECONDS
 

@@ -59,6 +59,10 @@ export class IdentityError extends Error {
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,31}$/;
 
+/** The registrar's client home, inside the run directory's CA home. */
+export const CA_REGISTRAR_HOME = 'registrar';
+/** Prefix of the temporary client homes that probe whether a CA answers. */
+export const CA_PROBE_PREFIX = 'probe-';
 /** The CA server's database file (SQLite) in its home. */
 export const CA_DATABASE = 'fabric-ca-server.db';
 /** The run directory's database gets this suffix once a CA container has moved it into its volume. */
@@ -139,7 +143,7 @@ export class OrgCa {
     return caKeyPair(this.p.orgDir(this.org), this.org).certfile;
   }
   private get registrarHome(): string {
-    return path.join(this.p.caHome(this.org), 'registrar');
+    return path.join(this.p.caHome(this.org), CA_REGISTRAR_HOME);
   }
 
   private registrarSecret(): string {
@@ -201,7 +205,7 @@ export class OrgCa {
   /** The root certificate's fingerprint of the CA answering at the org's CA address, if one answers. */
   private answeringCa(): string | undefined {
     fs.mkdirSync(this.p.caHome(this.org), { recursive: true });
-    const tmp = fs.mkdtempSync(path.join(this.p.caHome(this.org), 'probe-'));
+    const tmp = fs.mkdtempSync(path.join(this.p.caHome(this.org), CA_PROBE_PREFIX));
     try {
       const r = spawnSync(this.bin.path('fabric-ca-client'), [
         'getcainfo',

@@ -12,7 +12,15 @@ import * as path from 'node:path';
 import { repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
 import { advertised, CHAINCODE_NAME, HOST, operatorOrg, topology } from '../config/topology';
-import { CA_DATABASE, CA_MOVED_SUFFIX, caKeyPair, caServerArgs } from './ca';
+import {
+  CA_DATABASE,
+  CA_MOVED_SUFFIX,
+  CA_PROBE_PREFIX,
+  CA_REGISTRAR_HOME,
+  caKeyPair,
+  caServerArgs,
+} from './ca';
+import { CA_REGISTRAR_SECRET } from './paths';
 import FABRIC_VERSIONS from '../config/fabric-versions.json';
 import { hostsAnchor, networksBlock, withStaticAddresses } from './compose-hosts';
 
@@ -37,7 +45,7 @@ function published(ports: number[]): string {
 /** The Fabric CA image's tag (deploy/images/build.sh builds it here from the Go-built binaries). */
 const FABRIC_CA_IMAGE_VERSION = FABRIC_VERSIONS.fabricCa;
 /** Where the CA containers keep their home (the named volume caVolume(org)). */
-const CA_HOME = '/etc/hyperledger/fabric-ca-server';
+export const CA_HOME = '/etc/hyperledger/fabric-ca-server';
 
 /**
  * The HEALTHCHECK of a Fabric image (which has no curl): bash's /dev/tcp sends GET `urlPath` to the
@@ -290,7 +298,7 @@ function caSeedScript(org: PeerOrg): string[] {
     '    exit 1',
     '  fi',
     `  cp -a ${CA_SEED}/. ${CA_HOME}/ || exit 1`,
-    `  rm -rf ${CA_HOME}/registrar ${CA_HOME}/registrar.secret ${CA_HOME}/probe-*`,
+    `  rm -rf ${CA_HOME}/${CA_REGISTRAR_HOME} ${CA_HOME}/${CA_REGISTRAR_SECRET} ${CA_HOME}/${CA_PROBE_PREFIX}*`,
     `  touch ${CA_HOME}/${CA_SEEDED}`,
     `  echo "[ca] ${org.ca.name}: CA database moved from the run directory into ${volume}"`,
     'fi',

@@ -9,6 +9,9 @@ import { defaultRunDir, repoRoot } from '../../fabric-client/src/run-dir';
 import type { OrdererNode, PeerOrg, Topology } from '../config/topology';
 
 /** Paths inside one run directory. */
+/** The CA registrar's password file in the run directory's CA home (caHome). */
+export const CA_REGISTRAR_SECRET = 'registrar.secret';
+
 export class RunPaths {
   constructor(readonly root: string = defaultRunDir()) {}
 
@@ -104,7 +107,7 @@ export class RunPaths {
   }
   /** The CA registrar's password (generated once, readable by the owner only). */
   caRegistrarSecret(org: PeerOrg): string {
-    return path.join(this.caHome(org), 'registrar.secret');
+    return path.join(this.caHome(org), CA_REGISTRAR_SECRET);
   }
   /** An identity enrolled from the org's CA: stays in the org's crypto directory. */
   enrolledDir(org: PeerOrg, name: string): string {

@@ -9,10 +9,12 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const CACHE = process.env.ENERGY_AUCTION_CACHE ?? path.join(os.homedir(), '.cache', 'energy-auction');
 
+const COMPOSE_SH = path.join(ROOT, 'deploy', 'compose', 'compose.sh');
+
 /** Runs compose.sh with its output on ours; returns seconds taken, throws with the exit status. */
 export function composeSh(args: string[], env: NodeJS.ProcessEnv): number {
   const t0 = Date.now();
-  const r = spawnSync('bash', [path.join(ROOT, 'deploy', 'compose', 'compose.sh'), ...args], {
+  const r = spawnSync('bash', [COMPOSE_SH, ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -26,7 +28,7 @@ export function composeShOutput(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): { status: number | null; output: string } {
-  const r = spawnSync('bash', [path.join(ROOT, 'deploy', 'compose', 'compose.sh'), ...args], {
+  const r = spawnSync('bash', [COMPOSE_SH, ...args], {
     cwd: ROOT,
     env,
     encoding: 'utf8',

@@ -28,7 +28,7 @@ import { ApiClient, instant, waitCleared, waitReady } from '../../gateway/src/re
 import { splitBids } from '../../launcher/src/demo';
 import { healthz } from '../../network/src/processes';
 import { composeSh, composeShOutput, execSucceeds, podman, podmanLogs } from './compose-cli';
-import { caVolume } from '../../network/src/compose-file';
+import { CA_HOME, caVolume } from '../../network/src/compose-file';
 import { CA_DATABASE, CA_MOVED_SUFFIX } from '../../network/src/ca';
 
 const MINUTE = 60_000;
@@ -311,11 +311,9 @@ function saveContainerLogs(): void {
       ]);
       expect([org.ca.host, mounts.split(' ')]).toEqual([
         org.ca.host,
-        expect.arrayContaining([`${PROJECT}_${caVolume(org)}=/etc/hyperledger/fabric-ca-server`]),
+        expect.arrayContaining([`${PROJECT}_${caVolume(org)}=${CA_HOME}`]),
       ]);
-      expect(execSucceeds(org.ca.host, `test -s /etc/hyperledger/fabric-ca-server/${CA_DATABASE}`)).toBe(
-        true,
-      );
+      expect(execSucceeds(org.ca.host, `test -s ${CA_HOME}/${CA_DATABASE}`)).toBe(true);
       const home = p.caHome(org);
       expect([org.name, fs.existsSync(path.join(home, CA_DATABASE))]).toEqual([org.name, false]);
       expect([org.name, fs.existsSync(path.join(home, CA_DATABASE + CA_MOVED_SUFFIX))]).toEqual([
