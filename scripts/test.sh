@@ -48,7 +48,7 @@ phase unit-node24 bash scripts/unit-node24.sh --json --outputFile="$reports/unit
 # and brings the network up from whatever state.
 phase install-tools bash -c 'bash network/scripts/ensure-docker-compose.sh && bash scripts/ensure-chromium.sh'
 network_started=1
-phase network-up node dist/network/src/cli.js up
+phase network-up bash -c 'bash scripts/stop-leftover-compose.sh && node dist/network/src/cli.js up'
 phase integration npx jest --ci --selectProjects integration --runInBand --json --outputFile="$reports/integration.json"
 # End-to-end through the REST API (test/e2e) on the same network, and the dashboard in chromium.
 phase e2e npx jest --ci --selectProjects e2e --runInBand --json --outputFile="$reports/e2e.json"

@@ -61,10 +61,14 @@ export function loadTopology(p: RunPaths, requested?: number, requestedAddressin
   const recorded = JSON.parse(fs.readFileSync(p.topologyFile, 'utf8')) as RecordedTopology;
   const { utilities, addressing = 'loopback' } = recorded;
   if (requested !== undefined && requested !== utilities) {
-    throw new Error(
-      `${p.root} was generated with ${utilities} utilities, not ${requested}: ` +
-        'run `npm run network:down -- --purge` first to change the topology',
-    );
+    // A compose run directory that add-utility grew needs the compose file of its new size.
+    const hint =
+      addressing === 'names'
+        ? `bring it up with a compose file for ${utilities} utilities (\`npm run compose:generate -- ` +
+          `--utilities ${utilities} --file <file>\`, then ENERGY_COMPOSE_FILE=<file> npm run compose:up), ` +
+          'or delete it and its volumes with `npm run compose:down -- --purge`'
+        : 'run `npm run network:down -- --purge` first to change the topology';
+    throw new Error(`E_TOPOLOGY: ${p.root} has ${utilities} utilities, not ${requested}: ${hint}`);
   }
   if (requestedAddressing !== undefined && requestedAddressing !== addressing) {
     throw new Error(
