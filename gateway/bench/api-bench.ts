@@ -22,6 +22,7 @@ import { fork } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bench as rawBench } from '../../network/src/bench';
+import { networkPidGroups, startCpuMeter, type CpuSplit, type PidGroups } from '../../network/src/cpu-meter';
 import { up } from '../../network/src/network';
 import { DEMO_TOKENS, loadConfig } from '../src/api/config';
 import { BENCH_NOOP_PATH } from '../src/api/routes/bench';
@@ -62,12 +63,21 @@ function runLoad(job: LoadJob): Promise<LoadReport> {
   });
 }
 
-/** The load of `job` and the CPU time this process (the API) spent meanwhile, µs. */
-async function measuredLoad(job: LoadJob): Promise<{ report: LoadReport; cpuMicros: number }> {
+/**
+ * The load of `job`, the CPU time this process (the API) spent meanwhile (µs), and where the
+ * machine's CPU went: the API, the load generator, the network's nodes, and the rest.
+ */
+async function measuredLoad(
+  job: LoadJob,
+  network: PidGroups,
+): Promise<{ report: LoadReport; cpuMicros: number; split: CpuSplit }> {
   const before = process.cpuUsage();
+  const stop = startCpuMeter({ API: ['self'], ...network });
   const report = await runLoad(job);
+  const split = stop();
   const used = process.cpuUsage(before);
-  return { report, cpuMicros: used.user + used.system };
+  split.groups['load generator'] = report.cpuSeconds;
+  return { report, cpuMicros: used.user + used.system, split };
 }
 
 /** Acknowledged requests of a load report. */
@@ -85,32 +95,53 @@ interface Row {
   failedRequests: number;
   /** the API's CPU time per acknowledged request, µs */
   cpuPerRequest: number;
+  /** where the machine's CPU went during the phase */
+  split: CpuSplit;
+  requests: number;
 }
 
-/** The empty route's phase: the API's CPU µs per 204 (NaN when skipped). */
-async function noopPhase(url: string, clients: number, seconds: number): Promise<number> {
-  if (seconds === 0) return NaN;
+/** The empty route's phase: its CPU per request, and the split for the CPU table. */
+interface NoopResult {
+  cpuPerRequest: number;
+  split: CpuSplit;
+  requests: number;
+}
+
+/** The empty route's phase: the API's CPU µs per 204 and the phase's CPU split (undefined when skipped). */
+async function noopPhase(
+  url: string,
+  clients: number,
+  seconds: number,
+  network: PidGroups,
+): Promise<NoopResult | undefined> {
+  if (seconds === 0) return undefined;
   console.log(
     `bench: ${clients} clients x 1 bid per request to ${BENCH_NOOP_PATH} (empty route, 204) for ${seconds} s`,
   );
-  const { report, cpuMicros } = await measuredLoad({
-    url,
-    path: BENCH_NOOP_PATH,
-    tokens: [DEMO_TOKENS.utility1, DEMO_TOKENS.utility2],
-    clients,
-    requests: Number.MAX_SAFE_INTEGER,
-    bidsPerRequest: 1,
-    deadlineMs: Date.now() + seconds * 1000,
-    okStatus: 204,
-  });
+  const { report, cpuMicros, split } = await measuredLoad(
+    {
+      url,
+      path: BENCH_NOOP_PATH,
+      tokens: [DEMO_TOKENS.utility1, DEMO_TOKENS.utility2],
+      clients,
+      requests: Number.MAX_SAFE_INTEGER,
+      bidsPerRequest: 1,
+      deadlineMs: Date.now() + seconds * 1000,
+      okStatus: 204,
+    },
+    network,
+  );
   const n = ackedRequests(report, 1);
   console.log(`  statuses: ${JSON.stringify(report.statuses)}`);
   console.log(
     `  ${n} requests in ${report.seconds.toFixed(1)} s = ${(n / report.seconds).toFixed(0)} requests/s; ` +
       `API CPU ${(cpuMicros / n).toFixed(0)} µs per request (${((cpuMicros / 1e6 / report.seconds) * 100).toFixed(0)} % of a core)`,
   );
-  return cpuMicros / n;
+  return { cpuPerRequest: cpuMicros / n, split, requests: n };
 }
+
+/** The empty route's API CPU per request, NaN when its phase was skipped. */
+const cpuPerNoop = (noop: NoopResult | undefined): number => noop?.cpuPerRequest ?? NaN;
 
 async function main(): Promise<void> {
   const clients = num('BENCH_CLIENTS', 1024);
@@ -150,9 +181,11 @@ async function main(): Promise<void> {
   });
   const api = await startApi({ config, benchRoute: true });
   const rows: Row[] = [];
-  let noopCpu = NaN;
+  let noop: NoopResult | undefined;
+  const network = await networkPidGroups();
   try {
-    noopCpu = await noopPhase(api.url, clients, noopSeconds);
+    noop = await noopPhase(api.url, clients, noopSeconds, network);
+    const noopCpu = cpuPerNoop(noop);
     const operator = new ApiClient(api.url, DEMO_TOKENS.operator);
     const users = [
       new ApiClient(api.url, DEMO_TOKENS.utility1),
@@ -171,16 +204,19 @@ async function main(): Promise<void> {
           `batch max ${config.batch.maxBids} bids / ${config.batch.maxWaitMs} ms, ${config.batch.maxInFlight} in flight per org`,
       );
       const txsBefore = await committedBatches(api.url);
-      const { report, cpuMicros } = await measuredLoad({
-        url: api.url,
-        path: `/v1/rounds/${encodeURIComponent(roundId)}/bids`,
-        tokens: [DEMO_TOKENS.utility1, DEMO_TOKENS.utility2],
-        clients,
-        requests: Math.ceil(bidsTotal / perRequest),
-        bidsPerRequest: perRequest,
-        deadlineMs: Date.now() + maxSeconds * 1000,
-        okStatus: 201,
-      });
+      const { report, cpuMicros, split } = await measuredLoad(
+        {
+          url: api.url,
+          path: `/v1/rounds/${encodeURIComponent(roundId)}/bids`,
+          tokens: [DEMO_TOKENS.utility1, DEMO_TOKENS.utility2],
+          clients,
+          requests: Math.ceil(bidsTotal / perRequest),
+          bidsPerRequest: perRequest,
+          deadlineMs: Date.now() + maxSeconds * 1000,
+          okStatus: 201,
+        },
+        network,
+      );
       const txs = (await committedBatches(api.url)) - txsBefore;
       const latencies = report.latencies.sort((a, b) => a - b);
       const total = report.acked.reduce((a, b) => a + b, 0);
@@ -198,6 +234,8 @@ async function main(): Promise<void> {
           .filter(([s]) => s !== '201')
           .reduce((n, [, c]) => n + c, 0),
         cpuPerRequest: cpuMicros / ackedRequests(report, perRequest),
+        split,
+        requests: ackedRequests(report, perRequest),
       };
       rows.push(row);
       console.log(`  statuses: ${JSON.stringify(report.statuses)}`);
@@ -220,10 +258,12 @@ async function main(): Promise<void> {
     await api.close();
   }
 
+  const noopCpu = cpuPerNoop(noop);
   const report = new BenchReport('rest');
   report.note(`Baseline: raw 1-bid SubmitBids through the Fabric gateway: ${baseline.toFixed(1)} tx/s.`);
   report.note(`Empty route: ${noopCpu.toFixed(0)} µs API CPU per request.`);
   report.table('rest', TABLE_HEADER, tableRows(rows, baseline, noopCpu));
+  report.table('rest-cpu', CPU_HEADER, cpuRows(noop, rows));
   noteTargets(report, rows, noopCpu);
   report.finish();
   if (rows.some((r) => r.lost > 0)) process.exitCode = 1;
@@ -257,6 +297,32 @@ function tableRows(rows: Row[], baseline: number, noopCpu: number): string[][] {
     String(r.failedRequests),
     String(r.lost),
   ]);
+}
+
+const CPU_GROUPS = ['API', 'load generator', 'peers', 'orderers', 'chaincode servers'] as const;
+const CPU_HEADER = ['phase', 'machine busy', ...CPU_GROUPS.map((g) => `${g} µs/request`), 'other µs/request'];
+
+/** Per phase: how busy the machine was, and each group's CPU per acknowledged request. */
+function cpuRows(noop: NoopResult | undefined, rows: Row[]): string[][] {
+  const phases = [
+    ...(noop ? [{ name: 'empty route (204)', split: noop.split, requests: noop.requests }] : []),
+    ...rows.map((r) => ({
+      name: `${r.bidsPerRequest} bid(s)/request`,
+      split: r.split,
+      requests: r.requests,
+    })),
+  ];
+  return phases.map(({ name, split, requests }) => {
+    const perRequest = (seconds: number) => ((seconds * 1e6) / requests).toFixed(0);
+    const named = CPU_GROUPS.reduce((s, g) => s + (split.groups[g] ?? 0), 0);
+    const busy = split.machineBusy / split.machineTotal;
+    return [
+      name,
+      `${(busy * 100).toFixed(0)} % of ${split.cores} cores`,
+      ...CPU_GROUPS.map((g) => perRequest(split.groups[g] ?? 0)),
+      perRequest(Math.max(0, split.machineBusy - named)),
+    ];
+  });
 }
 
 /** The single-bid targets: ≥ 6,000 durable bids/s and ≤ 3× the empty route's CPU per request. */

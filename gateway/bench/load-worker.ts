@@ -28,6 +28,8 @@ export interface LoadReport {
   statuses: Record<string, number>;
   /** acknowledged bids per token index */
   acked: number[];
+  /** this load process's CPU time over the run, seconds (user + system) */
+  cpuSeconds: number;
 }
 
 function post(agent: http.Agent, url: URL, token: string, body: string): Promise<number> {
@@ -68,9 +70,16 @@ function requestBody(i: number, bidsPerRequest: number): string {
 async function run(job: LoadJob): Promise<LoadReport> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.clients });
   const url = new URL(job.path, job.url);
-  const report: LoadReport = { seconds: 0, latencies: [], statuses: {}, acked: job.tokens.map(() => 0) };
+  const report: LoadReport = {
+    seconds: 0,
+    latencies: [],
+    statuses: {},
+    acked: job.tokens.map(() => 0),
+    cpuSeconds: 0,
+  };
   let next = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: job.clients }, async (_, w) => {
       const u = w % job.tokens.length;
@@ -94,6 +103,8 @@ async function run(job: LoadJob): Promise<LoadReport> {
     }),
   );
   report.seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  report.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   agent.destroy();
   return report;
 }

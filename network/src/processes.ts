@@ -67,6 +67,37 @@ export function peakRss(pid: number | 'self'): number {
   return Number(m[1]) * 1024;
 }
 
+/** /proc counts CPU time in USER_HZ ticks, 100 per second on every Linux ABI Node runs on. */
+const USER_HZ = 100;
+
+/** CPU time (user + system, seconds) process `pid` has used since it started (/proc/<pid>/stat). */
+export function cpuSeconds(pid: number | 'self'): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields 14 and 15 (utime, stime); the command name before them is in parentheses and may hold spaces
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isInteger(utime) || !Number.isInteger(stime)) {
+    throw new Error(`/proc/${pid}/stat: no utime/stime in ${JSON.stringify(stat.slice(0, 200))}`);
+  }
+  return (utime + stime) / USER_HZ;
+}
+
+/** The whole machine's CPU time so far, all cores (/proc/stat): busy (not idle or waiting) and total. */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  if (line.split(/\s+/)[0] !== 'cpu' || ticks.length < 4 || ticks.some((t) => !Number.isInteger(t))) {
+    throw new Error(`/proc/stat: unexpected first line ${JSON.stringify(line)}`);
+  }
+  // user nice system idle iowait irq softirq steal guest guest_nice: guest time is already in user,
+  // and steal (the hypervisor's) is neither ours nor available to us
+  const sum = (columns: number[]) => columns.reduce((s, c) => s + (ticks[c] ?? 0), 0);
+  const busy = sum([0, 1, 2, 5, 6]);
+  const idle = sum([3, 4]);
+  return { busy: busy / USER_HZ, total: (busy + idle) / USER_HZ };
+}
+
 /** Restarts the peak-RSS count of process `pid` (Linux clear_refs 5; root or the process's owner). */
 export function resetPeakRss(pid: number | 'self'): void {
   fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
