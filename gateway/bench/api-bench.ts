@@ -12,7 +12,7 @@
  * acknowledged request, and checks that every acknowledged bid is in the round (read back through
  * the API).
  *
- * The CPU time is this process's process.cpuUsage() over the phase: the API is the only thing it
+ * The CPU time is this process's (/proc/self/stat, network/src/cpu-meter.ts) over the phase: the API is the only thing it
  * runs then (the load is in another process). Its floor: BENCH_NOOP_SECONDS of the same 1-bid
  * bodies posted to the app's empty authenticated route (POST /v1/bench/noop, routes/bench.ts,
  * registered only for the bench), which answers 204; each size's CPU per request is printed as a
@@ -71,20 +71,27 @@ async function measuredLoad(
   job: LoadJob,
   network: PidGroups,
 ): Promise<{ report: LoadReport; cpuMicros: number; split: CpuSplit }> {
-  const before = process.cpuUsage();
   const stop = startCpuMeter({ API: ['self'], ...network });
   const report = await runLoad(job);
   const split = stop();
-  const used = process.cpuUsage(before);
   split.groups['load generator'] = report.cpuSeconds;
-  return { report, cpuMicros: used.user + used.system, split };
+  return { report, cpuMicros: (split.groups.API ?? NaN) * 1e6, split };
 }
 
 /** Acknowledged requests of a load report. */
 const ackedRequests = (r: LoadReport, bidsPerRequest: number): number =>
   r.acked.reduce((a, b) => a + b, 0) / bidsPerRequest;
 
-interface Row {
+/** A phase's CPU: the API's per acknowledged request, and where the machine's went. */
+interface PhaseCpu {
+  /** the API's CPU time per acknowledged request, µs */
+  cpuPerRequest: number;
+  split: CpuSplit;
+  /** acknowledged requests */
+  requests: number;
+}
+
+interface Row extends PhaseCpu {
   bidsPerRequest: number;
   clients: number;
   bidsPerSecond: number;
@@ -93,18 +100,6 @@ interface Row {
   txs: number;
   lost: number;
   failedRequests: number;
-  /** the API's CPU time per acknowledged request, µs */
-  cpuPerRequest: number;
-  /** where the machine's CPU went during the phase */
-  split: CpuSplit;
-  requests: number;
-}
-
-/** The empty route's phase: its CPU per request, and the split for the CPU table. */
-interface NoopResult {
-  cpuPerRequest: number;
-  split: CpuSplit;
-  requests: number;
 }
 
 /** The empty route's phase: the API's CPU µs per 204 and the phase's CPU split (undefined when skipped). */
@@ -113,7 +108,7 @@ async function noopPhase(
   clients: number,
   seconds: number,
   network: PidGroups,
-): Promise<NoopResult | undefined> {
+): Promise<PhaseCpu | undefined> {
   if (seconds === 0) return undefined;
   console.log(
     `bench: ${clients} clients x 1 bid per request to ${BENCH_NOOP_PATH} (empty route, 204) for ${seconds} s`,
@@ -141,7 +136,7 @@ async function noopPhase(
 }
 
 /** The empty route's API CPU per request, NaN when its phase was skipped. */
-const cpuPerNoop = (noop: NoopResult | undefined): number => noop?.cpuPerRequest ?? NaN;
+const cpuPerNoop = (noop: PhaseCpu | undefined): number => noop?.cpuPerRequest ?? NaN;
 
 async function main(): Promise<void> {
   const clients = num('BENCH_CLIENTS', 1024);
@@ -181,7 +176,7 @@ async function main(): Promise<void> {
   });
   const api = await startApi({ config, benchRoute: true });
   const rows: Row[] = [];
-  let noop: NoopResult | undefined;
+  let noop: PhaseCpu | undefined;
   const network = await networkPidGroups();
   try {
     noop = await noopPhase(api.url, clients, noopSeconds, network);
@@ -303,7 +298,7 @@ const CPU_GROUPS = ['API', 'load generator', 'peers', 'orderers', 'chaincode ser
 const CPU_HEADER = ['phase', 'machine busy', ...CPU_GROUPS.map((g) => `${g} µs/request`), 'other µs/request'];
 
 /** Per phase: how busy the machine was, and each group's CPU per acknowledged request. */
-function cpuRows(noop: NoopResult | undefined, rows: Row[]): string[][] {
+function cpuRows(noop: PhaseCpu | undefined, rows: Row[]): string[][] {
   const phases = [
     ...(noop ? [{ name: 'empty route (204)', split: noop.split, requests: noop.requests }] : []),
     ...rows.map((r) => ({
