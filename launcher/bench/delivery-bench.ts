@@ -13,7 +13,7 @@
  * target is ≤ 30 s), the statement sizes, and the peak RSS of this process (API + auctioneer).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Gateway } from '@hyperledger/fabric-gateway';
@@ -91,10 +91,11 @@ async function main(): Promise<void> {
   const u1 = await client('Utility1MSP', gateways);
   const u2 = await client('Utility2MSP', gateways);
   const api = await startApi({ config: loadConfig({}, { port: 0, logLevel: 'warn' }) });
+  const checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'delivery-bench-'));
   const service = await startAuctioneer({
     mode: 'manual',
     http: { port: 0 },
-    checkpointFile: path.join(mkdtempSync(path.join(os.tmpdir(), 'delivery-bench-')), 'checkpoint.json'),
+    checkpointFile: path.join(checkpointDir, 'checkpoint.json'),
     reconcileIntervalMs: 1_000,
     logLevel: 'warn',
   });
@@ -188,6 +189,7 @@ async function main(): Promise<void> {
     await service.stop();
     await api.close();
     for (const g of gateways) g.close();
+    rmSync(checkpointDir, { recursive: true, force: true });
   }
 }
 

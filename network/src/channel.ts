@@ -86,3 +86,44 @@ export function joinPeer(
   run(bin.path('peer'), ['channel', 'join', '-b', p.channelBlock], { env });
   log(`  ${org.peer.name} joined channel ${t.channel}`);
 }
+
+/** Each peer's height of the channel's ledger (0 when its operations endpoint does not answer or
+ * it is not on the channel yet). */
+async function peerHeights(t: Topology): Promise<{ org: PeerOrg; height: number }[]> {
+  const label = `{channel="${t.channel}"}`;
+  return Promise.all(
+    t.orgs.map(async (org) => {
+      const m = await metrics(org.peer.operationsPort, 2000, dialHost(org.peer.host));
+      return { org, height: m.get(`ledger_blockchain_height${label}`) ?? 0 };
+    }),
+  );
+}
+
+/**
+ * Waits until every peer has the blocks the highest one had when the wait began. A peer that has
+ * just joined starts from the genesis block: until it has pulled the config update that made its
+ * org a member, it refuses its own admin's proposals (the approval of the chaincode definition)
+ * as from an unknown org. After a restart of the orderers its delivery client backs off for
+ * seconds, so this is not a matter of milliseconds.
+ */
+export async function waitPeersCaughtUp(
+  t: Topology,
+  timeoutMs = 120_000,
+): Promise<{ height: number; seconds: number }> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const target = Math.max(...(await peerHeights(t)).map((h) => h.height));
+  for (;;) {
+    const behind = (await peerHeights(t)).filter((h) => h.height < target);
+    if (behind.length === 0) return { height: target, seconds: (Date.now() - started) / 1000 };
+    if (Date.now() > deadline) {
+      const which = behind.map((h) => `${h.org.peer.name} at ${h.height}`).join(', ');
+      throw new Error(
+        `E_PEER_BEHIND: after ${timeoutMs / 1000} s ${which} still behind block height ${target} of channel ` +
+          `${t.channel}: its log (native: network/run/logs; compose: podman logs <host>) says why the orderers ` +
+          'give it no blocks',
+      );
+    }
+    await sleep(250);
+  }
+}

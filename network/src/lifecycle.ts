@@ -16,6 +16,7 @@ import {
   type PeerOrg,
   type Topology,
 } from '../config/topology';
+import { waitPeersCaughtUp } from './channel';
 import { dialAddress } from './dial';
 import { CommandError, run, type FabricBin } from './exec';
 import { chaincodePackages, packageOf, type ChaincodePackageInfo } from './generate';
@@ -206,12 +207,19 @@ function commit(t: Topology, p: RunPaths, bin: FabricBin, sequence: number, log:
   log(`  committed ${CHAINCODE_NAME} on channel ${t.channel} (sequence ${sequence})`);
 }
 
-/** Installs each org's ccaas package on its peer, approves it per org, commits the definition. */
-export function deployChaincode(t: Topology, p: RunPaths, bin: FabricBin, log: Log): void {
+/**
+ * Installs each org's ccaas package on its peer, approves it per org, commits the definition. An
+ * approval waits for its block on the approving org's peer only: the commit is endorsed by every
+ * peer, each reading every org's approval, so it waits until all of them have the last approval's
+ * block (a peer one block behind endorses other reads, and the CLI refuses the mismatching
+ * responses: "ProposalResponsePayloads do not match").
+ */
+export async function deployChaincode(t: Topology, p: RunPaths, bin: FabricBin, log: Log): Promise<void> {
   const packages = chaincodePackages(t, p);
   for (const org of t.orgs) install(p, bin, org, packageOf(packages, org.mspId), log);
   const target = targetSequence(t, committedDefinition(t, p, bin, operatorOrg(t)));
   if (target.committed) return;
   for (const org of t.orgs) approve(t, p, bin, org, packageOf(packages, org.mspId), target.sequence, log);
+  await waitPeersCaughtUp(t);
   commit(t, p, bin, target.sequence, log);
 }

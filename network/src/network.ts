@@ -16,7 +16,7 @@ import {
   type Topology,
 } from '../config/topology';
 import { waitChaincode } from './chaincode-ready';
-import { joinOrderers, joinPeer, waitRaftLeader } from './channel';
+import { joinOrderers, joinPeer, waitPeersCaughtUp, waitRaftLeader } from './channel';
 import { ensureFabric, FabricBin, fabricBinDir } from './exec';
 import { generate } from './generate';
 import { deployChaincode } from './lifecycle';
@@ -147,8 +147,12 @@ export async function setup(opts: NetworkOptions = {}, prepared = prepare(opts))
   await waitRaftLeader(t, p);
   await waitAllHealthy(specsOf(all, 'peer'));
   for (const org of t.orgs) joinPeer(t, p, bin, org, log);
+  const caughtUp = await waitPeersCaughtUp(t);
+  log(
+    `  every peer at block height ${caughtUp.height} of ${t.channel} (waited ${caughtUp.seconds.toFixed(1)} s)`,
+  );
   await waitAllHealthy(specsOf(all, 'chaincode'));
-  deployChaincode(t, p, bin, log);
+  await deployChaincode(t, p, bin, log);
   await waitChaincode(t, p);
 }
 

@@ -3,6 +3,7 @@
  * containers (restart), with the containers.conf that deploy/images/podman-env.sh writes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -11,16 +12,35 @@ const CACHE = process.env.ENERGY_AUCTION_CACHE ?? path.join(os.homedir(), '.cach
 
 const COMPOSE_SH = path.join(ROOT, 'deploy', 'compose', 'compose.sh');
 
-/** Runs compose.sh with its output on ours; returns seconds taken, throws with the exit status. */
+/**
+ * Runs compose.sh with its output on ours as it comes (and in a file); returns seconds taken. On
+ * failure it throws with the exit status and the output's last lines: the failure summary at the
+ * end of a long CI log is then enough to see why.
+ */
 export function composeSh(args: string[], env: NodeJS.ProcessEnv): number {
   const t0 = Date.now();
-  const r = spawnSync('bash', [COMPOSE_SH, ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (r.status !== 0) throw new Error(`E_COMPOSE: compose.sh ${args.join(' ')} exited ${String(r.status)}`);
-  return (Date.now() - t0) / 1000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-sh-'));
+  const logFile = path.join(dir, 'output.log');
+  try {
+    const r = spawnSync(
+      'bash',
+      ['-c', 'set -o pipefail; bash "$0" "$@" 2>&1 | tee "$COMPOSE_SH_LOG"', COMPOSE_SH, ...args],
+      {
+        cwd: ROOT,
+        env: { ...env, COMPOSE_SH_LOG: logFile },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    if (r.status !== 0) {
+      const tail = fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-40).join('\n');
+      throw new Error(
+        `E_COMPOSE: compose.sh ${args.join(' ')} exited ${String(r.status)}; its last lines:\n${tail}`,
+      );
+    }
+    return (Date.now() - t0) / 1000;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs compose.sh with its output captured (and then printed): for a run expected to fail. */

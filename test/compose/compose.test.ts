@@ -391,6 +391,9 @@ function saveContainerLogs(): void {
   it(
     'a backup of the stopped deployment, restored where it was purged, resumes with every round',
     async () => {
+      // it backs up what the two tests before made: without their rounds it would only fail later, less clearly
+      if (!earlierRound || !grownRound)
+        throw new Error('E_PRECONDITION: an earlier test made no round (see its failure)');
       const env3 = { ...env, ENERGY_COMPOSE_FILE: threeUtilities };
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-backup-'));
       try {

@@ -177,6 +177,7 @@ describe('auctioneer service on the Fabric network', () => {
 
   afterAll(() => {
     for (const g of gateways) g.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   /**

@@ -50,6 +50,7 @@ describe('CPU time from /proc (processes.ts, cpu-meter.ts)', () => {
       expect(used).toBeLessThan(1);
     } finally {
       child.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

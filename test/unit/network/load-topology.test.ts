@@ -4,9 +4,15 @@ import * as path from 'node:path';
 import { loadTopology } from '../../../network/src/network';
 import { RunPaths } from '../../../network/src/paths';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** A run directory whose topology.json records `utilities` and `addressing`. */
 function runDir(utilities: number, addressing: 'loopback' | 'names'): RunPaths {
   const p = new RunPaths(fs.mkdtempSync(path.join(os.tmpdir(), 'topology-')));
+  made.push(p.root);
   fs.writeFileSync(p.topologyFile, JSON.stringify({ utilities, addressing }));
   return p;
 }

@@ -133,8 +133,9 @@ describe('aggregateCurves', () => {
 
 describe('dashboard files', () => {
   let app: FastifyInstance;
+  let dir = '';
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dash-'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dash-'));
     fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
     fs.mkdirSync(path.join(dir, 'vendor'));
     fs.writeFileSync(path.join(dir, 'vendor', 'lib.js'), 'export {};');
@@ -144,6 +145,7 @@ describe('dashboard files', () => {
   });
   afterAll(async () => {
     await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves the built files with a strict CSP, only those', async () => {
