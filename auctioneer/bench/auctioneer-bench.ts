@@ -19,7 +19,7 @@
  * fitted to the times (least squares on log time against log bids).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Gateway } from '@hyperledger/fabric-gateway';
@@ -29,8 +29,7 @@ import { startAuctioneer } from '../src/service/service';
 import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
 import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
-import { RunPaths } from '../../network/src/paths';
-import { peakRss, resetPeakRss, runningPid } from '../../network/src/processes';
+import { PeakTracker, type Peaks } from '../../network/src/peak-rss';
 import type { Topology } from '../../network/config/topology';
 import { BenchReport, fittedExponent, median } from '../../engine/bench/bench-report';
 
@@ -253,38 +252,6 @@ function reportRuns(report: BenchReport, rows: readonly Row[]): void {
   );
 }
 
-/** Peak RSS of this process, the operator's peer and its chaincode server during one round. */
-interface Peaks {
-  bench?: number;
-  peer?: number;
-  chaincode?: number;
-}
-
-/** Tracks per-round peak RSS of the processes that do the work (Linux VmHWM, reset per round). */
-class PeakTracker {
-  private readonly pids: Record<'peer' | 'chaincode', number | undefined>;
-
-  constructor(topology: Topology) {
-    const p = new RunPaths();
-    const operator = topology.orgs[0];
-    this.pids = {
-      peer: runningPid(p, operator.peer.name),
-      chaincode: runningPid(p, operator.chaincodeServer.name),
-    };
-  }
-
-  reset(): void {
-    resetPeakRss('self');
-    for (const pid of Object.values(this.pids)) if (pid !== undefined) resetPeakRss(pid);
-  }
-
-  read(): Peaks {
-    const of = (pid: number | undefined): number | undefined =>
-      pid === undefined ? undefined : peakRss(pid);
-    return { bench: peakRss('self'), peer: of(this.pids.peer), chaincode: of(this.pids.chaincode) };
-  }
-}
-
 type ScalingRow = { bids: number; row: Row; peaks: Peaks } | { bids: number; error: string };
 
 /** The scaling mode: one round per size, its times and peak RSS, and the fitted exponent. */
@@ -395,11 +362,12 @@ async function main(): Promise<void> {
   const { topology } = await up({ log: (l) => process.stderr.write(l + '\n') });
   const clients = await connectClients();
   const observed: Observed = { closed: new Map(), cleared: new Map(), failed: new Map() };
+  const checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'auct-bench-'));
   const service = await startAuctioneer(
     {
       mode: 'manual',
       http: { port: 0 },
-      checkpointFile: path.join(mkdtempSync(path.join(os.tmpdir(), 'auct-bench-')), 'checkpoint.json'),
+      checkpointFile: path.join(checkpointDir, 'checkpoint.json'),
       reconcileIntervalMs: 300_000,
       logLevel: 'warn',
     },
@@ -425,6 +393,7 @@ async function main(): Promise<void> {
   } finally {
     await service.stop();
     for (const g of clients.gateways) g.close();
+    rmSync(checkpointDir, { recursive: true, force: true });
   }
   report.finish();
 }

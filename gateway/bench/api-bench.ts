@@ -18,9 +18,7 @@
  * registered only for the bench), which answers 204; each size's CPU per request is printed as a
  * ratio to it.
  */
-import { fork } from 'node:child_process';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { bench as rawBench } from '../../network/src/bench';
 import { networkPidGroups, startCpuMeter, type CpuSplit, type PidGroups } from '../../network/src/cpu-meter';
 import { up } from '../../network/src/network';
@@ -29,6 +27,7 @@ import { BENCH_NOOP_PATH } from '../src/api/routes/bench';
 import { startApi } from '../src/api/server';
 import { ApiClient, instant } from '../src/rest-client';
 import type { LoadJob, LoadReport } from './load-worker';
+import { runLoad } from './run-load';
 import { BenchReport, loadAverage } from '../../engine/bench/bench-report';
 
 const env = process.env;
@@ -41,26 +40,6 @@ const num = (k: string, d: number): number => {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-/** The load of `job`, run in a child process (without this process's --cpu-prof or other flags). */
-function runLoad(job: LoadJob): Promise<LoadReport> {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'load-worker.js'), [], {
-      execArgv: [],
-      serialization: 'advanced',
-    });
-    let report: LoadReport | undefined;
-    child.once('message', (r) => {
-      report = r as LoadReport;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (report) resolve(report);
-      else reject(new Error(`load worker exited with code ${code} and no report`));
-    });
-    child.send(job);
-  });
 }
 
 /**
