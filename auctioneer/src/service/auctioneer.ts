@@ -100,6 +100,8 @@ export function tooEarlyRetryMs(details: Record<string, unknown>): number {
 export class Auctioneer {
   private readonly closeTimers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Map<string, Promise<ClearOutcome>>();
+  /** closes in flight: the timer and a reconciliation that meet share one CloseRound */
+  private readonly closing = new Map<string, Promise<CloseOutcome>>();
   private readonly clearBackoff = new ClearBackoff(CLEAR_BACKOFF_BASE_MS, CLEAR_BACKOFF_MAX_MS);
   private readonly settled = new Set<string>();
   private readonly opened = new Set<string>();
@@ -224,9 +226,18 @@ export class Auctioneer {
 
   /**
    * Closes a round; TOO_EARLY re-arms the timer for when the refusing endorser's clock reaches
-   * closesAt, an already closed round counts as closed.
+   * closesAt, an already closed round counts as closed. Concurrent calls for one round share one
+   * transaction (two would conflict: the second fails MVCC_READ_CONFLICT and is retried).
    */
-  async closeRound(roundId: string): Promise<CloseOutcome> {
+  closeRound(roundId: string): Promise<CloseOutcome> {
+    const running = this.closing.get(roundId);
+    if (running) return running;
+    const p = this.doClose(roundId).finally(() => this.closing.delete(roundId));
+    this.closing.set(roundId, p);
+    return p;
+  }
+
+  private async doClose(roundId: string): Promise<CloseOutcome> {
     try {
       await this.call('submit', 'closeRound', roundId, () => this.o.market.closeRound(roundId));
       this.o.metrics.roundsClosed.inc();

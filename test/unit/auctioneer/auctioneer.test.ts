@@ -255,6 +255,20 @@ describe('auctioneer catch-up and schedule', () => {
     await core.stop();
   });
 
+  it('the timer and a reconciliation closing the same round at once share one CloseRound', async () => {
+    const m = new FakeMarket();
+    await openWithBids(m);
+    m.nowMs = CLOSES_MS + 2000;
+    const { core } = make(m);
+    const [a, b] = await Promise.all([core.closeRound('r1'), core.closeRound('r1')]);
+    expect([a, b]).toEqual(['closed', 'closed']);
+    expect(m.count('closeRound')).toBe(1);
+    // once done, a later call is a new attempt (the ledger says it is closed already)
+    expect(await core.closeRound('r1')).toBe('already-closed');
+    expect(m.count('closeRound')).toBe(2);
+    await core.stop();
+  });
+
   it('re-arms the timer when the chaincode says it is too early', async () => {
     const m = new FakeMarket();
     await openWithBids(m);
