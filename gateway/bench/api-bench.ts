@@ -221,7 +221,7 @@ async function main(): Promise<void> {
         `  latency of an acknowledged request: p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(0)} ms`,
       );
       console.log(
-        `  API CPU ${row.cpuPerRequest.toFixed(0)} µs per acknowledged request = ${(row.cpuPerRequest / noopCpu).toFixed(1)} × the empty route ` +
+        `  API CPU ${row.cpuPerRequest.toFixed(0)} µs per acknowledged request = ${ratioText(row.cpuPerRequest, noopCpu)} × the empty route ` +
           `(${((cpuMicros / 1e6 / report.seconds) * 100).toFixed(0)} % of a core)`,
       );
       console.log(
@@ -257,16 +257,19 @@ const TABLE_HEADER = [
   'lost',
 ];
 
+/** A ratio to one decimal, "n/a" when its baseline phase was skipped (BENCH_*_SECONDS=0). */
+const ratioText = (x: number, of: number): string => (Number.isFinite(x / of) ? (x / of).toFixed(1) : 'n/a');
+
 function tableRows(rows: Row[], baseline: number, noopCpu: number): string[][] {
   return rows.map((r) => [
     String(r.bidsPerRequest),
     String(r.clients),
     Math.round(r.bidsPerSecond).toLocaleString('en-US'),
-    (r.bidsPerSecond / baseline).toFixed(1),
+    ratioText(r.bidsPerSecond, baseline),
     `${r.p50.toFixed(0)} ms`,
     `${r.p99.toFixed(0)} ms`,
     `${r.cpuPerRequest.toFixed(0)} µs`,
-    (r.cpuPerRequest / noopCpu).toFixed(1),
+    ratioText(r.cpuPerRequest, noopCpu),
     String(r.txs),
     String(r.failedRequests),
     String(r.lost),
