@@ -13,6 +13,7 @@ import { ClearBackoff } from './clear-backoff';
 import { Prefetcher } from './prefetch';
 import { parseInstantMs, roundsToOpen, type ScheduleConfig } from './schedule';
 import { PERMANENT_SETTLE_CODES, prepareSettlement, settleableAtMs, type SettleOutcome } from './settle';
+import { SingleFlight } from './single-flight';
 
 export interface AuctioneerCoreOptions {
   market: AuctioneerMarketPort;
@@ -99,16 +100,16 @@ export function tooEarlyRetryMs(details: Record<string, unknown>): number {
  */
 export class Auctioneer {
   private readonly closeTimers = new Map<string, NodeJS.Timeout>();
-  private readonly inFlight = new Map<string, Promise<ClearOutcome>>();
-  /** closes in flight: the timer and a reconciliation that meet share one CloseRound */
-  private readonly closing = new Map<string, Promise<CloseOutcome>>();
+  private readonly clearing = new SingleFlight<ClearOutcome>();
+  /** the timer and a reconciliation that meet on a round share one CloseRound */
+  private readonly closing = new SingleFlight<CloseOutcome>();
   private readonly clearBackoff = new ClearBackoff(CLEAR_BACKOFF_BASE_MS, CLEAR_BACKOFF_MAX_MS);
   private readonly settled = new Set<string>();
   private readonly opened = new Set<string>();
   /** rounds known to be SETTLED (delivery), and those this process gave up settling (code) */
   private readonly deliverySettled = new Set<string>();
   private readonly settleRefused = new Map<string, { code: string; error: unknown }>();
-  private readonly settling = new Map<string, Promise<SettleOutcome>>();
+  private readonly settling = new SingleFlight<SettleOutcome>();
   private readonly notSettleable = new Set<string>();
   private stopped = false;
   private readonly now: () => number;
@@ -230,11 +231,7 @@ export class Auctioneer {
    * transaction (two would conflict: the second fails MVCC_READ_CONFLICT and is retried).
    */
   closeRound(roundId: string): Promise<CloseOutcome> {
-    const running = this.closing.get(roundId);
-    if (running) return running;
-    const p = this.doClose(roundId).finally(() => this.closing.delete(roundId));
-    this.closing.set(roundId, p);
-    return p;
+    return this.closing.run(roundId, () => this.doClose(roundId));
   }
 
   private async doClose(roundId: string): Promise<CloseOutcome> {
@@ -265,11 +262,7 @@ export class Auctioneer {
   /** Clears a closed round; concurrent requests for the same round share one clearing. */
   clear(roundId: string): Promise<ClearOutcome> {
     if (this.settled.has(roundId)) return Promise.resolve({ roundId, outcome: 'already-cleared' });
-    const running = this.inFlight.get(roundId);
-    if (running) return running;
-    const p = this.doClear(roundId).finally(() => this.inFlight.delete(roundId));
-    this.inFlight.set(roundId, p);
-    return p;
+    return this.clearing.run(roundId, () => this.doClear(roundId));
   }
 
   private async doClear(roundId: string): Promise<ClearOutcome> {
@@ -415,11 +408,7 @@ export class Auctioneer {
     if (this.deliverySettled.has(roundId)) return Promise.resolve({ roundId, outcome: 'already-settled' });
     const refused = this.settleRefused.get(roundId);
     if (refused) return Promise.resolve({ roundId, outcome: 'refused', error: refused.error });
-    const running = this.settling.get(roundId);
-    if (running) return running;
-    const p = this.doSettle(roundId).finally(() => this.settling.delete(roundId));
-    this.settling.set(roundId, p);
-    return p;
+    return this.settling.run(roundId, () => this.doSettle(roundId));
   }
 
   private async doSettle(roundId: string): Promise<SettleOutcome> {
@@ -548,6 +537,10 @@ export class Auctioneer {
     this.stopped = true;
     for (const t of this.closeTimers.values()) clearTimeout(t);
     this.closeTimers.clear();
-    await Promise.allSettled([...this.inFlight.values(), ...this.settling.values(), this.prefetcher.stop()]);
+    await Promise.allSettled([
+      ...this.clearing.pending(),
+      ...this.settling.pending(),
+      this.prefetcher.stop(),
+    ]);
   }
 }

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runLoadJob, writePremadeRequests } from '../../../gateway/bench/load-worker';
+import { runLoadJob, writePremadeRequests, type LoadJob } from '../../../gateway/bench/load-worker';
 
 interface Seen {
   auth: string;
@@ -42,6 +42,20 @@ function recordingServer(
   );
 }
 
+/** A job posting the requests of `file` with tokens a and b (requests and bidsPerRequest are
+ * ignored: the file says how many). */
+const premadeJob = (url: string, file: string, clients: number, tokens = ['a', 'b']): LoadJob => ({
+  url,
+  path: '/v1/rounds/r/bids',
+  tokens,
+  clients,
+  requests: 999,
+  bidsPerRequest: 999,
+  deadlineMs: Date.now() + 10_000,
+  okStatus: 201,
+  bodiesFile: file,
+});
+
 describe('load worker with premade requests', () => {
   let dir = '';
   beforeAll(() => {
@@ -61,17 +75,7 @@ describe('load worker with premade requests', () => {
     expect(writePremadeRequests(file, requests)).toBe(4);
     const server = await recordingServer(() => 201);
     try {
-      const report = await runLoadJob({
-        url: server.url,
-        path: '/v1/rounds/r/bids',
-        tokens: ['tok-u1', 'tok-u2'],
-        clients: 3,
-        requests: 999, // ignored: the file says how many
-        bidsPerRequest: 999,
-        deadlineMs: Date.now() + 10_000,
-        okStatus: 201,
-        bodiesFile: file,
-      });
+      const report = await runLoadJob(premadeJob(server.url, file, 3, ['tok-u1', 'tok-u2']));
       expect(report.acked).toEqual([4, 3]);
       expect(report.statuses).toEqual({ 201: 4 });
       const byToken = (auth: string) =>
@@ -92,17 +96,7 @@ describe('load worker with premade requests', () => {
     writePremadeRequests(file, requests);
     const server = await recordingServer((s) => (s.ids.includes('s1') ? 409 : 201));
     try {
-      const report = await runLoadJob({
-        url: server.url,
-        path: '/bids',
-        tokens: ['a', 'b'],
-        clients: 1,
-        requests: 0,
-        bidsPerRequest: 0,
-        deadlineMs: Date.now() + 10_000,
-        okStatus: 201,
-        bodiesFile: file,
-      });
+      const report = await runLoadJob(premadeJob(server.url, file, 1));
       expect(report.acked).toEqual([4, 2]);
       expect(report.statuses).toEqual({ 201: 3, 409: 1 });
     } finally {
@@ -115,19 +109,9 @@ describe('load worker with premade requests', () => {
     writePremadeRequests(file, [{ token: 2, bids: [{ id: 'x' }] }]);
     const server = await recordingServer(() => 201);
     try {
-      await expect(
-        runLoadJob({
-          url: server.url,
-          path: '/bids',
-          tokens: ['a', 'b'],
-          clients: 1,
-          requests: 0,
-          bidsPerRequest: 0,
-          deadlineMs: Date.now() + 10_000,
-          okStatus: 201,
-          bodiesFile: file,
-        }),
-      ).rejects.toThrow(/E_BODIES: no token 2 \(2 tokens\)/);
+      await expect(runLoadJob(premadeJob(server.url, file, 1))).rejects.toThrow(
+        /E_BODIES: no token 2 \(2 tokens\)/,
+      );
       expect(server.seen).toHaveLength(0);
     } finally {
       server.close();
