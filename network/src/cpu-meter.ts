@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import { status } from './network';
 import type { NodeKind } from './nodes';
-import { cpuSeconds, machineCpuSeconds } from './processes';
+import { cpuSeconds, machineCpuTicks, USER_HZ } from './processes';
 
 /** CPU seconds per group over the phase, and the machine's busy and total CPU seconds (all cores). */
 export interface CpuSplit {
@@ -27,17 +27,19 @@ export function startCpuMeter(groups: PidGroups): () => CpuSplit {
         pids.reduce<number>((s, pid) => s + cpuSeconds(pid), 0),
       ]),
     ),
-    machine: machineCpuSeconds(),
+    machine: machineCpuTicks(),
   });
   const before = sample();
   return () => {
     const after = sample();
+    const busy = after.machine.busy - before.machine.busy;
     return {
       groups: Object.fromEntries(
         Object.entries(after.groups).map(([name, s]) => [name, s - (before.groups[name] ?? 0)]),
       ),
-      machineBusy: after.machine.busy - before.machine.busy,
-      machineTotal: after.machine.total - before.machine.total,
+      machineBusy: busy / USER_HZ,
+      // iowait, counted with idle, may step back (Linux): the total is never below the busy part
+      machineTotal: (busy + Math.max(0, after.machine.idle - before.machine.idle)) / USER_HZ,
       cores: os.cpus().length,
     };
   };

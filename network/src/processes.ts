@@ -68,7 +68,7 @@ export function peakRss(pid: number | 'self'): number {
 }
 
 /** /proc counts CPU time in USER_HZ ticks, 100 per second on every Linux ABI Node runs on. */
-const USER_HZ = 100;
+export const USER_HZ = 100;
 
 /** CPU time (user + system, seconds) process `pid` has used since it started (/proc/<pid>/stat). */
 export function cpuSeconds(pid: number | 'self'): number {
@@ -83,8 +83,11 @@ export function cpuSeconds(pid: number | 'self'): number {
   return (utime + stime) / USER_HZ;
 }
 
-/** The whole machine's CPU time so far, all cores (/proc/stat): busy (not idle or waiting) and total. */
-export function machineCpuSeconds(): { busy: number; total: number } {
+/**
+ * The whole machine's CPU time so far, all cores (/proc/stat), in USER_HZ ticks: busy (not idle
+ * or waiting) and idle. Integers, so that differences of two readings are exact.
+ */
+export function machineCpuTicks(): { busy: number; idle: number } {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);
   if (line.split(/\s+/)[0] !== 'cpu' || ticks.length < 4 || ticks.some((t) => !Number.isInteger(t))) {
@@ -95,7 +98,7 @@ export function machineCpuSeconds(): { busy: number; total: number } {
   const sum = (columns: number[]) => columns.reduce((s, c) => s + (ticks[c] ?? 0), 0);
   const busy = sum([0, 1, 2, 5, 6]);
   const idle = sum([3, 4]);
-  return { busy: busy / USER_HZ, total: (busy + idle) / USER_HZ };
+  return { busy, idle };
 }
 
 /** Restarts the peak-RSS count of process `pid` (Linux clear_refs 5; root or the process's owner). */
