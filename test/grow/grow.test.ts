@@ -176,7 +176,12 @@ describe('a utility org joins the live channel', () => {
         [U1, U1_BIDS],
         [U3, U2_BIDS],
       ]);
-      const own = await client(U3).getSettlement(round.id);
+      // the clearing's commit returned on the operator's peer; Utility3's peer commits that block,
+      // with Utility3's private settlement, a moment later (or, had the operator's peer not pushed
+      // it, after pulling it: core.yaml pvtData.pullRetryThreshold 60 s)
+      const own = await eventually(`Utility3's settlement of ${round.id} on its peer`, 120_000, () =>
+        client(U3).getSettlement(round.id),
+      );
       // vector A: Utility3 holds the bids Utility2 held in round 1, s2 among the winners
       expect(own.lines.map((l) => l.id)).toContain('s2');
       for (const line of own.lines) expect(U2_BIDS.map((b) => b.id)).toContain(line.id);
