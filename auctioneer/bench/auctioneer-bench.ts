@@ -24,14 +24,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Gateway } from '@hyperledger/fabric-gateway';
 import { simulateRound } from '../../engine/src/sim/simulate';
-import type { ClearedInfo } from '../src/service/auctioneer';
+import { observeRounds, waitForClearing, type Observed } from './round-observer';
 import { startAuctioneer } from '../src/service/service';
 import { MarketClient, MarketClientError } from '../../fabric-client/src/market-client';
 import { connectGateway } from '../../fabric-client/src/connect';
 import { up } from '../../network/src/network';
 import { PeakTracker, type Peaks } from '../../network/src/peak-rss';
 import type { Topology } from '../../network/config/topology';
-import { BenchReport, fittedExponent, median } from '../../engine/bench/bench-report';
+import { BenchReport, fittedExponent, median, megabytes } from '../../engine/bench/bench-report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 1000);
@@ -68,14 +68,6 @@ async function connectClients(): Promise<Clients> {
   const u1 = await client('Utility1MSP');
   const u2 = await client('Utility2MSP');
   return { operator, u1, u2, gateways };
-}
-
-/** What the service reported per round: when its close committed, when its clearing did. */
-interface Observed {
-  closed: Map<string, { perf: number; wall: number }>;
-  cleared: Map<string, { at: number; wall: number; info: ClearedInfo }>;
-  /** the first failed clearing attempt of a round (the service retries; the bench stops there) */
-  failed: Map<string, string>;
 }
 
 type Row = Record<
@@ -137,24 +129,6 @@ function batchSubmits(c: Clients, id: string, run: number, size: Size): { buys: 
   return { buys: jobs(c.u1, 'buy'), sells: jobs(c.u2, 'sell') };
 }
 
-async function waitForClearing(
-  observed: Observed,
-  id: string,
-  closesAtMs: number,
-  bids: number,
-): Promise<{ at: number; wall: number; info: ClearedInfo }> {
-  const waitMs = Math.max(120_000, bids / 5);
-  const deadline = closesAtMs + waitMs;
-  for (let c = observed.cleared.get(id); ; c = observed.cleared.get(id)) {
-    if (c) return c;
-    const failed = observed.failed.get(id);
-    if (failed !== undefined) throw new Error(`the clearing of ${id} failed: ${failed}`);
-    if (Date.now() > deadline)
-      throw new Error(`round ${id} was not cleared within ${waitMs / 1000} s of its close`);
-    await sleep(50);
-  }
-}
-
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 
 /** One round: open, bid, let the service close and clear it; the timings of that round. */
@@ -208,8 +182,6 @@ async function benchRound(c: Clients, observed: Observed, run: number, size: Siz
 }
 
 const ms = (x: number): string => `${x.toFixed(0)} ms`;
-const mb = (bytes: number | undefined): string =>
-  bytes === undefined ? '–' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 /** The repeated-rounds mode: one table row per run, medians against the targets. */
 function reportRuns(report: BenchReport, rows: readonly Row[]): void {
@@ -301,9 +273,9 @@ async function runScaling(
             ms(r.row.verify),
             ms(r.row.clear),
             ms(r.row.commit),
-            mb(r.peaks.bench),
-            mb(r.peaks.peer),
-            mb(r.peaks.chaincode),
+            megabytes(r.peaks.bench),
+            megabytes(r.peaks.peer),
+            megabytes(r.peaks.chaincode),
           ],
     ),
   );
@@ -361,7 +333,7 @@ function noteSubmitRate(report: BenchReport, results: readonly ScalingRow[]): vo
 async function main(): Promise<void> {
   const { topology } = await up({ log: (l) => process.stderr.write(l + '\n') });
   const clients = await connectClients();
-  const observed: Observed = { closed: new Map(), cleared: new Map(), failed: new Map() };
+  const { observed, hooks } = observeRounds();
   const checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'auct-bench-'));
   const service = await startAuctioneer(
     {
@@ -371,14 +343,7 @@ async function main(): Promise<void> {
       reconcileIntervalMs: 300_000,
       logLevel: 'warn',
     },
-    {
-      onClosed: (id) => observed.closed.set(id, { perf: performance.now(), wall: Date.now() }),
-      onCleared: (info) =>
-        observed.cleared.set(info.roundId, { at: performance.now(), wall: Date.now(), info }),
-      onClearFailed: (id, e) => {
-        if (!observed.failed.has(id)) observed.failed.set(id, e instanceof Error ? e.message : String(e));
-      },
-    },
+    hooks,
   );
   const report = new BenchReport(SCALING.length > 0 ? 'scaling' : 'clearing');
   try {

@@ -107,6 +107,16 @@ export function fittedExponent(points: readonly { x: number; y: number }[]): num
   return sxx === 0 ? Number.NaN : sxy / sxx;
 }
 
+/** The p-th percentile (nearest rank) of ascending `sorted`, NaN for none: request latencies. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Bytes as whole MiB ("–" when not measured): the benches' peak-RSS columns. */
+export const megabytes = (bytes: number | undefined): string =>
+  bytes === undefined ? '–' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
 /** The median of `xs` (NaN for none): the figure each bench reports of its repeated runs. */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -28,7 +28,7 @@ import { startApi } from '../src/api/server';
 import { ApiClient, instant } from '../src/rest-client';
 import type { LoadJob, LoadReport } from './load-worker';
 import { runLoad } from './run-load';
-import { BenchReport, loadAverage } from '../../engine/bench/bench-report';
+import { BenchReport, loadAverage, percentile } from '../../engine/bench/bench-report';
 
 const env = process.env;
 const num = (k: string, d: number): number => {
@@ -36,11 +36,6 @@ const num = (k: string, d: number): number => {
   if (!Number.isInteger(v) || v < 0) throw new Error(`${k} must be a non-negative integer, got ${env[k]}`);
   return v;
 };
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 /**
  * The load of `job`, the CPU time this process (the API) spent meanwhile (µs), and where the

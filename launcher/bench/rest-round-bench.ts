@@ -15,10 +15,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClearedInfo } from '../../auctioneer/src/service/auctioneer';
+import { observeRounds, waitForClearing } from '../../auctioneer/bench/round-observer';
 import { startAuctioneer } from '../../auctioneer/src/service/service';
-import { BenchReport } from '../../engine/bench/bench-report';
+import { BenchReport, megabytes, percentile } from '../../engine/bench/bench-report';
 import type { WireBid } from '../../engine/src/mechanism/types';
 import { simulateRound } from '../../engine/src/sim/simulate';
 import { writePremadeRequests, type LoadReport } from '../../gateway/bench/load-worker';
@@ -43,8 +42,6 @@ const CLIENTS = positiveInt('BENCH_CLIENTS', 512);
 const ASSUMED_RATE = 25_000;
 const out = (line: string): boolean => process.stdout.write(line + '\n');
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-const mb = (bytes: number | undefined): string =>
-  bytes === undefined ? 'n/a' : `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MB`;
 
 /** The round's bids as requests of PER_REQUEST, Utility1's (buys, token 0) and Utility2's
  * (sells, token 1) alternating so that both orgs' lanes of the API's batcher work at once. */
@@ -58,40 +55,18 @@ function* requestsOf(bids: readonly WireBid[]): Generator<{ token: number; bids:
     }
 }
 
-/** When the service's close and clearing of the round committed (performance.now / wall ms). */
-interface Observed {
-  closed?: { perf: number; wall: number };
-  cleared?: { perf: number; wall: number; info: ClearedInfo };
-  failed?: string;
-}
-
-async function waitCleared(observed: Observed, closesAt: number): Promise<NonNullable<Observed['cleared']>> {
-  const deadline = closesAt + Math.max(120_000, BIDS / 5);
-  for (;;) {
-    if (observed.cleared) return observed.cleared;
-    if (observed.failed !== undefined) throw new Error(`E_CLEAR_FAILED: ${observed.failed}`);
-    if (Date.now() > deadline)
-      throw new Error(`E_NOT_CLEARED: not cleared ${secs(deadline - closesAt)} after its close`);
-    await sleep(50);
-  }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
 function reportRound(
   report: BenchReport,
   load: LoadReport,
   requests: number,
-  cleared: NonNullable<Observed['cleared']>,
+  cleared: Awaited<ReturnType<typeof waitForClearing>>,
   timing: { closedPerf: number; closesAt: number },
   peaks: Peaks,
 ): void {
   const acked = load.acked.reduce((a, b) => a + b, 0);
   const rate = acked / load.seconds;
   const latencies = [...load.latencies].sort((a, b) => a - b);
-  const closeToCommitted = cleared.perf - timing.closedPerf;
+  const closeToCommitted = cleared.at - timing.closedPerf;
   const counted = cleared.info.prepared.bidCount;
   report.table(
     'rest-round',
@@ -119,10 +94,10 @@ function reportRound(
         secs(closeToCommitted),
         secs(cleared.info.commitMs),
         counted.toLocaleString('en-US'),
-        mb(peaks.bench),
-        mb(load.maxRssBytes),
-        mb(peaks.peer),
-        mb(peaks.chaincode),
+        megabytes(peaks.bench),
+        megabytes(load.maxRssBytes),
+        megabytes(peaks.peer),
+        megabytes(peaks.chaincode),
       ],
     ],
   );
@@ -141,7 +116,7 @@ async function main(): Promise<void> {
   const { topology } = await up({ log: (l) => process.stderr.write(l + '\n') });
   const tracker = new PeakTracker(topology);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'rest-round-bench-'));
-  const observed: Observed = {};
+  const { observed, hooks } = observeRounds();
   const id = `rest-round-${Date.now()}`;
   const config = loadConfig(
     {},
@@ -155,17 +130,7 @@ async function main(): Promise<void> {
       checkpointFile: path.join(tmp, 'checkpoint.json'),
       logLevel: 'warn',
     },
-    {
-      onClosed: (roundId) => {
-        if (roundId === id) observed.closed = { perf: performance.now(), wall: Date.now() };
-      },
-      onCleared: (info) => {
-        if (info.roundId === id) observed.cleared = { perf: performance.now(), wall: Date.now(), info };
-      },
-      onClearFailed: (roundId, e) => {
-        if (roundId === id) observed.failed ??= e instanceof Error ? e.message : String(e);
-      },
-    },
+    hooks,
   );
   const report = new BenchReport('rest-round');
   try {
@@ -202,16 +167,10 @@ async function main(): Promise<void> {
       throw new Error(
         `E_NOT_ALL_ACKED: ${acked} of ${BIDS} bids acknowledged before the close (statuses ${JSON.stringify(load.statuses)})`,
       );
-    const cleared = await waitCleared(observed, closesAt);
-    if (!observed.closed) throw new Error('E_NOT_CLOSED: cleared without a close seen');
-    reportRound(
-      report,
-      load,
-      requests,
-      cleared,
-      { closedPerf: observed.closed.perf, closesAt },
-      tracker.read(),
-    );
+    const cleared = await waitForClearing(observed, id, closesAt, BIDS);
+    const closed = observed.closed.get(id);
+    if (!closed) throw new Error('E_NOT_CLOSED: cleared without a close seen');
+    reportRound(report, load, requests, cleared, { closedPerf: closed.perf, closesAt }, tracker.read());
   } finally {
     await service.stop();
     await api.close();

@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { GatewayError, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { CHAINCODE_NAME, CHANNEL } from '../config/topology';
 import { connectGateway } from '../../fabric-client/src/connect';
+import { percentile } from '../../engine/bench/bench-report';
 
 export interface BenchOptions {
   tx: 'open' | 'bid';
@@ -38,11 +39,6 @@ function nth<T>(list: readonly T[], i: number): T {
   const item = list[i];
   if (item === undefined) throw new RangeError(`index ${i} outside 0..${list.length - 1}`);
   return item;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return nth(sorted, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1));
 }
 
 const TX_KINDS: readonly string[] = ['open', 'bid'] satisfies BenchOptions['tx'][];

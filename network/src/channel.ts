@@ -112,9 +112,10 @@ export async function waitPeersCaughtUp(
 ): Promise<{ height: number; seconds: number }> {
   const started = Date.now();
   const deadline = started + timeoutMs;
-  const target = Math.max(...(await peerHeights(t)).map((h) => h.height));
-  for (;;) {
-    const behind = (await peerHeights(t)).filter((h) => h.height < target);
+  let heights = await peerHeights(t);
+  const target = Math.max(...heights.map((h) => h.height));
+  for (; ; heights = await peerHeights(t)) {
+    const behind = heights.filter((h) => h.height < target);
     if (behind.length === 0) return { height: target, seconds: (Date.now() - started) / 1000 };
     if (Date.now() > deadline) {
       const which = behind.map((h) => `${h.org.peer.name} at ${h.height}`).join(', ');
